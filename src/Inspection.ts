@@ -1,0 +1,80 @@
+/**
+ * Inspection events: every lifecycle transition of a pool and its workers,
+ * and every decision of its supervisor, as a typed, namespaced union. Read
+ * them with `Pool.events`.
+ *
+ * @since 0.1.0
+ */
+import type { WorkerState } from "./actors/WorkerLifecycle.ts"
+import type { PoolState } from "./supervision/PoolLifecycle.ts"
+
+/**
+ * A worker's lifecycle machine changed state.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WorkerTransition {
+  readonly type: "@troupe.worker.transition"
+  readonly pool: string
+  readonly workerId: number
+  readonly from: WorkerState
+  readonly to: WorkerState
+  /** The XState event that caused it (`READY`, `BUSY`, `IDLE`, `DRAIN`, `CRASH`, ...). */
+  readonly event: string
+  readonly at: number
+}
+
+/**
+ * The pool's lifecycle machine changed state.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface PoolTransition {
+  readonly type: "@troupe.pool.transition"
+  readonly pool: string
+  readonly from: PoolState
+  readonly to: PoolState
+  readonly event: string
+  readonly at: number
+}
+
+/**
+ * The supervisor started a worker.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WorkerSpawned {
+  readonly type: "@troupe.worker.spawned"
+  readonly pool: string
+  readonly workerId: number
+  readonly reason: "initial" | "replacement"
+  /** For a replacement, the id of the crashed worker it replaces. */
+  readonly replaces: number | undefined
+  readonly at: number
+}
+
+/**
+ * A worker crashed; its running jobs settle with `WorkerCrashed` and its
+ * queued jobs go back to the dispatcher.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WorkerCrashed {
+  readonly type: "@troupe.worker.crashed"
+  readonly pool: string
+  readonly workerId: number
+  readonly reason: string
+  /** How many of its queued jobs were dispatched again. */
+  readonly redispatched: number
+  readonly at: number
+}
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export type InspectionEvent = WorkerTransition | PoolTransition | WorkerSpawned | WorkerCrashed

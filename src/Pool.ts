@@ -1,0 +1,363 @@
+/**
+ * A pool: a supervised team of worker actors that run one handler's jobs.
+ *
+ * Create it as a scoped Effect (`Pool.make`) or a Layer (`Pool.layer`), submit
+ * jobs and get their typed results, and close the scope to shut it down.
+ *
+ * @since 0.1.0
+ */
+import { type Context, Effect, Exit, Layer, PubSub, Stream, type Scope } from "effect"
+import { dual } from "effect/Function"
+import { pipeArguments, type Pipeable } from "effect/Pipeable"
+import type { WorkerState } from "./actors/WorkerLifecycle.ts"
+import type { InspectionEvent } from "./Inspection.ts"
+import { cancelRecord, type JobHandle } from "./Job.ts"
+import type { JobError } from "./JobError.ts"
+import { JobRecord, type JobExit } from "./internal/jobRecord.ts"
+import { PoolCore, type PendingSubmit } from "./internal/poolCore.ts"
+import * as Shutdown from "./internal/shutdown.ts"
+import { InvalidOptions, type MailboxFull, type PoolClosed } from "./PoolError.ts"
+import * as PoolOptions from "./PoolOptions.ts"
+import type { PoolState } from "./supervision/PoolLifecycle.ts"
+import { Supervisor } from "./supervision/internal/supervisor.ts"
+import type { Dispatch } from "./strategies/Dispatch.ts"
+import type { MailboxKind } from "./strategies/Mailbox.ts"
+import * as PoolMetrics from "./internal/poolMetrics.ts"
+
+const TypeId = "~troupe/Pool" as const
+
+/**
+ * A running pool whose jobs take an `I` and end with an `O`, or fail with `E`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Pool<in I, out O, out E = never> extends Pipeable {
+  readonly [TypeId]: {
+    readonly _I: (_: I) => void
+    readonly _O: O
+    readonly _E: E
+  }
+  readonly name: string
+}
+
+/**
+ * Pool options. Only `handler` is required.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options<I, O, E, R> {
+  /** Runs one job. Its typed failure `E` reaches the submitter as is; a defect becomes `JobDefect`. */
+  readonly handler: (input: I) => Effect.Effect<O, E, R>
+  /** Used in errors, events and metric attributes. Default `"troupe"`. */
+  readonly name?: string
+  /** Floor of the team (default 1). Validated now; used by scaling policies. */
+  readonly minWorkers?: number
+  /** Size of the team (default 4). The supervisor keeps this many workers, replacing crashed ones. */
+  readonly maxWorkers?: number
+  /** Jobs one worker runs at once (default 1). */
+  readonly concurrency?: number
+  /** Each worker's mailbox: `"fifo"` (default), `"lifo"`, `"priority"` or a `Mailbox` kind. */
+  readonly mailbox?: "fifo" | "lifo" | "priority" | MailboxKind
+  /** Which worker takes a new job: `"leastLoaded"` (default), `"roundRobin"` or a `Dispatch`. */
+  readonly dispatch?: "leastLoaded" | "roundRobin" | Dispatch
+  /** Most jobs waiting to run across the pool (default 10,000), or `"unbounded"`. */
+  readonly capacity?: number | "unbounded"
+  /** At capacity, `submit` waits for room (`"suspend"`, default) or fails with `MailboxFull` (`"fail"`). */
+  readonly onFull?: "suspend" | "fail"
+  readonly shutdown?: {
+    /** How long running (and, with `"drain"`, queued) jobs get to finish. Default 30 seconds. */
+    readonly deadline?: import("effect").Duration.Input
+    /** Queued jobs at shutdown: run them (`"drain"`, default) or hand them back unrun (`"handBack"`). */
+    readonly queued?: "drain" | "handBack"
+  }
+  /** Inspection events buffered per subscriber before the oldest are dropped (default 4096). */
+  readonly inspectionBuffer?: number
+}
+
+/**
+ * Per-job options.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface JobOptions {
+  /** Higher runs first in a priority mailbox. Default 0. */
+  readonly priority?: number
+}
+
+/**
+ * A snapshot of a pool's state and counters.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Stats {
+  readonly state: PoolState
+  /** Workers now in each lifecycle state; `stopped` and `crashed` count all that ever ended so. */
+  readonly workers: Readonly<Record<WorkerState, number>>
+  readonly queued: number
+  readonly running: number
+  readonly submitted: number
+  readonly completed: number
+  /** Ended with the handler's typed failure. */
+  readonly failed: number
+  readonly defects: number
+  readonly cancelled: number
+  /** Running on a worker that crashed. */
+  readonly crashed: number
+  readonly handedBack: number
+  readonly interrupted: number
+  /** Jobs a handler ran to an end: completed + failed + defects. */
+  readonly served: number
+}
+
+/**
+ * What shutdown did with the jobs it did not let finish.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type ShutdownReport<I> = Shutdown.ShutdownReport<I>
+
+class PoolImpl implements Pool<any, any, any> {
+  readonly [TypeId] = undefined as any
+  readonly core: PoolCore
+  readonly supervisor: Supervisor
+  report: Effect.Effect<ShutdownReport<unknown>> | undefined = undefined
+  constructor(core: PoolCore, supervisor: Supervisor) {
+    this.core = core
+    this.supervisor = supervisor
+  }
+  get name(): string {
+    return this.core.name
+  }
+  pipe() {
+    return pipeArguments(this, arguments)
+  }
+}
+
+const impl = (pool: Pool<any, any, any>): PoolImpl => pool as PoolImpl
+
+/**
+ * @category guards
+ * @since 0.1.0
+ */
+export const isPool = (u: unknown): u is Pool<unknown, unknown, unknown> => u instanceof PoolImpl
+
+/**
+ * Creates a pool in the current scope. Closing the scope shuts it down (see
+ * {@link shutdown}). Options are checked first: a bad one fails with
+ * `InvalidOptions` naming the field and the value given.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Pool } from "troupe"
+ *
+ * const program = Effect.gen(function*() {
+ *   const pool = yield* Pool.make({
+ *     handler: (n: number) => Effect.succeed(n * n),
+ *     maxWorkers: 4,
+ *     mailbox: "priority"
+ *   })
+ *   return yield* Pool.submit(pool, 7, { priority: 1 }) // 49
+ * }).pipe(Effect.scoped)
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = <I, O, E = never, R = never>(
+  options: Options<I, O, E, R>
+): Effect.Effect<Pool<I, O, E>, InvalidOptions, R | Scope.Scope> =>
+  Effect.gen(function*() {
+    const decoded = yield* PoolOptions.decode(options)
+    const context = (yield* Effect.context<R>()) as Context.Context<never>
+    const hub = yield* PubSub.sliding<InspectionEvent>(decoded.inspectionBuffer)
+    const core = new PoolCore(decoded, context, hub)
+    const supervisor = new Supervisor(core)
+    const pool = new PoolImpl(core, supervisor)
+    const metrics = PoolMetrics.register(core, context)
+    core.lifecycle.start()
+    supervisor.start(decoded.maxWorkers)
+    core.lifecycle.send({ type: "STARTED" })
+    yield* Effect.addFinalizer(() => shutdown(pool).pipe(Effect.ensuring(Effect.sync(metrics.remove))))
+    return pool as Pool<I, O, E>
+  })
+
+/**
+ * A Layer that provides a pool under `key`, shut down when the layer is released.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import { Pool } from "troupe"
+ *
+ * class Resizer extends Context.Service<Resizer, Pool.Pool<string, number>>()("app/Resizer") {}
+ *
+ * const ResizerLive = Pool.layer(Resizer, { handler: (path: string) => Effect.succeed(path.length) })
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const layer = <Id, I, O, E = never, R = never>(
+  key: Context.Key<Id, Pool<I, O, E>>,
+  options: Options<I, O, E, R>
+): Layer.Layer<Id, InvalidOptions, R> => Layer.effect(key, make(options))
+
+/**
+ * Submits a job and waits for its outcome. Interrupting the waiting fiber
+ * cancels the job: it leaves its mailbox if still queued, or is interrupted
+ * if running. When the pool is at capacity, waits for room or fails with
+ * `MailboxFull`, as the pool's `onFull` says.
+ *
+ * @category submitting
+ * @since 0.1.0
+ */
+export const submit: {
+  <I>(input: I, options?: JobOptions): <O, E>(self: Pool<I, O, E>) => Effect.Effect<O, E | JobError | PoolClosed | MailboxFull | InvalidOptions>
+  <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions): Effect.Effect<O, E | JobError | PoolClosed | MailboxFull | InvalidOptions>
+} = dual(
+  (args) => isPool(args[0]),
+  <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions) => {
+    const priority = priorityOf(options)
+    if (typeof priority !== "number") return priority
+    const core = impl(self).core
+    return Effect.callback<O, E | JobError | PoolClosed | MailboxFull>((resume) => {
+      let job: JobRecord | undefined
+      let pending: PendingSubmit | undefined
+      let unobserve: (() => void) | undefined
+      const admitted = (record: JobRecord) => {
+        job = record
+        unobserve = record.observe(resume as (exit: JobExit) => void)
+      }
+      const admission = core.tryAdmit(input, priority)
+      if (admission instanceof JobRecord) admitted(admission)
+      else if (admission !== undefined) return resume(Exit.fail(admission))
+      else pending = core.waitForRoom(input, priority, admitted, (error) => resume(Exit.fail(error)))
+      return Effect.suspend(() => {
+        if (job === undefined) return Effect.sync(() => pending && core.withdraw(pending))
+        unobserve?.()
+        return cancelRecord(job)
+      })
+    })
+  }
+)
+
+/**
+ * Submits a job to run in the background and returns its handle at once (or,
+ * at capacity, once there is room). Join, poll or cancel it with `Job`.
+ *
+ * @category submitting
+ * @since 0.1.0
+ */
+export const fork: {
+  <I>(input: I, options?: JobOptions): <O, E>(self: Pool<I, O, E>) => Effect.Effect<JobHandle<O, E>, PoolClosed | MailboxFull | InvalidOptions>
+  <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions): Effect.Effect<JobHandle<O, E>, PoolClosed | MailboxFull | InvalidOptions>
+} = dual(
+  (args) => isPool(args[0]),
+  <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions): Effect.Effect<JobHandle<O, E>, PoolClosed | MailboxFull | InvalidOptions> => {
+    const priority = priorityOf(options)
+    if (typeof priority !== "number") return priority
+    const core = impl(self).core
+    return Effect.suspend(() => {
+      const admission = core.tryAdmit(input, priority)
+      if (admission instanceof JobRecord) return Exit.succeed(admission as unknown as JobHandle<O, E>)
+      if (admission !== undefined) return Exit.fail(admission)
+      return Effect.callback<JobHandle<O, E>, PoolClosed>((resume) => {
+        const pending = core.waitForRoom(
+          input,
+          priority,
+          (job) => resume(Exit.succeed(job as unknown as JobHandle<O, E>)),
+          (error) => resume(Exit.fail(error))
+        )
+        return Effect.sync(() => core.withdraw(pending))
+      })
+    })
+  }
+)
+
+/**
+ * The pool's state and counters now.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const stats = (self: Pool<any, any, any>): Effect.Effect<Stats> => Effect.sync(() => statsUnsafe(self))
+
+/**
+ * The pool's state and counters, read synchronously.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const statsUnsafe = (self: Pool<any, any, any>): Stats => {
+  const core = impl(self).core
+  const c = core.counters
+  let running = 0
+  for (const worker of core.live) running += worker.running
+  return {
+    state: core.phase,
+    workers: { ...c.workers },
+    queued: core.queued,
+    running,
+    submitted: c.submitted,
+    completed: c.completed,
+    failed: c.failed,
+    defects: c.defects,
+    cancelled: c.cancelled,
+    crashed: c.crashed,
+    handedBack: c.handedBack,
+    interrupted: c.interrupted,
+    served: c.completed + c.failed + c.defects
+  }
+}
+
+/**
+ * Inspection events from now on: worker and pool lifecycle transitions and
+ * supervisor decisions. The stream ends when the pool has stopped. A
+ * subscriber that falls more than `inspectionBuffer` events behind loses the
+ * oldest ones; the pool never waits for it.
+ *
+ * @category observability
+ * @since 0.1.0
+ */
+export const events = (self: Pool<any, any, any>): Stream.Stream<InspectionEvent> =>
+  Stream.fromPubSub(impl(self).core.hub).pipe(
+    Stream.takeUntil((event) => event.type === "@troupe.pool.transition" && event.to === "stopped")
+  )
+
+/**
+ * Shuts the pool down: new submissions fail with `PoolClosed` at once; queued
+ * jobs are run or handed back (option `shutdown.queued`); running jobs get
+ * until `shutdown.deadline`, after which they are interrupted. Returns what
+ * was handed back or interrupted. Closing the pool's scope does the same; a
+ * second shutdown returns the first one's report.
+ *
+ * @category lifecycle
+ * @since 0.1.0
+ */
+export const shutdown = <I>(self: Pool<I, any, any>): Effect.Effect<ShutdownReport<I>> =>
+  Effect.suspend(() => {
+    const pool = impl(self)
+    if (pool.report === undefined) pool.report = Effect.runSync(Effect.cached(Shutdown.run(pool.core)))
+    return pool.report as Effect.Effect<ShutdownReport<I>>
+  }).pipe(Effect.uninterruptible)
+
+const priorityOf = (options: JobOptions | undefined): number | Effect.Effect<never, InvalidOptions> => {
+  const priority = options?.priority ?? 0
+  if (typeof priority === "number" && Number.isFinite(priority)) return priority
+  return Effect.fail(
+    new InvalidOptions({
+      field: "priority",
+      value: priority,
+      issues: [{ field: "priority", message: `Expected a finite number, got ${String(priority)}` }]
+    })
+  )
+}
+

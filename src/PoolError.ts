@@ -1,0 +1,54 @@
+/**
+ * Errors of the pool's front door: options, admission and lifecycle.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+
+/**
+ * The pool no longer accepts jobs: it is shutting down or has shut down.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class PoolClosed extends Schema.TaggedError<PoolClosed>()("PoolClosed", {
+  pool: Schema.String
+}) {
+  override get message(): string {
+    return `pool "${this.pool}" is closed: submit before its scope closes, or create a new pool`
+  }
+}
+
+/**
+ * The pool is at capacity and was told to fail fast (`onFull: "fail"`)
+ * rather than wait for room.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class MailboxFull extends Schema.TaggedError<MailboxFull>()("MailboxFull", {
+  pool: Schema.String,
+  capacity: Schema.Number
+}) {
+  override get message(): string {
+    return `pool "${this.pool}" already holds ${this.capacity} queued jobs: retry later, or use onFull: "suspend" to wait for room`
+  }
+}
+
+/**
+ * An option given to the pool, or to one job, is invalid. `field` is the path
+ * of the first offending option, `value` what was given there, and `issues`
+ * every problem found.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidOptions extends Schema.TaggedError<InvalidOptions>()("InvalidOptions", {
+  field: Schema.String,
+  value: Schema.Unknown,
+  issues: Schema.Array(Schema.Struct({ field: Schema.String, message: Schema.String }))
+}) {
+  override get message(): string {
+    return this.issues.map((i) => `${i.field}: ${i.message}`).join("; ")
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The options of a pool, decoded once at its front door by a Schema: defaults
+ * merged, unknown keys rejected, and every problem reported with the field
+ * that has it and the value that was given.
+ *
+ * @since 0.1.0
+ */
+import { Duration, Effect, Option, Schema, SchemaIssue } from "effect"
+import * as Dispatch from "./strategies/Dispatch.ts"
+import * as Mailbox from "./strategies/Mailbox.ts"
+import { InvalidOptions } from "./PoolError.ts"
+
+const Handler = Schema.declare(
+  (u: unknown): u is (input: any) => Effect.Effect<any, any, any> => typeof u === "function",
+  { expected: "a function (input) => Effect" }
+)
+
+const DurationInput = Schema.declare(
+  (u: unknown): u is Duration.Input => Option.isSome(Duration.fromInput(u as Duration.Input)),
+  { expected: `a duration such as "5 seconds" or 5000 (millis)` }
+)
+
+const MailboxOption = Schema.Union([
+  Schema.Literals(["fifo", "lifo", "priority"]),
+  Schema.declare(Mailbox.isMailboxKind, { expected: "a Mailbox kind" })
+])
+
+const DispatchOption = Schema.Union([
+  Schema.Literals(["leastLoaded", "roundRobin"]),
+  Schema.declare(Dispatch.isDispatch, { expected: "a Dispatch strategy" })
+])
+
+const Count = (minimum: number) => Schema.Int.check(Schema.isGreaterThanOrEqualTo(minimum))
+
+const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
+  Schema.withDecodingDefaultKey<S>(Effect.succeed(value))(schema)
+
+/**
+ * The option schema. See `Pool.make` for what each option does.
+ *
+ * @category schemas
+ * @since 0.1.0
+ */
+export const PoolOptions = Schema.Struct({
+  handler: Handler,
+  name: withDefault(Schema.NonEmptyString, "troupe"),
+  minWorkers: withDefault(Count(0), 1),
+  maxWorkers: withDefault(Count(1), 4),
+  concurrency: withDefault(Count(1), 1),
+  mailbox: withDefault(MailboxOption, "fifo"),
+  dispatch: withDefault(DispatchOption, "leastLoaded"),
+  capacity: withDefault(Schema.Union([Count(1), Schema.Literal("unbounded")]), 10_000),
+  onFull: withDefault(Schema.Literals(["suspend", "fail"]), "suspend"),
+  shutdown: withDefault(
+    Schema.Struct({
+      deadline: withDefault(DurationInput, "30 seconds"),
+      queued: withDefault(Schema.Literals(["drain", "handBack"]), "drain")
+    }),
+    { deadline: "30 seconds", queued: "drain" }
+  ),
+  inspectionBuffer: withDefault(Count(1), 4096)
+}).check(
+  Schema.makeFilter((o) =>
+    o.minWorkers <= o.maxWorkers
+      ? undefined
+      : { path: ["minWorkers"], issue: `minWorkers (${o.minWorkers}) must be <= maxWorkers (${o.maxWorkers})` }
+  )
+)
+
+/**
+ * Decoded options.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Decoded = typeof PoolOptions.Type
+
+/**
+ * Decodes raw options, failing with `InvalidOptions` naming the first bad field.
+ *
+ * @category decoding
+ * @since 0.1.0
+ */
+export const decode = (raw: unknown): Effect.Effect<Decoded, InvalidOptions> =>
+  Schema.decodeUnknownEffect(PoolOptions)(raw, { errors: "all", onExcessProperty: "error" }).pipe(
+    Effect.mapError((error) => toInvalidOptions(raw, error.issue))
+  )
+
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+const toInvalidOptions = (raw: unknown, issue: SchemaIssue.Issue): InvalidOptions => {
+  const issues = formatter(issue).issues.map((i) => ({
+    field: (i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join(".") || "(options)",
+    message: i.message
+  }))
+  const first = issues[0] ?? { field: "(options)", message: "invalid options" }
+  return new InvalidOptions({ field: first.field, value: valueAt(raw, first.field), issues })
+}
+
+const valueAt = (raw: unknown, field: string): unknown => {
+  if (field === "(options)") return raw
+  let value: unknown = raw
+  for (const key of field.split(".")) {
+    value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined
+  }
+  return value
+}

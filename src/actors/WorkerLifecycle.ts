@@ -1,0 +1,86 @@
+/**
+ * The lifecycle of one worker, as an XState machine: the truth about what a
+ * worker may do next.
+ *
+ * ```
+ * spawning ─READY─► idle ⇄ busy (BUSY / IDLE edges, not one event per job)
+ *                    │       │
+ *          RETIRE (idle only) │ DRAIN (idle or busy)
+ *                    ▼       ▼
+ *                  draining ─STOPPED─► stopped
+ * any state but stopped ─CRASH─► crashed
+ * ```
+ *
+ * Test it purely with XState's `transition(WorkerLifecycle.machine, snapshot, event)`.
+ *
+ * @since 0.1.0
+ */
+import { assign, setup } from "xstate"
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export type WorkerState = "spawning" | "idle" | "busy" | "draining" | "stopped" | "crashed"
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export type WorkerEvent =
+  | { readonly type: "READY" }
+  | { readonly type: "BUSY" }
+  | { readonly type: "IDLE" }
+  | { readonly type: "RETIRE" }
+  | { readonly type: "DRAIN" }
+  | { readonly type: "STOPPED" }
+  | { readonly type: "CRASH"; readonly reason: string }
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export interface WorkerContext {
+  readonly workerId: number
+  readonly crashReason: string | undefined
+}
+
+/**
+ * The worker lifecycle machine. Its input is the worker's id.
+ *
+ * @category machines
+ * @since 0.1.0
+ */
+export const machine = setup({
+  types: {
+    context: {} as WorkerContext,
+    events: {} as WorkerEvent,
+    input: {} as { readonly workerId: number }
+  }
+}).createMachine({
+  id: "troupe.worker",
+  context: ({ input }) => ({ workerId: input.workerId, crashReason: undefined }),
+  initial: "spawning",
+  on: {
+    CRASH: {
+      target: ".crashed",
+      actions: assign({ crashReason: ({ event }) => (event.type === "CRASH" ? event.reason : undefined) })
+    }
+  },
+  states: {
+    spawning: { on: { READY: "idle", STOPPED: "stopped" } },
+    idle: { on: { BUSY: "busy", RETIRE: "draining", DRAIN: "draining" } },
+    busy: { on: { IDLE: "idle", DRAIN: "draining" } },
+    draining: { on: { STOPPED: "stopped" } },
+    stopped: { type: "final" },
+    crashed: { type: "final" }
+  }
+})
+
+/**
+ * States in which a worker takes new jobs from the dispatcher.
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export const acceptsJobs = (state: WorkerState): boolean => state === "idle" || state === "busy"

@@ -1,0 +1,202 @@
+// A fiber worker: an actor with its own mailbox and `concurrency` lanes, each
+// a fiber looping take -> run -> settle. Its lifecycle lives in an XState
+// actor that hears only edges (busy/idle), never one event per job.
+import { Cause, Effect, Exit, type Context, type Fiber } from "effect"
+import { createActor, type Actor } from "xstate"
+import type { Mailbox, MailboxKind } from "../../strategies/Mailbox.ts"
+import type { WorkerLoad } from "../../strategies/Dispatch.ts"
+import * as WorkerLifecycle from "../WorkerLifecycle.ts"
+import type { JobRecord, JobSite } from "../../internal/jobRecord.ts"
+import * as XStateClock from "./xstateClock.ts"
+
+/** Why a lane's fiber is being interrupted. */
+export type AbortReason = "cancel" | "crash" | "shutdown"
+
+/** What a worker needs from the pool that owns it. */
+export interface WorkerHost {
+  readonly context: Context.Context<never>
+  readonly handler: (input: unknown) => Effect.Effect<unknown, unknown>
+  readonly concurrency: number
+  readonly mailboxKind: MailboxKind
+  /** A job left the worker's mailbox to run. */
+  readonly started: (job: JobRecord) => void
+  /** A job ended: with the handler's exit, or with the reason its lane was interrupted. */
+  readonly finished: (job: JobRecord, outcome: Exit.Exit<unknown, unknown> | AbortReason, worker: FiberWorker) => void
+  readonly transition: (worker: FiberWorker, from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string) => void
+  /** A lane fiber died outside any job's handler: the worker must be treated as crashed. */
+  readonly laneDied: (worker: FiberWorker, cause: Cause.Cause<unknown>) => void
+  /** Every lane has ended after a drain or a crash. */
+  readonly ended: (worker: FiberWorker) => void
+}
+
+interface Lane {
+  fiber: Fiber.Fiber<void, unknown> | undefined
+  current: JobRecord | undefined
+  abort: AbortReason | undefined
+}
+
+export class FiberWorker implements WorkerLoad, JobSite {
+  readonly id: number
+  readonly mailbox: Mailbox<JobRecord>
+  readonly actor: Actor<typeof WorkerLifecycle.machine>
+  state: WorkerLifecycle.WorkerState = "spawning"
+  running = 0
+  private readonly host: WorkerHost
+  private readonly lanes: Array<Lane> = []
+  private readonly parked: Array<() => void> = []
+  private liveLanes = 0
+  private closing = false
+
+  constructor(id: number, host: WorkerHost) {
+    this.id = id
+    this.host = host
+    this.mailbox = host.mailboxKind.make<JobRecord>()
+    this.actor = createActor(WorkerLifecycle.machine, {
+      input: { workerId: id },
+      clock: XStateClock.fromContext(host.context),
+      inspect: (event) => {
+        if (event.type !== "@xstate.snapshot" || event.actorRef !== this.actor) return
+        const to = (event.snapshot as unknown as { value: WorkerLifecycle.WorkerState }).value
+        const from = this.state
+        if (to === from) return
+        this.state = to
+        host.transition(this, from, to, event.event.type)
+      }
+    })
+  }
+
+  get queued(): number {
+    return this.mailbox.size
+  }
+
+  start(): void {
+    this.actor.start()
+    for (let i = 0; i < this.host.concurrency; i++) {
+      const lane: Lane = { fiber: undefined, current: undefined, abort: undefined }
+      this.lanes.push(lane)
+      this.runLane(lane)
+    }
+    this.actor.send({ type: "READY" })
+  }
+
+  enqueue(job: JobRecord): void {
+    job.site = this
+    this.mailbox.offer(job)
+    const wake = this.parked.pop()
+    if (wake !== undefined) {
+      if (this.state === "idle") this.actor.send({ type: "BUSY" })
+      wake()
+    }
+  }
+
+  unqueue(job: JobRecord): boolean {
+    return this.mailbox.remove(job)
+  }
+
+  /** Interrupts the lane running `job`; the job settles when the lane has stopped. */
+  cancelRunning(job: JobRecord): void {
+    for (const lane of this.lanes) {
+      if (lane.current === job && lane.abort === undefined) this.abortLane(lane, "cancel")
+    }
+  }
+
+  /** Marks the worker crashed, interrupts its lanes and returns its queued jobs. */
+  crash(reason: string): Array<JobRecord> {
+    this.closing = true
+    this.actor.send({ type: "CRASH", reason })
+    for (const lane of this.lanes) this.abortLane(lane, "crash")
+    return this.takeAll()
+  }
+
+  /** Stops taking new jobs; the lanes end once the mailbox is empty. */
+  drain(): void {
+    this.closing = true
+    this.actor.send({ type: "DRAIN" })
+    for (let wake = this.parked.pop(); wake !== undefined; wake = this.parked.pop()) wake()
+    if (this.liveLanes === 0) this.finish()
+  }
+
+  /** Interrupts every running job (the shutdown deadline passed) and returns them. */
+  interruptRunning(): Array<JobRecord> {
+    const jobs: Array<JobRecord> = []
+    for (const lane of this.lanes) {
+      if (lane.current === undefined) continue
+      jobs.push(lane.current)
+      this.abortLane(lane, "shutdown")
+    }
+    return jobs
+  }
+
+  /** Removes and returns every queued job, in take order. */
+  takeAll(): Array<JobRecord> {
+    const jobs = this.mailbox.drain()
+    for (const job of jobs) job.site = undefined
+    return jobs
+  }
+
+  private abortLane(lane: Lane, reason: AbortReason): void {
+    lane.abort = reason
+    lane.fiber?.interruptUnsafe()
+  }
+
+  private runLane(lane: Lane): void {
+    lane.abort = undefined
+    this.liveLanes++
+    const fiber = Effect.runForkWith(this.host.context)(this.loop(lane))
+    lane.fiber = fiber
+    fiber.addObserver((exit) => this.laneExited(lane, exit))
+  }
+
+  private laneExited(lane: Lane, exit: Exit.Exit<void, unknown>): void {
+    this.liveLanes--
+    lane.fiber = undefined
+    const job = lane.current
+    const reason = lane.abort
+    if (job !== undefined) {
+      lane.current = undefined
+      this.running--
+      this.host.finished(job, reason ?? exit, this)
+    }
+    if (reason === "cancel" && !this.closing) return this.runLane(lane)
+    if (reason === undefined && Exit.isFailure(exit) && !this.closing) return this.host.laneDied(this, exit.cause)
+    if (this.closing && this.liveLanes === 0) this.finish()
+  }
+
+  private finish(): void {
+    if (this.state === "draining") this.actor.send({ type: "STOPPED" })
+    this.host.ended(this)
+  }
+
+  private park = Effect.callback<void>((resume) => {
+    const wake = () => resume(Effect.void)
+    this.parked.push(wake)
+    if (this.parked.length === this.lanes.length && this.state === "busy") this.actor.send({ type: "IDLE" })
+    return Effect.sync(() => {
+      const index = this.parked.indexOf(wake)
+      if (index >= 0) this.parked.splice(index, 1)
+    })
+  })
+
+  private loop(lane: Lane): Effect.Effect<void, unknown> {
+    const worker = this
+    const host = this.host
+    return Effect.gen(function*() {
+      while (true) {
+        const job = worker.mailbox.take()
+        if (job === undefined) {
+          if (worker.closing) return
+          yield* worker.park
+          continue
+        }
+        lane.current = job
+        worker.running++
+        host.started(job)
+        const exit = yield* Effect.exit(host.handler(job.input))
+        if (lane.abort !== undefined) return // interrupted from outside: laneExited settles the job
+        lane.current = undefined
+        worker.running--
+        host.finished(job, exit, worker)
+      }
+    })
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * troupe: an actor-model worker-pool runtime for Effect.
+ *
+ * @since 0.1.0
+ */
+export * as Dispatch from "./strategies/Dispatch.ts"
+export * as Inspection from "./Inspection.ts"
+export * as Job from "./Job.ts"
+export * from "./JobError.ts"
+export * as Mailbox from "./strategies/Mailbox.ts"
+export * as Pool from "./Pool.ts"
+export * from "./PoolError.ts"
+export * as PoolLifecycle from "./supervision/PoolLifecycle.ts"
+export * as PoolOptions from "./PoolOptions.ts"
+export * as WorkerLifecycle from "./actors/WorkerLifecycle.ts"

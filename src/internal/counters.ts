@@ -1,0 +1,31 @@
+// Plain counters on the hot path; exported as Effect Metrics at read time
+// (Metric.registerUnsafe), so settling a job costs one increment.
+import type { WorkerState } from "../actors/WorkerLifecycle.ts"
+
+export type Outcome = "completed" | "failed" | "defects" | "cancelled" | "crashed" | "handedBack" | "interrupted"
+
+export class Counters {
+  submitted = 0
+  completed = 0
+  failed = 0
+  defects = 0
+  cancelled = 0
+  crashed = 0
+  handedBack = 0
+  interrupted = 0
+  /** Workers now in each state; `stopped` and `crashed` count every worker that ever ended so. */
+  readonly workers: Record<WorkerState, number> = { spawning: 0, idle: 0, busy: 0, draining: 0, stopped: 0, crashed: 0 }
+
+  settled(outcome: Outcome): void {
+    this[outcome]++
+  }
+
+  workerCreated(): void {
+    this.workers.spawning++
+  }
+
+  workerTransition(from: WorkerState, to: WorkerState): void {
+    this.workers[from]--
+    this.workers[to]++
+  }
+}

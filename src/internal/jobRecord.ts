@@ -1,0 +1,88 @@
+// The one record that travels a job's whole path, from admission to its one
+// outcome. Everything that can end a job goes through `settle`, which takes
+// effect once; later calls are no-ops. The record is also the user's handle.
+import type { Exit } from "effect"
+import type { JobError } from "../JobError.ts"
+
+export type JobState = "queued" | "running" | "settled"
+
+/** Where a job sits (a worker's mailbox, or the overflow), so it can be cancelled there. */
+export interface JobSite {
+  /** Removes a queued job; false when it is not queued here. */
+  readonly unqueue: (job: JobRecord) => boolean
+  /** Interrupts a job running here; it settles once its fiber has stopped. */
+  readonly cancelRunning?: (job: JobRecord) => void
+}
+
+/** The pool, as seen by a job: it knows how to cancel and settle one. */
+export interface JobOwner {
+  readonly cancel: (job: JobRecord) => void
+}
+
+export type JobExit<O = unknown, E = unknown> = Exit.Exit<O, E | JobError>
+type Observer = (exit: JobExit<any, any>) => void
+
+export const HandleTypeId = "~troupe/JobHandle" as const
+
+export class JobRecord<I = unknown, O = unknown, E = unknown> {
+  readonly [HandleTypeId] = HandleTypeId
+  readonly seq: number
+  readonly input: I
+  readonly priority: number
+  readonly enqueuedAt: number
+  readonly owner: JobOwner
+  state: JobState = "queued"
+  /** Where the job is queued, or the worker running it. */
+  site: JobSite | undefined = undefined
+  exit: JobExit<O, E> | undefined = undefined
+  private observers: Observer | Array<Observer> | undefined = undefined
+
+  constructor(seq: number, input: I, priority: number, enqueuedAt: number, owner: JobOwner) {
+    this.seq = seq
+    this.input = input
+    this.priority = priority
+    this.enqueuedAt = enqueuedAt
+    this.owner = owner
+  }
+
+  get id(): number {
+    return this.seq
+  }
+
+  /** Completes the job once; returns false when it was already settled. */
+  settle(exit: JobExit<O, E>): boolean {
+    if (this.exit !== undefined) return false
+    this.exit = exit
+    this.state = "settled"
+    this.site = undefined
+    const observers = this.observers
+    this.observers = undefined
+    if (typeof observers === "function") observers(exit)
+    else if (observers !== undefined) for (const observer of observers) observer(exit)
+    return true
+  }
+
+  /** Calls `observer` with the outcome (at once if already settled); returns an unsubscribe. */
+  observe(observer: (exit: JobExit<O, E>) => void): () => void {
+    if (this.exit !== undefined) {
+      observer(this.exit)
+      return noop
+    }
+    const current = this.observers
+    if (current === undefined) this.observers = observer
+    else if (typeof current === "function") this.observers = [current, observer]
+    else current.push(observer)
+    return () => this.unobserve(observer)
+  }
+
+  private unobserve(observer: Observer): void {
+    const current = this.observers
+    if (current === observer) this.observers = undefined
+    else if (Array.isArray(current)) {
+      const index = current.indexOf(observer)
+      if (index >= 0) current.splice(index, 1)
+    }
+  }
+}
+
+const noop = () => {}

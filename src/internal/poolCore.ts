@@ -1,0 +1,250 @@
+// The pool's core: admission under capacity, dispatch, and the one place a job
+// is settled. The team of workers is kept by the supervisor (supervision/),
+// shutdown is a procedure of its own (shutdown.ts); both work on this state.
+import { Cause, Clock, Context, Exit, PubSub } from "effect"
+import { createActor, type Actor } from "xstate"
+import type { FiberWorker, WorkerHost, AbortReason } from "../actors/internal/fiberWorker.ts"
+import type { WorkerState } from "../actors/WorkerLifecycle.ts"
+import type { InspectionEvent } from "../Inspection.ts"
+import { JobCancelled, JobDefect, JobHandedBack, JobInterrupted, WorkerCrashed } from "../JobError.ts"
+import { MailboxFull, PoolClosed } from "../PoolError.ts"
+import type { Decoded } from "../PoolOptions.ts"
+import * as Dispatch from "../strategies/Dispatch.ts"
+import * as Mailbox from "../strategies/Mailbox.ts"
+import { RingDeque } from "../strategies/internal/ringDeque.ts"
+import * as PoolLifecycle from "../supervision/PoolLifecycle.ts"
+import * as XStateClock from "../actors/internal/xstateClock.ts"
+import { JobRecord, type JobExit, type JobOwner, type JobSite } from "./jobRecord.ts"
+import { Counters, type Outcome } from "./counters.ts"
+
+/** A submission waiting for room under `onFull: "suspend"`. */
+export interface PendingSubmit {
+  readonly input: unknown
+  readonly priority: number
+  readonly admitted: (job: JobRecord) => void
+  readonly rejected: (error: PoolClosed) => void
+}
+
+/** The team hooks the core calls into; implemented by the supervisor. */
+export interface Team {
+  readonly crashed: (worker: FiberWorker, reason: string) => void
+  readonly ended: (worker: FiberWorker) => void
+}
+
+export class PoolCore implements JobOwner, WorkerHost {
+  readonly name: string
+  readonly options: Decoded
+  readonly context: Context.Context<never>
+  readonly handler: (input: unknown) => any
+  readonly concurrency: number
+  readonly mailboxKind: Mailbox.MailboxKind
+  readonly dispatch: Dispatch.Dispatch
+  readonly capacity: number
+  readonly hub: PubSub.PubSub<InspectionEvent>
+  readonly lifecycle: Actor<typeof PoolLifecycle.machine>
+  readonly counters = new Counters()
+  /** Workers that take new jobs, in dispatch order. */
+  readonly accepting: Array<FiberWorker> = []
+  /** Every worker whose lanes have not all ended yet. */
+  readonly live = new Set<FiberWorker>()
+  /** Jobs waiting for a worker while none accepts (all crashed, or none yet). */
+  readonly overflow = new RingDeque<JobRecord>()
+  readonly producers = new RingDeque<PendingSubmit>()
+  team: Team | undefined = undefined
+  phase: PoolLifecycle.PoolState = "starting"
+  queued = 0
+  outstanding = 0
+  private nextSeq = 1
+  private readonly clock: Clock.Clock
+  private readonly overflowSite: JobSite = { unqueue: (job) => this.overflow.remove(job) }
+  private readonly quiet: Array<() => void> = []
+
+  constructor(options: Decoded, context: Context.Context<never>, hub: PubSub.PubSub<InspectionEvent>) {
+    this.options = options
+    this.name = options.name
+    this.context = context
+    this.handler = options.handler
+    this.concurrency = options.concurrency
+    this.mailboxKind = Mailbox.fromOption(options.mailbox)
+    this.dispatch = Dispatch.fromOption(options.dispatch)
+    this.capacity = options.capacity === "unbounded" ? Infinity : options.capacity
+    this.hub = hub
+    this.clock = Context.getUnsafe(context, Clock.Clock)
+    this.lifecycle = createActor(PoolLifecycle.machine, {
+      clock: XStateClock.fromContext(context),
+      inspect: (event) => {
+        if (event.type !== "@xstate.snapshot" || event.actorRef !== this.lifecycle) return
+        const to = (event.snapshot as unknown as { value: PoolLifecycle.PoolState }).value
+        const from = this.phase
+        if (to === from) return
+        this.phase = to
+        this.publish({ type: "@troupe.pool.transition", pool: this.name, from, to, event: event.event.type, at: this.now() })
+      }
+    })
+  }
+
+  now(): number {
+    return this.clock.currentTimeMillisUnsafe()
+  }
+
+  publish(event: InspectionEvent): void {
+    PubSub.publishUnsafe(this.hub, event)
+  }
+
+  // ---- admission -----------------------------------------------------------
+
+  /** Admits a job now; `undefined` means the pool is full and the caller may wait. */
+  tryAdmit(input: unknown, priority: number): JobRecord | PoolClosed | MailboxFull | undefined {
+    if (this.phase !== "running") return new PoolClosed({ pool: this.name })
+    if (this.queued < this.capacity && this.producers.size === 0) return this.accept(input, priority)
+    if (this.options.onFull === "fail") return new MailboxFull({ pool: this.name, capacity: this.capacity })
+    return undefined
+  }
+
+  /** Queues a submission until there is room; first come, first admitted. */
+  waitForRoom(input: unknown, priority: number, admitted: PendingSubmit["admitted"], rejected: PendingSubmit["rejected"]): PendingSubmit {
+    const pending: PendingSubmit = { input, priority, admitted, rejected }
+    this.producers.pushBack(pending)
+    return pending
+  }
+
+  withdraw(pending: PendingSubmit): void {
+    this.producers.remove(pending)
+  }
+
+  private accept(input: unknown, priority: number): JobRecord {
+    const job = new JobRecord(this.nextSeq++, input, priority, this.now(), this)
+    this.counters.submitted++
+    this.outstanding++
+    this.queued++
+    this.route(job)
+    return job
+  }
+
+  private admitWaiting(): void {
+    while (this.queued < this.capacity && this.producers.size > 0) {
+      const pending = this.producers.popFront()!
+      pending.admitted(this.accept(pending.input, pending.priority))
+    }
+  }
+
+  /** Sends a queued job to a worker's mailbox, or to the overflow when none accepts. */
+  route(job: JobRecord): void {
+    const workers = this.accepting
+    const n = workers.length
+    if (n === 0) {
+      job.site = this.overflowSite
+      this.overflow.pushBack(job)
+      return
+    }
+    const pick = n === 1 ? 0 : this.dispatch.select(job, workers)
+    workers[Number.isInteger(pick) ? ((pick % n) + n) % n : 0]!.enqueue(job)
+  }
+
+  /** Routes every overflow job again (a worker has become available). */
+  flushOverflow(): void {
+    if (this.accepting.length === 0) return
+    for (let job = this.overflow.popFront(); job !== undefined; job = this.overflow.popFront()) this.route(job)
+  }
+
+  // ---- the worker host -------------------------------------------------------
+
+  started(job: JobRecord): void {
+    job.state = "running"
+    this.queued--
+    this.admitWaiting()
+  }
+
+  finished(job: JobRecord, outcome: Exit.Exit<unknown, unknown> | AbortReason, worker: FiberWorker): void {
+    if (typeof outcome !== "string") return this.settleExit(job, outcome)
+    if (outcome === "cancel") return this.settle(job, "cancelled", Exit.fail(new JobCancelled({ jobId: job.id })))
+    if (outcome === "shutdown") return this.settle(job, "interrupted", Exit.fail(new JobInterrupted({ jobId: job.id })))
+    const reason = this.crashReasons.get(worker) ?? "crashed"
+    this.settle(job, "crashed", Exit.fail(new WorkerCrashed({ jobId: job.id, workerId: worker.id, reason })))
+  }
+
+  transition(worker: FiberWorker, from: WorkerState, to: WorkerState, event: string): void {
+    this.counters.workerTransition(from, to)
+    this.publish({ type: "@troupe.worker.transition", pool: this.name, workerId: worker.id, from, to, event, at: this.now() })
+  }
+
+  laneDied(worker: FiberWorker, cause: Cause.Cause<unknown>): void {
+    this.team?.crashed(worker, Cause.pretty(cause))
+  }
+
+  ended(worker: FiberWorker): void {
+    this.live.delete(worker)
+    this.team?.ended(worker)
+    this.checkQuiet()
+  }
+
+  /** Why each crashed worker crashed, for its jobs' `WorkerCrashed` outcomes. */
+  readonly crashReasons = new WeakMap<FiberWorker, string>()
+
+  // ---- settling ----------------------------------------------------------------
+
+  private settleExit(job: JobRecord, exit: Exit.Exit<unknown, unknown>): void {
+    if (Exit.isSuccess(exit)) return this.settle(job, "completed", exit)
+    const cause = exit.cause
+    if (Cause.hasFails(cause)) return this.settle(job, "failed", exit)
+    if (Cause.hasDies(cause)) {
+      const defect = cause.reasons.find(Cause.isDieReason)?.defect
+      return this.settle(job, "defects", Exit.fail(new JobDefect({ jobId: job.id, defect })))
+    }
+    this.settle(job, "interrupted", Exit.fail(new JobInterrupted({ jobId: job.id })))
+  }
+
+  /** The one place a job ends. */
+  settle(job: JobRecord, outcome: Outcome, exit: JobExit): void {
+    if (!job.settle(exit)) return
+    this.counters.settled(outcome)
+    this.outstanding--
+    if (this.outstanding === 0) this.checkQuiet()
+  }
+
+  /** Removes a queued job from wherever it waits and settles it. */
+  unqueue(job: JobRecord, outcome: "cancelled" | "handedBack"): boolean {
+    if (job.state !== "queued" || job.site === undefined || !job.site.unqueue(job)) return false
+    job.site = undefined
+    this.queued--
+    this.settleRemoved(job, outcome)
+    this.admitWaiting()
+    return true
+  }
+
+  /** Settles a job already taken out of its queue. */
+  settleRemoved(job: JobRecord, outcome: "cancelled" | "handedBack"): void {
+    const error = outcome === "cancelled" ? new JobCancelled({ jobId: job.id }) : new JobHandedBack({ jobId: job.id })
+    this.settle(job, outcome, Exit.fail(error))
+  }
+
+  /** Jobs handed back or interrupted by shutdown, for its report. */
+  readonly ledger = { handedBack: [] as Array<JobRecord>, interrupted: [] as Array<JobRecord> }
+
+  /** Hands back jobs already taken out of their queues (shutdown, or a crash during it). */
+  handBack(jobs: ReadonlyArray<JobRecord>): void {
+    this.queued -= jobs.length
+    for (const job of jobs) {
+      this.ledger.handedBack.push(job)
+      this.settleRemoved(job, "handedBack")
+    }
+  }
+
+  cancel(job: JobRecord): void {
+    if (job.state === "queued") this.unqueue(job, "cancelled")
+    else if (job.state === "running") job.site?.cancelRunning?.(job)
+  }
+
+  // ---- quiescence (for shutdown) ---------------------------------------------------
+
+  /** Calls `f` once nothing is outstanding and no worker is live (at once if so now). */
+  whenQuiet(f: () => void): void {
+    this.quiet.push(f)
+    this.checkQuiet()
+  }
+
+  private checkQuiet(): void {
+    if (this.quiet.length === 0 || this.live.size > 0) return
+    for (const f of this.quiet.splice(0)) f()
+  }
+}

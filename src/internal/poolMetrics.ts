@@ -1,0 +1,34 @@
+// A pool's counters as Effect Metrics. The values live in plain fields on the
+// hot path and are read when the metrics are read (Metric.registerUnsafe), so
+// running a job never pays for a metric update.
+import { Metric, type Context } from "effect"
+import type { PoolCore } from "./poolCore.ts"
+import type { Outcome } from "./counters.ts"
+
+const jobs = Metric.counter("troupe_jobs", { description: "jobs that ended, by outcome" })
+const submitted = Metric.counter("troupe_jobs_submitted", { description: "jobs accepted by the pool" })
+const queued = Metric.gauge("troupe_jobs_queued", { description: "jobs waiting to run" })
+const workers = Metric.gauge("troupe_workers", { description: "workers by lifecycle state" })
+
+const outcomes: ReadonlyArray<Outcome> = ["completed", "failed", "defects", "cancelled", "crashed", "handedBack", "interrupted"]
+const states = ["spawning", "idle", "busy", "draining", "stopped", "crashed"] as const
+
+export const register = (core: PoolCore, context: Context.Context<never>): { readonly remove: () => void } => {
+  const pool = core.name
+  const c = core.counters
+  const counter = (get: () => number) => ({ get: () => ({ count: get(), incremental: true }), update: noop, modify: noop })
+  const gauge = (get: () => number) => ({ get: () => ({ value: get() }), update: noop, modify: noop })
+  const registrations = [
+    Metric.registerUnsafe(Metric.withAttributes(submitted, { pool }), context, counter(() => c.submitted)),
+    Metric.registerUnsafe(Metric.withAttributes(queued, { pool }), context, gauge(() => core.queued)),
+    ...outcomes.map((outcome) =>
+      Metric.registerUnsafe(Metric.withAttributes(jobs, { pool, outcome }), context, counter(() => c[outcome]))
+    ),
+    ...states.map((state) =>
+      Metric.registerUnsafe(Metric.withAttributes(workers, { pool, state }), context, gauge(() => c.workers[state]))
+    )
+  ]
+  return { remove: () => registrations.forEach((r) => r.remove()) }
+}
+
+const noop = () => {}

@@ -1,0 +1,106 @@
+/**
+ * Dispatch: which worker's mailbox a new job goes to.
+ *
+ * A dispatch strategy is a pure function of the job's envelope and the loads
+ * of the workers that accept jobs. Troupe ships `leastLoaded` (the default)
+ * and `roundRobin`; users can build their own with {@link make}.
+ *
+ * @since 0.1.0
+ */
+import type { Envelope } from "./Mailbox.ts"
+
+const TypeId = "~troupe/Dispatch" as const
+
+/**
+ * What dispatch may read of a worker.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WorkerLoad {
+  readonly id: number
+  /** Jobs waiting in the worker's mailbox. */
+  readonly queued: number
+  /** Jobs the worker is running now. */
+  readonly running: number
+}
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export interface Dispatch {
+  readonly [TypeId]: typeof TypeId
+  readonly name: string
+  /**
+   * Returns the index in `workers` of the worker that takes `job`. `workers`
+   * is never empty. An index out of range wraps around.
+   */
+  readonly select: (job: Envelope, workers: ReadonlyArray<WorkerLoad>) => number
+}
+
+/**
+ * @category guards
+ * @since 0.1.0
+ */
+export const isDispatch = (u: unknown): u is Dispatch => typeof u === "object" && u !== null && TypeId in u
+
+/**
+ * A dispatch strategy of your own.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Dispatch } from "troupe"
+ *
+ * // everything to the first worker (a strict global order, one at a time)
+ * const first = Dispatch.make("first", () => 0)
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (name: string, select: Dispatch["select"]): Dispatch => ({ [TypeId]: TypeId, name, select })
+
+/**
+ * The worker with the fewest queued plus running jobs; ties rotate with the
+ * job's sequence number so equal workers share the load.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const leastLoaded = (): Dispatch =>
+  make("leastLoaded", (job, workers) => {
+    const n = workers.length
+    const start = job.seq % n
+    let best = start
+    let bestLoad = Infinity
+    for (let k = 0; k < n; k++) {
+      const i = (start + k) % n
+      const w = workers[i]!
+      const load = w.queued + w.running
+      if (load < bestLoad) {
+        best = i
+        bestLoad = load
+        if (load === 0) break
+      }
+    }
+    return best
+  })
+
+/**
+ * Each job to the next worker in turn, by submission sequence.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const roundRobin = (): Dispatch => make("roundRobin", (job, workers) => job.seq % workers.length)
+
+/**
+ * Resolves a dispatch option: a strategy's name or a strategy value.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fromOption = (option: "leastLoaded" | "roundRobin" | Dispatch): Dispatch =>
+  typeof option !== "string" ? option : option === "leastLoaded" ? leastLoaded() : roundRobin()
