@@ -53,7 +53,7 @@ export const join = <O, E>(handle: JobHandle<O, E>): Effect.Effect<O, E | JobErr
   const exit = job.exit
   if (exit !== undefined) return exit
   return Effect.callback<O, E | JobError>((resume) => {
-    const unobserve = job.observe(resume)
+    const unobserve = job.resumeWith(resume)
     return Effect.sync(unobserve)
   })
 }

@@ -234,7 +234,7 @@ export const submit: {
       let unobserve: (() => void) | undefined
       const admitted = (record: JobRecord) => {
         job = record
-        unobserve = record.observe(resume as (exit: JobExit) => void)
+        unobserve = record.resumeWith(resume as (exit: JobExit) => void)
       }
       const admission = core.tryAdmit(input, priority)
       if (admission instanceof JobRecord) admitted(admission)

@@ -2,6 +2,7 @@
 // outcome. Everything that can end a job goes through `settle`, which takes
 // effect once; later calls are no-ops. The record is also the user's handle.
 import type { Exit } from "effect"
+import type { SchedulerDispatcher } from "effect/Scheduler"
 import type { JobError } from "../JobError.ts"
 
 export type JobState = "queued" | "running" | "settled"
@@ -17,6 +18,7 @@ export interface JobSite {
 /** The pool, as seen by a job: it knows how to cancel and settle one. */
 export interface JobOwner {
   readonly cancel: (job: JobRecord) => void
+  readonly dispatcher: SchedulerDispatcher
 }
 
 export type JobExit<O = unknown, E = unknown> = Exit.Exit<O, E | JobError>
@@ -25,11 +27,10 @@ type Observer = (exit: JobExit<any, any>) => void
 export const HandleTypeId = "~troupe/JobHandle" as const
 
 export class JobRecord<I = unknown, O = unknown, E = unknown> {
-  readonly [HandleTypeId] = HandleTypeId
+  declare readonly [HandleTypeId]: typeof HandleTypeId
   readonly seq: number
   readonly input: I
   readonly priority: number
-  readonly enqueuedAt: number
   readonly owner: JobOwner
   state: JobState = "queued"
   /** Where the job is queued, or the worker running it. */
@@ -37,11 +38,10 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
   exit: JobExit<O, E> | undefined = undefined
   private observers: Observer | Array<Observer> | undefined = undefined
 
-  constructor(seq: number, input: I, priority: number, enqueuedAt: number, owner: JobOwner) {
+  constructor(seq: number, input: I, priority: number, owner: JobOwner) {
     this.seq = seq
     this.input = input
     this.priority = priority
-    this.enqueuedAt = enqueuedAt
     this.owner = owner
   }
 
@@ -75,6 +75,16 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
     return () => this.unobserve(observer)
   }
 
+  /**
+   * Resumes a waiting fiber with the outcome from a scheduler task, not on the
+   * settling worker's stack: under load a waiter then wakes to a batch of
+   * settled jobs instead of switching fibers once per job.
+   */
+  resumeWith(resume: (exit: JobExit<O, E>) => void): () => void {
+    const dispatcher = this.owner.dispatcher
+    return this.observe((exit) => dispatcher.scheduleTask(() => resume(exit), 0))
+  }
+
   private unobserve(observer: Observer): void {
     const current = this.observers
     if (current === observer) this.observers = undefined
@@ -84,5 +94,8 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
     }
   }
 }
+
+// On the prototype, not on each of possibly millions of records.
+Object.defineProperty(JobRecord.prototype, HandleTypeId, { value: HandleTypeId })
 
 const noop = () => {}

@@ -2,6 +2,8 @@
 // is settled. The team of workers is kept by the supervisor (supervision/),
 // shutdown is a procedure of its own (shutdown.ts); both work on this state.
 import { Cause, Clock, Context, Exit, PubSub } from "effect"
+import * as Scheduler from "effect/Scheduler"
+import type { SchedulerDispatcher } from "effect/Scheduler"
 import { createActor, type Actor } from "xstate"
 import type { FiberWorker, WorkerHost, AbortReason } from "../actors/internal/fiberWorker.ts"
 import type { WorkerState } from "../actors/WorkerLifecycle.ts"
@@ -40,6 +42,7 @@ export class PoolCore implements JobOwner, WorkerHost {
   readonly mailboxKind: Mailbox.MailboxKind
   readonly dispatch: Dispatch.Dispatch
   readonly capacity: number
+  readonly dispatcher: SchedulerDispatcher
   readonly hub: PubSub.PubSub<InspectionEvent>
   readonly lifecycle: Actor<typeof PoolLifecycle.machine>
   readonly counters = new Counters()
@@ -55,6 +58,7 @@ export class PoolCore implements JobOwner, WorkerHost {
   queued = 0
   outstanding = 0
   private nextSeq = 1
+  private admitPending = false
   private readonly clock: Clock.Clock
   private readonly overflowSite: JobSite = { unqueue: (job) => this.overflow.remove(job) }
   private readonly quiet: Array<() => void> = []
@@ -70,6 +74,7 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.capacity = options.capacity === "unbounded" ? Infinity : options.capacity
     this.hub = hub
     this.clock = Context.getUnsafe(context, Clock.Clock)
+    this.dispatcher = Context.getUnsafe(context, Scheduler.Scheduler).makeDispatcher()
     this.lifecycle = createActor(PoolLifecycle.machine, {
       clock: XStateClock.fromContext(context),
       inspect: (event) => {
@@ -96,7 +101,7 @@ export class PoolCore implements JobOwner, WorkerHost {
   /** Admits a job now; `undefined` means the pool is full and the caller may wait. */
   tryAdmit(input: unknown, priority: number): JobRecord | PoolClosed | MailboxFull | undefined {
     if (this.phase !== "running") return new PoolClosed({ pool: this.name })
-    if (this.queued < this.capacity && this.producers.size === 0) return this.accept(input, priority)
+    if (this.queued < this.capacity && this.producers.size === 0 && !this.admitPending) return this.accept(input, priority)
     if (this.options.onFull === "fail") return new MailboxFull({ pool: this.name, capacity: this.capacity })
     return undefined
   }
@@ -113,7 +118,7 @@ export class PoolCore implements JobOwner, WorkerHost {
   }
 
   private accept(input: unknown, priority: number): JobRecord {
-    const job = new JobRecord(this.nextSeq++, input, priority, this.now(), this)
+    const job = new JobRecord(this.nextSeq++, input, priority, this)
     this.counters.submitted++
     this.outstanding++
     this.queued++
@@ -152,6 +157,20 @@ export class PoolCore implements JobOwner, WorkerHost {
   started(job: JobRecord): void {
     job.state = "running"
     this.queued--
+    this.roomOpened()
+  }
+
+  // Waiting producers are admitted from a scheduler task, not on the worker's
+  // stack: by then the workers have taken a batch, so a resumed producer
+  // submits a batch instead of one job per resume.
+  private roomOpened(): void {
+    if (this.producers.size === 0 || this.admitPending) return
+    this.admitPending = true
+    this.dispatcher.scheduleTask(this.admitScheduled, 0)
+  }
+
+  private readonly admitScheduled = (): void => {
+    this.admitPending = false
     this.admitWaiting()
   }
 
@@ -208,7 +227,7 @@ export class PoolCore implements JobOwner, WorkerHost {
     job.site = undefined
     this.queued--
     this.settleRemoved(job, outcome)
-    this.admitWaiting()
+    this.roomOpened()
     return true
   }
 

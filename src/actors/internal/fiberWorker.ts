@@ -2,6 +2,7 @@
 // a fiber looping take -> run -> settle. Its lifecycle lives in an XState
 // actor that hears only edges (busy/idle), never one event per job.
 import { Cause, Effect, Exit, type Context, type Fiber } from "effect"
+import type { SchedulerDispatcher } from "effect/Scheduler"
 import { createActor, type Actor } from "xstate"
 import type { Mailbox, MailboxKind } from "../../strategies/Mailbox.ts"
 import type { WorkerLoad } from "../../strategies/Dispatch.ts"
@@ -18,6 +19,8 @@ export interface WorkerHost {
   readonly handler: (input: unknown) => Effect.Effect<unknown, unknown>
   readonly concurrency: number
   readonly mailboxKind: MailboxKind
+  /** Runs deferred wake-ups after the current batch of fiber work. */
+  readonly dispatcher: SchedulerDispatcher
   /** A job left the worker's mailbox to run. */
   readonly started: (job: JobRecord) => void
   /** A job ended: with the handler's exit, or with the reason its lane was interrupted. */
@@ -41,11 +44,16 @@ export class FiberWorker implements WorkerLoad, JobSite {
   readonly actor: Actor<typeof WorkerLifecycle.machine>
   state: WorkerLifecycle.WorkerState = "spawning"
   running = 0
+  /** Mirrors the mailbox's size, so dispatch reads a field, not a getter chain. */
+  queued = 0
   private readonly host: WorkerHost
   private readonly lanes: Array<Lane> = []
   private readonly parked: Array<() => void> = []
   private liveLanes = 0
   private closing = false
+  private busy = false
+  private edgePending = false
+  private wakePending = false
 
   constructor(id: number, host: WorkerHost) {
     this.id = id
@@ -65,9 +73,6 @@ export class FiberWorker implements WorkerLoad, JobSite {
     })
   }
 
-  get queued(): number {
-    return this.mailbox.size
-  }
 
   start(): void {
     this.actor.start()
@@ -82,15 +87,18 @@ export class FiberWorker implements WorkerLoad, JobSite {
   enqueue(job: JobRecord): void {
     job.site = this
     this.mailbox.offer(job)
-    const wake = this.parked.pop()
-    if (wake !== undefined) {
-      if (this.state === "idle") this.actor.send({ type: "BUSY" })
-      wake()
+    this.queued++
+    if (this.parked.length > 0 && !this.wakePending) {
+      this.wakePending = true
+      this.setBusy(true)
+      this.host.dispatcher.scheduleTask(this.wakeParked, 0)
     }
   }
 
   unqueue(job: JobRecord): boolean {
-    return this.mailbox.remove(job)
+    if (!this.mailbox.remove(job)) return false
+    this.queued--
+    return true
   }
 
   /** Interrupts the lane running `job`; the job settles when the lane has stopped. */
@@ -130,6 +138,7 @@ export class FiberWorker implements WorkerLoad, JobSite {
   /** Removes and returns every queued job, in take order. */
   takeAll(): Array<JobRecord> {
     const jobs = this.mailbox.drain()
+    this.queued = 0
     for (const job of jobs) job.site = undefined
     return jobs
   }
@@ -162,6 +171,31 @@ export class FiberWorker implements WorkerLoad, JobSite {
     if (this.closing && this.liveLanes === 0) this.finish()
   }
 
+  // Parked lanes are woken from a scheduler task rather than inside `enqueue`:
+  // resuming there would run the lane on the submitter's stack, one job per
+  // wake. Deferred, a lane wakes to a batch of jobs.
+  private readonly wakeParked = (): void => {
+    this.wakePending = false
+    let n = Math.min(this.parked.length, this.mailbox.size)
+    while (n-- > 0) this.parked.pop()!()
+  }
+
+  // Busy/idle edges reach the lifecycle machine once the current batch of
+  // fiber work is over (a microtask), so a worker that parks and is woken
+  // again within one batch costs no machine transitions: edges, not jobs.
+  private setBusy(busy: boolean): void {
+    this.busy = busy
+    if (this.edgePending) return
+    this.edgePending = true
+    queueMicrotask(this.flushEdge)
+  }
+
+  private readonly flushEdge = (): void => {
+    this.edgePending = false
+    if (this.busy && this.state === "idle") this.actor.send({ type: "BUSY" })
+    else if (!this.busy && this.state === "busy") this.actor.send({ type: "IDLE" })
+  }
+
   private finish(): void {
     if (this.state === "draining") this.actor.send({ type: "STOPPED" })
     this.host.ended(this)
@@ -170,33 +204,43 @@ export class FiberWorker implements WorkerLoad, JobSite {
   private park = Effect.callback<void>((resume) => {
     const wake = () => resume(Effect.void)
     this.parked.push(wake)
-    if (this.parked.length === this.lanes.length && this.state === "busy") this.actor.send({ type: "IDLE" })
+    if (this.parked.length === this.lanes.length) this.setBusy(false)
     return Effect.sync(() => {
       const index = this.parked.indexOf(wake)
       if (index >= 0) this.parked.splice(index, 1)
     })
   })
 
+  // The lane loop, written with Effect primitives rather than a generator:
+  // per job it allocates the handler's effect, one match and the exit.
   private loop(lane: Lane): Effect.Effect<void, unknown> {
-    const worker = this
     const host = this.host
-    return Effect.gen(function*() {
-      while (true) {
-        const job = worker.mailbox.take()
-        if (job === undefined) {
-          if (worker.closing) return
-          yield* worker.park
-          continue
-        }
-        lane.current = job
-        worker.running++
-        host.started(job)
-        const exit = yield* Effect.exit(host.handler(job.input))
-        if (lane.abort !== undefined) return // interrupted from outside: laneExited settles the job
-        lane.current = undefined
-        worker.running--
-        host.finished(job, exit, worker)
-      }
-    })
+    const next = (): Effect.Effect<void, unknown> => {
+      const job = this.take()
+      if (job === undefined) return this.closing ? Effect.void : Effect.flatMap(this.park, next)
+      lane.current = job
+      this.running++
+      host.started(job)
+      return Effect.matchCauseEffect(host.handler(job.input), handlers)
+    }
+    const done = (exit: Exit.Exit<unknown, unknown>): Effect.Effect<void, unknown> => {
+      if (lane.abort !== undefined) return Effect.void // interrupted from outside: laneExited settles the job
+      const job = lane.current!
+      lane.current = undefined
+      this.running--
+      host.finished(job, exit, this)
+      return next()
+    }
+    const handlers = {
+      onSuccess: (value: unknown) => done(Exit.succeed(value)),
+      onFailure: (cause: Cause.Cause<unknown>) => done(Exit.failCause(cause))
+    }
+    return Effect.suspend(next)
+  }
+
+  private take(): JobRecord | undefined {
+    const job = this.mailbox.take()
+    if (job !== undefined) this.queued--
+    return job
   }
 }

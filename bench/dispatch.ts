@@ -1,0 +1,75 @@
+// Scenario A: 200,000 no-op jobs (Effect.sync) with 8 workers, all results
+// awaited, against an Effect Queue + 8 fibers baseline and p-queue.
+import { Cause, Effect, Fiber, Queue } from "effect"
+import PQueue from "p-queue"
+import { Job, Pool } from "../src/index.ts"
+import { childName } from "./lib/harness.ts"
+
+export const JOBS = 200_000
+export const WORKERS = 8
+const CAPACITY = 1024
+
+// A producer fiber forks jobs; this fiber joins them in order as they finish.
+const troupe = Effect.gen(function*() {
+  const pool = yield* Pool.make({ handler: (n: number) => Effect.sync(() => n), maxWorkers: WORKERS, capacity: CAPACITY })
+  const handles: Array<Job.JobHandle<number> | undefined> = new Array(JOBS)
+  const results = new Array<number>(JOBS)
+  const start = performance.now()
+  yield* Effect.forkChild(Effect.gen(function*() {
+    for (let i = 0; i < JOBS; i++) handles[i] = yield* Pool.fork(pool, i)
+  }), { startImmediately: true })
+  for (let i = 0; i < JOBS; i++) {
+    while (handles[i] === undefined) yield* Effect.yieldNow
+    results[i] = yield* Job.join(handles[i]!)
+    handles[i] = undefined
+  }
+  const elapsed = performance.now() - start
+  check(results)
+  return elapsed
+}).pipe(Effect.scoped)
+
+const queueAndFibers = Effect.gen(function*() {
+  const queue = yield* Queue.bounded<number, Cause.Done>(CAPACITY)
+  const results = new Array<number>(JOBS)
+  const start = performance.now()
+  const worker = Effect.gen(function*() {
+    while (true) {
+      const i = yield* Queue.take(queue)
+      results[i] = yield* Effect.sync(() => i)
+    }
+  }).pipe(Effect.catchCause(() => Effect.void))
+  const fibers = yield* Effect.forEach(Array.from({ length: WORKERS }), () => Effect.forkChild(worker))
+  for (let i = 0; i < JOBS; i++) yield* Queue.offer(queue, i)
+  yield* Queue.end(queue)
+  yield* Fiber.joinAll(fibers)
+  const elapsed = performance.now() - start
+  check(results)
+  return elapsed
+})
+
+const pQueue = async (): Promise<number> => {
+  const queue = new PQueue({ concurrency: WORKERS })
+  const start = performance.now()
+  const promises: Array<Promise<number>> = new Array(JOBS)
+  for (let i = 0; i < JOBS; i++) promises[i] = queue.add(async () => i)
+  const results = await Promise.all(promises)
+  const elapsed = performance.now() - start
+  check(results)
+  return elapsed
+}
+
+const check = (results: ReadonlyArray<number>): void => {
+  for (let i = 0; i < JOBS; i++) if (results[i] !== i) throw new Error(`wrong result at ${i}`)
+}
+
+export const contenders = ["troupe", "effect-queue+8-fibers", "p-queue"] as const
+
+const runOnce = (name: string): Promise<number> =>
+  name === "troupe" ? Effect.runPromise(troupe) : name === "p-queue" ? pQueue() : Effect.runPromise(queueAndFibers)
+
+const child = childName()
+if (child !== undefined) {
+  await runOnce(child) // warm-up
+  const ms = await runOnce(child)
+  console.log(JSON.stringify({ nsPerJob: (ms * 1e6) / JOBS }))
+}

@@ -1,0 +1,67 @@
+// `npm run bench`: every scenario, side by side with its peers in one run,
+// printed as tables and written to docs/benchmarks.md.
+import { writeFileSync } from "node:fs"
+import os from "node:os"
+import * as Dispatch from "./dispatch.ts"
+import * as Memory from "./memory.ts"
+import { fmt, median, runRounds, table } from "./lib/harness.ts"
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
+const log = process.env.BENCH_VERBOSE ? (line: string) => console.error(line) : () => {}
+
+const dispatchSection = (): string => {
+  console.error(`A. dispatch overhead: ${fmt(Dispatch.JOBS)} no-op jobs, ${Dispatch.WORKERS} workers, ${rounds} rounds`)
+  const results = runRounds(new URL("./dispatch.ts", import.meta.url).href, Dispatch.contenders, rounds, log)
+  const ns = (name: string) => results.map((r) => Number(r[name]!.nsPerJob))
+  const ratio = (name: string, base: string) => median(results.map((r) => Number(r[name]!.nsPerJob) / Number(r[base]!.nsPerJob)))
+  const rows = Dispatch.contenders.map((name) => {
+    const xs = ns(name)
+    return [
+      name,
+      fmt(median(xs)),
+      `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`,
+      ratio(name, "effect-queue+8-fibers").toFixed(2),
+      ratio(name, "p-queue").toFixed(2)
+    ]
+  })
+  const vsBaseline = ratio("troupe", "effect-queue+8-fibers")
+  const vsPQueue = ratio("p-queue", "troupe")
+  return [
+    `### A. Dispatch overhead (${fmt(Dispatch.JOBS)} \`Effect.sync\` jobs, ${Dispatch.WORKERS} workers, all results awaited)`,
+    "",
+    table(["contender", "ns/job (median)", "min–max", "× Queue+fibers (same round)", "× p-queue (same round)"], rows),
+    "",
+    `troupe costs **${vsBaseline.toFixed(2)}×** the Effect Queue + 8 fibers baseline per job (target ≤ 1.5×) ` +
+    `and is **${vsPQueue.toFixed(1)}× faster** than p-queue (target ≥ 3×).`
+  ].join("\n")
+}
+
+const memorySection = (): string => {
+  console.error(`E. memory: ${fmt(Memory.QUEUED)} queued jobs, ${fmt(Memory.IDLE_WORKERS)} idle workers, ${rounds} rounds`)
+  const results = runRounds(new URL("./memory.ts", import.meta.url).href, Memory.contenders, Math.max(1, Math.ceil(rounds / 2)), log)
+  const bytes = (name: string) => median(results.map((r) => Number(r[name]!.bytes)))
+  const rows = Memory.contenders.map((name) => [name, fmt(bytes(name))])
+  return [
+    "### E. Memory",
+    "",
+    table(["what", "heap bytes each (median)"], rows),
+    "",
+    `A queued troupe job (forked through its handle, not yet run) holds **${fmt(bytes("troupe-queued-job"))} bytes** of heap ` +
+    `(target ≤ 500; p-queue ${fmt(bytes("p-queue-queued-job"))}); an idle fiber worker (fiber, mailbox, XState actor) ` +
+    `${fmt(bytes("troupe-idle-worker"))} bytes.`
+  ].join("\n")
+}
+
+const sections = [dispatchSection(), memorySection()]
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`
+const doc = [
+  "# Benchmarks",
+  "",
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine} by \`npm run bench\` ` +
+  `(${rounds} rounds; each contender in a fresh process per round, order alternating; ratios taken within a round, then the median).`,
+  "The machine is a shared VM: trust the same-round ratios more than absolute times.",
+  "",
+  ...sections.flatMap((s) => [s, ""])
+].join("\n")
+console.log(doc)
+if (process.env.BENCH_WRITE !== "0") writeFileSync(new URL("../docs/benchmarks.md", import.meta.url), doc)
