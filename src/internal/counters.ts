@@ -17,7 +17,16 @@ export class Counters {
   readonly workers: Record<WorkerState, number> = { spawning: 0, idle: 0, busy: 0, draining: 0, stopped: 0, crashed: 0 }
 
   settled(outcome: Outcome): void {
-    this[outcome]++
+    // A switch keeps each increment a monomorphic field store.
+    switch (outcome) {
+      case "completed": this.completed++; break
+      case "failed": this.failed++; break
+      case "defects": this.defects++; break
+      case "cancelled": this.cancelled++; break
+      case "crashed": this.crashed++; break
+      case "handedBack": this.handedBack++; break
+      case "interrupted": this.interrupted++; break
+    }
   }
 
   workerCreated(): void {

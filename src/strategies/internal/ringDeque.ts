@@ -1,12 +1,16 @@
 // A growable ring buffer with O(1) push/pop at both ends. The owner of a
 // mailbox works one end; work stealing (a later strategy) takes from the other.
+// Capacity stays a power of two so indices wrap with a mask, not a division.
 export class RingDeque<A> {
   private items: Array<A | undefined>
+  private mask: number
   private head = 0
   private count = 0
 
   constructor(initialCapacity = 16) {
-    this.items = new Array(initialCapacity)
+    const capacity = 2 ** Math.ceil(Math.log2(Math.max(2, initialCapacity)))
+    this.items = new Array(capacity)
+    this.mask = capacity - 1
   }
 
   get size(): number {
@@ -15,13 +19,13 @@ export class RingDeque<A> {
 
   pushBack(item: A): void {
     if (this.count === this.items.length) this.grow()
-    this.items[(this.head + this.count) % this.items.length] = item
+    this.items[(this.head + this.count) & this.mask] = item
     this.count++
   }
 
   pushFront(item: A): void {
     if (this.count === this.items.length) this.grow()
-    this.head = (this.head - 1 + this.items.length) % this.items.length
+    this.head = (this.head - 1) & this.mask
     this.items[this.head] = item
     this.count++
   }
@@ -30,14 +34,14 @@ export class RingDeque<A> {
     if (this.count === 0) return undefined
     const item = this.items[this.head]
     this.items[this.head] = undefined
-    this.head = (this.head + 1) % this.items.length
+    this.head = (this.head + 1) & this.mask
     this.count--
     return item
   }
 
   popBack(): A | undefined {
     if (this.count === 0) return undefined
-    const index = (this.head + this.count - 1) % this.items.length
+    const index = (this.head + this.count - 1) & this.mask
     const item = this.items[index]
     this.items[index] = undefined
     this.count--
@@ -46,13 +50,13 @@ export class RingDeque<A> {
 
   /** Removes the first occurrence of `item`, keeping the order of the rest. O(n). */
   remove(item: A): boolean {
-    const length = this.items.length
+    const mask = this.mask
     for (let i = 0; i < this.count; i++) {
-      if (this.items[(this.head + i) % length] !== item) continue
+      if (this.items[(this.head + i) & mask] !== item) continue
       for (let j = i; j < this.count - 1; j++) {
-        this.items[(this.head + j) % length] = this.items[(this.head + j + 1) % length]
+        this.items[(this.head + j) & mask] = this.items[(this.head + j + 1) & mask]
       }
-      this.items[(this.head + this.count - 1) % length] = undefined
+      this.items[(this.head + this.count - 1) & mask] = undefined
       this.count--
       return true
     }
@@ -61,15 +65,16 @@ export class RingDeque<A> {
 
   /** Empties the deque, returning the items front to back. */
   drain(): Array<A> {
-    const out: Array<A> = []
-    for (let item = this.popFront(); item !== undefined; item = this.popFront()) out.push(item)
+    const out: Array<A> = new Array(this.count)
+    for (let i = 0; i < out.length; i++) out[i] = this.popFront()!
     return out
   }
 
   private grow(): void {
-    const next: Array<A | undefined> = new Array(Math.max(16, this.items.length * 2))
-    for (let i = 0; i < this.count; i++) next[i] = this.items[(this.head + i) % this.items.length]
+    const next: Array<A | undefined> = new Array(this.items.length * 2)
+    for (let i = 0; i < this.count; i++) next[i] = this.items[(this.head + i) & this.mask]
     this.items = next
+    this.mask = next.length - 1
     this.head = 0
   }
 }
