@@ -89,10 +89,13 @@ export const decode = (raw: unknown): Effect.Effect<Decoded, InvalidOptions> =>
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
 const toInvalidOptions = (raw: unknown, issue: SchemaIssue.Issue): InvalidOptions => {
-  const issues = formatter(issue).issues.map((i) => ({
-    field: (i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join(".") || "(options)",
-    message: i.message
-  }))
+  // One entry per field: a union reports one issue per member, joined here.
+  const byField = new Map<string, Array<string>>()
+  for (const i of formatter(issue).issues) {
+    const field = (i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join(".") || "(options)"
+    byField.set(field, [...(byField.get(field) ?? []), i.message])
+  }
+  const issues = [...byField].map(([field, messages]) => ({ field, message: messages.join(", or ") }))
   const first = issues[0] ?? { field: "(options)", message: "invalid options" }
   return new InvalidOptions({ field: first.field, value: valueAt(raw, first.field), issues })
 }

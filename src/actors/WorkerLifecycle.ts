@@ -45,6 +45,15 @@ export interface WorkerContext {
   readonly crashReason: string | undefined
 }
 
+// Every live state may crash; final states may not (declared per state, so
+// even XState's pure `transition` on a finished snapshot cannot leave it).
+const crash = {
+  target: "crashed",
+  actions: assign<WorkerContext, WorkerEvent, undefined, WorkerEvent, never>({
+    crashReason: ({ event }) => (event.type === "CRASH" ? event.reason : undefined)
+  })
+} as const
+
 /**
  * The worker lifecycle machine. Its input is the worker's id.
  *
@@ -61,17 +70,11 @@ export const machine = setup({
   id: "troupe.worker",
   context: ({ input }) => ({ workerId: input.workerId, crashReason: undefined }),
   initial: "spawning",
-  on: {
-    CRASH: {
-      target: ".crashed",
-      actions: assign({ crashReason: ({ event }) => (event.type === "CRASH" ? event.reason : undefined) })
-    }
-  },
   states: {
-    spawning: { on: { READY: "idle", STOPPED: "stopped" } },
-    idle: { on: { BUSY: "busy", RETIRE: "draining", DRAIN: "draining" } },
-    busy: { on: { IDLE: "idle", DRAIN: "draining" } },
-    draining: { on: { STOPPED: "stopped" } },
+    spawning: { on: { READY: "idle", STOPPED: "stopped", CRASH: crash } },
+    idle: { on: { BUSY: "busy", RETIRE: "draining", DRAIN: "draining", CRASH: crash } },
+    busy: { on: { IDLE: "idle", DRAIN: "draining", CRASH: crash } },
+    draining: { on: { STOPPED: "stopped", CRASH: crash } },
     stopped: { type: "final" },
     crashed: { type: "final" }
   }

@@ -40,15 +40,16 @@ export const run = (core: PoolCore): Effect.Effect<ShutdownReport<unknown>> =>
 
 const stopIntake = (core: PoolCore): void => {
   core.lifecycle.send({ type: "SHUTDOWN" })
-  for (let p = core.producers.popFront(); p !== undefined; p = core.producers.popFront()) {
-    p.rejected(new PoolClosed({ pool: core.name }))
-  }
+  const waiting = core.producers.drain()
   if (core.options.shutdown.queued === "handBack") {
     for (const worker of core.accepting) core.handBack(worker.takeAll())
   }
   // Jobs in the overflow have no worker to run them now.
   core.handBack(core.overflow.drain())
   for (const worker of core.accepting.splice(0)) worker.drain()
+  // Last: a rejected producer's fiber may run right here, so the pool's own
+  // state must already be settled when it does.
+  for (const pending of waiting) pending.rejected(new PoolClosed({ pool: core.name }))
 }
 
 const interruptAll = (core: PoolCore): void => {

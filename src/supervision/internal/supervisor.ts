@@ -7,6 +7,7 @@ import type { PoolCore, Team } from "../../internal/poolCore.ts"
 export class Supervisor implements Team {
   private readonly core: PoolCore
   private nextWorkerId = 1
+  private crashing: FiberWorker | undefined = undefined
 
   constructor(core: PoolCore) {
     this.core = core
@@ -32,7 +33,9 @@ export class Supervisor implements Team {
     core.crashReasons.set(worker, reason)
     const index = core.accepting.indexOf(worker)
     if (index >= 0) core.accepting.splice(index, 1)
-    const jobs = worker.crash(reason)
+    this.crashing = worker
+    const jobs = worker.crash(reason) // may end the worker at once, if its lanes stop synchronously
+    this.crashing = undefined
     if (core.phase === "running") for (const job of jobs) core.route(job)
     else core.handBack(jobs)
     core.publish({
@@ -43,9 +46,16 @@ export class Supervisor implements Team {
       redispatched: core.phase === "running" ? jobs.length : 0,
       at: core.now()
     })
+    if (!core.live.has(worker)) this.replace(worker)
   }
 
   ended(worker: FiberWorker): void {
+    if (worker !== this.crashing) this.replace(worker)
+  }
+
+  // A crashed worker is replaced once all its lanes have stopped, so the team
+  // never runs more lanes than its size.
+  private replace(worker: FiberWorker): void {
     if (worker.state === "crashed" && this.core.phase === "running") this.spawn(worker.id)
   }
 
