@@ -5,3 +5,9 @@ import type { Supervisor } from "../src/supervision/internal/supervisor.ts"
 
 export const crashWorker = (pool: Pool.Pool<any, any, any>, workerId: number, reason: string): boolean =>
   (pool as unknown as { readonly supervisor: Supervisor }).supervisor.crashById(workerId, reason)
+
+/** Ids of the workers that accept jobs now. */
+export const liveWorkerIds = (pool: Pool.Pool<any, any, any>): Array<number> =>
+  (pool as unknown as { readonly core: { readonly accepting: ReadonlyArray<{ readonly id: number }> } }).core.accepting.map(
+    (w) => w.id
+  )
