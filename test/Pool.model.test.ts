@@ -86,7 +86,11 @@ const quiesce = (real: Real, extra: () => boolean = () => true) =>
     Effect.gen(function*() {
       yield* settle(10)
       // released jobs have finished, and whatever else this command waits for holds
-      yield* eventually(() => real.jobs.every((j) => !real.released.has(j.input) || outcomeOf(j) !== undefined) && extra())
+      yield* eventually(
+        () => real.jobs.every((j) => !real.released.has(j.input) || outcomeOf(j) !== undefined) && extra(),
+        "the pool to settle down",
+        300
+      )
       yield* settle(10)
     })
   )
@@ -274,7 +278,7 @@ test.prop([scenario.chain((s) => fc.tuple(fc.constant(s), fc.commands(commands(s
   } finally {
     await runtime.dispose()
   }
-})
+}, 120_000)
 
 /** Every run ends with a shutdown, so every run can check that nothing was lost. */
 class FinalShutdown extends Shutdown {
