@@ -38,7 +38,15 @@ interface Model {
   closed: boolean
 }
 
-const run = <A, E>(real: Real, effect: Effect.Effect<A, E>) => real.runtime.runPromise(effect)
+// A step that never finishes is a failure of the pool (a lost job, a cancel
+// that waits forever), not a test hang: fail it after a generous real-time bound.
+const run = <A, E>(real: Real, effect: Effect.Effect<A, E>): Promise<A> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("a pool operation never completed")), 5_000)
+  })
+  return Promise.race([real.runtime.runPromise(effect), stuck]).finally(() => clearTimeout(timer))
+}
 
 const outcomeOf = (job: Tracked): Exit.Exit<number, unknown> | undefined => {
   if (job.handle !== undefined) {
