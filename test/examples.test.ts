@@ -1,0 +1,30 @@
+// The demo behind `npm start` and the getting-started page must keep working
+// as pasted: run it and compare with the output the docs promise.
+import { execFileSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { describe, expect, it } from "vitest"
+
+const root = new URL("../", import.meta.url)
+const read = (path: string) => readFileSync(new URL(path, root), "utf8")
+
+/** The fenced blocks of a markdown page, by info string. */
+const blocks = (markdown: string, info: string): Array<string> =>
+  [...markdown.matchAll(new RegExp("```" + info + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!)
+
+describe("examples", () => {
+  it("npm start's demo prints what docs/getting-started.md says it prints", () => {
+    const output = execFileSync(process.execPath, ["examples/demo.ts"], { cwd: root, encoding: "utf8" })
+    const page = read("docs/getting-started.md")
+    expect(blocks(page, "text").at(-1)).toBe(output)
+  })
+
+  it("the getting-started page shows the examples' code as it is", () => {
+    const page = read("docs/getting-started.md")
+    expect(blocks(page, "ts")).toEqual([read("examples/demo.ts"), read("examples/squares.ts")])
+  })
+
+  it("the write-your-own example prints what its comments say", () => {
+    const output = execFileSync(process.execPath, ["examples/squares.ts"], { cwd: root, encoding: "utf8" })
+    expect(output).toBe("49\n9\n")
+  })
+})
