@@ -1,8 +1,8 @@
 import { it } from "@effect/vitest"
-import { Context, Effect, Exit, Fiber, Option, Stream } from "effect"
+import { Context, Effect, Exit, Fiber, Metric, Option, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
-import { Job, Pool } from "../src/index.ts"
+import { Job, Mailbox, Pool } from "../src/index.ts"
 import { crashWorker } from "./poolInternals.ts"
 import { eventually, makeGates, settle, tagOf } from "./helpers.ts"
 
@@ -366,3 +366,68 @@ describe("Pool.layer", () => {
     }))
 })
 
+
+describe("a worker whose loop dies", () => {
+  it.effect("is replaced; its queued jobs are dispatched again and none is lost", () =>
+    Effect.gen(function*() {
+      // A user's mailbox with a bug: its third take throws, killing the lane's loop.
+      let takes = 0
+      const flaky = Mailbox.make("flaky", <A extends Mailbox.Envelope>() => {
+        const inner = Mailbox.fifo().make<A>()
+        return {
+          get size() {
+            return inner.size
+          },
+          offer: (item: A) => inner.offer(item),
+          take: () => {
+            if (++takes === 3) throw new Error("mailbox bug")
+            return inner.take()
+          },
+          remove: (item: A) => inner.remove(item),
+          drain: () => inner.drain()
+        }
+      })
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 1, mailbox: flaky })
+      const handles = yield* Effect.forEach([1, 2, 3, 4], (n) => Pool.fork(pool, n))
+      for (const n of [1, 2, 3, 4]) yield* gates.release(n)
+      const exits = yield* Effect.forEach(handles, (h) => Effect.exit(Job.join(h)))
+      expect(exits.filter(Exit.isSuccess).length).toBe(4)
+      const stats = yield* Pool.stats(pool)
+      expect(stats.workers.crashed).toBe(1)
+      expect(stats.workers.idle).toBe(1)
+      expect(stats.completed).toBe(4)
+    }))
+})
+
+describe("dual API", () => {
+  it.effect("submit and fork read well in a pipe", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n + 1) })
+      expect(yield* pool.pipe(Pool.submit(1))).toBe(2)
+      const handle = yield* pool.pipe(Pool.fork(2, { priority: 1 }))
+      expect(yield* Job.join(handle)).toBe(3)
+    }))
+})
+
+describe("metrics", () => {
+  it.effect("the pool's counters are Effect Metrics with the pool's name", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({
+        handler: (n: number) => (n < 0 ? Effect.fail("negative") : Effect.succeed(n)),
+        name: "metered"
+      })
+      yield* Pool.submit(pool, 1)
+      yield* Pool.submit(pool, 2)
+      yield* Effect.exit(Pool.submit(pool, -1))
+      const snapshot = yield* Metric.snapshot
+      const find = (id: string, attributes: Record<string, string>) =>
+        snapshot.find((m) =>
+          m.id === id && Object.entries(attributes).every(([k, v]) => m.attributes?.[k] === v)
+        )?.state
+      expect(find("troupe_jobs_submitted", { pool: "metered" })).toMatchObject({ count: 3 })
+      expect(find("troupe_jobs", { pool: "metered", outcome: "completed" })).toMatchObject({ count: 2 })
+      expect(find("troupe_jobs", { pool: "metered", outcome: "failed" })).toMatchObject({ count: 1 })
+      expect(find("troupe_workers", { pool: "metered", state: "idle" })).toMatchObject({ value: 4 })
+    }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
+})

@@ -167,7 +167,8 @@ export class FiberWorker implements WorkerLoad, JobSite {
       this.host.finished(job, reason ?? exit, this)
     }
     if (reason === "cancel" && !this.closing) return this.runLane(lane)
-    if (reason === undefined && Exit.isFailure(exit) && !this.closing) return this.host.laneDied(this, exit.cause)
+    // A loop that died outside any handler crashes the worker (which closes it).
+    if (reason === undefined && Exit.isFailure(exit) && !this.closing) this.host.laneDied(this, exit.cause)
     if (this.closing && this.liveLanes === 0) this.finish()
   }
 
