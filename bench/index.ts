@@ -31,8 +31,8 @@ const dispatchSection = (): string => {
     "",
     table(["contender", "ns/job (median)", "min–max", "× Queue+fibers (same round)", "× p-queue (same round)"], rows),
     "",
-    `troupe costs **${vsBaseline.toFixed(2)}×** the Effect Queue + 8 fibers baseline per job (target ≤ 1.5×) ` +
-    `and is **${vsPQueue.toFixed(1)}× faster** than p-queue (target ≥ 3×).`
+    `troupe costs **${vsBaseline.toFixed(2)}×** the Effect Queue + 8 fibers baseline per job (target ≤ 1.5×: ${met(vsBaseline <= 1.5)}) ` +
+    `and is **${vsPQueue.toFixed(1)}× faster** than p-queue (target ≥ 3×: ${met(vsPQueue >= 3)}).`
   ].join("\n")
 }
 
@@ -47,10 +47,12 @@ const memorySection = (): string => {
     table(["what", "heap bytes each (median)"], rows),
     "",
     `A queued troupe job (forked through its handle, not yet run) holds **${fmt(bytes("troupe-queued-job"))} bytes** of heap ` +
-    `(target ≤ 500; p-queue ${fmt(bytes("p-queue-queued-job"))}); an idle fiber worker (fiber, mailbox, XState actor) ` +
+    `(target ≤ 500: ${met(bytes("troupe-queued-job") <= 500)}; p-queue ${fmt(bytes("p-queue-queued-job"))}); an idle fiber worker (fiber, mailbox, XState actor) ` +
     `${fmt(bytes("troupe-idle-worker"))} bytes.`
   ].join("\n")
 }
+
+const met = (ok: boolean): string => (ok ? "met" : "**missed**")
 
 const sections = [dispatchSection(), memorySection()]
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`
