@@ -17,7 +17,7 @@ const makeThumbnail = (file: string) =>
 const files = ["cat.png", "dog.jpg", "party.gif", "beach.png", "forest.jpg", "city.png", "moon.jpg", "sea.png"]
 
 const main = Effect.gen(function*() {
-  const pool = yield* Pool.make({ handler: makeThumbnail, name: "thumbnails", maxWorkers: 3 })
+  const pool = yield* Pool.make({ handler: makeThumbnail, name: "thumbnails", maxWorkers: 3, scaling: "fixed" })
   yield* Console.log(`pool "${pool.name}" started with 3 workers; submitting ${files.length} jobs`)
 
   const results = yield* Effect.forEach(

@@ -50,9 +50,27 @@ export interface WorkerSpawned {
   readonly type: "@troupe.worker.spawned"
   readonly pool: string
   readonly workerId: number
-  readonly reason: "initial" | "replacement"
+  /** `initial`: the team's floor at start; `replacement`: for a crashed worker; `scaleUp`: the scaling policy asked. */
+  readonly reason: "initial" | "replacement" | "scaleUp"
   /** For a replacement, the id of the crashed worker it replaces. */
   readonly replaces: number | undefined
+  /** For a scale-up, the policy's reason. */
+  readonly detail: string | undefined
+  readonly at: number
+}
+
+/**
+ * The scaling policy retired an idle worker; its queued jobs (if any) went
+ * back to dispatch.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WorkerRetired {
+  readonly type: "@troupe.worker.retired"
+  readonly pool: string
+  readonly workerId: number
+  readonly reason: string
   readonly at: number
 }
 
@@ -77,4 +95,4 @@ export interface WorkerCrashed {
  * @category models
  * @since 0.1.0
  */
-export type InspectionEvent = WorkerTransition | PoolTransition | WorkerSpawned | WorkerCrashed
+export type InspectionEvent = WorkerTransition | PoolTransition | WorkerSpawned | WorkerRetired | WorkerCrashed

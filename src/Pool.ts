@@ -22,6 +22,7 @@ import type { PoolState } from "./supervision/PoolLifecycle.ts"
 import { Supervisor } from "./supervision/internal/supervisor.ts"
 import type { Dispatch } from "./strategies/Dispatch.ts"
 import type { MailboxKind } from "./strategies/Mailbox.ts"
+import type { Scaling } from "./strategies/Scaling.ts"
 import * as PoolMetrics from "./internal/poolMetrics.ts"
 
 const TypeId = "~troupe/Pool" as const
@@ -52,10 +53,15 @@ export interface Options<I, O, E, R> {
   readonly handler: (input: I) => Effect.Effect<O, E, R>
   /** Used in errors, events and metric attributes. Default `"troupe"`. */
   readonly name?: string
-  /** Floor of the team (default 1). Validated now; used by scaling policies. */
+  /** Floor of the team (default 1); 0 lets an idle pool scale to zero. */
   readonly minWorkers?: number
-  /** Size of the team (default 4). The supervisor keeps this many workers, replacing crashed ones. */
+  /** Ceiling of the team (default 4). */
   readonly maxWorkers?: number
+  /**
+   * How the team is sized between the two: `"auto"` (default: grow at 50 queued jobs per worker,
+   * retire after 30 seconds idle), `"fixed"` (always `maxWorkers`), or a `Scaling` policy.
+   */
+  readonly scaling?: "auto" | "fixed" | Scaling
   /** Jobs one worker runs at once (default 1). */
   readonly concurrency?: number
   /** Each worker's mailbox: `"fifo"` (default), `"lifo"`, `"priority"` or a `Mailbox` kind. */
@@ -111,6 +117,10 @@ export interface Stats {
   readonly interrupted: number
   /** Jobs a handler ran to an end: completed + failed + defects. */
   readonly served: number
+  /** Workers started: the initial floor, replacements for crashed ones, and scale-ups. */
+  readonly spawned: { readonly initial: number; readonly replacement: number; readonly scaleUp: number }
+  /** Workers the scaling policy retired. */
+  readonly retired: number
 }
 
 /**
@@ -182,7 +192,7 @@ export const make = <I, O, E = never, R = never>(
     const pool = new PoolImpl(core, supervisor)
     const metrics = PoolMetrics.register(core, context)
     core.lifecycle.start()
-    supervisor.start(decoded.maxWorkers)
+    supervisor.start()
     core.lifecycle.send({ type: "STARTED" })
     yield* Effect.addFinalizer(() => shutdown(pool).pipe(Effect.ensuring(Effect.sync(metrics.remove))))
     return pool as Pool<I, O, E>
@@ -314,7 +324,9 @@ export const statsUnsafe = (self: Pool<any, any, any>): Stats => {
     crashed: c.crashed,
     handedBack: c.handedBack,
     interrupted: c.interrupted,
-    served: c.completed + c.failed + c.defects
+    served: c.completed + c.failed + c.defects,
+    spawned: { ...c.spawned },
+    retired: c.retired
   }
 }
 

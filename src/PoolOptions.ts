@@ -8,6 +8,7 @@
 import { Duration, Effect, Option, Schema, SchemaIssue } from "effect"
 import * as Dispatch from "./strategies/Dispatch.ts"
 import * as Mailbox from "./strategies/Mailbox.ts"
+import * as Scaling from "./strategies/Scaling.ts"
 import { InvalidOptions } from "./PoolError.ts"
 
 const Handler = Schema.declare(
@@ -30,6 +31,11 @@ const DispatchOption = Schema.Union([
   Schema.declare(Dispatch.isDispatch, { expected: "a Dispatch strategy" })
 ])
 
+const ScalingOption = Schema.Union([
+  Schema.Literals(["auto", "fixed"]),
+  Schema.declare(Scaling.isScaling, { expected: "a Scaling policy" })
+])
+
 const Count = (minimum: number) => Schema.Int.check(Schema.isGreaterThanOrEqualTo(minimum))
 
 const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
@@ -49,6 +55,7 @@ export const PoolOptions = Schema.Struct({
   concurrency: withDefault(Count(1), 1),
   mailbox: withDefault(MailboxOption, "fifo"),
   dispatch: withDefault(DispatchOption, "leastLoaded"),
+  scaling: withDefault(ScalingOption, "auto"),
   capacity: withDefault(Schema.Union([Count(1), Schema.Literal("unbounded")]), 10_000),
   onFull: withDefault(Schema.Literals(["suspend", "fail"]), "suspend"),
   shutdown: withDefault(

@@ -273,6 +273,7 @@ test.prop([scenario.chain((s) => fc.tuple(fc.constant(s), fc.commands(commands(s
     Pool.make({
       handler: gates.handler,
       maxWorkers: s.workers,
+      scaling: "fixed",
       concurrency: s.concurrency,
       mailbox: s.kind,
       capacity: "unbounded",

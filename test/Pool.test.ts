@@ -222,7 +222,7 @@ describe("shutdown", () => {
   it.effect("after the deadline, running jobs are interrupted and reported; shutdown does not hang", () =>
     Effect.gen(function*() {
       const gates = makeGates()
-      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 2, shutdown: { deadline: "10 seconds" } })
+      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 2, scaling: "fixed", shutdown: { deadline: "10 seconds" } })
       const handles = yield* Effect.forEach([1, 2, 3], (n) => Pool.fork(pool, n))
       yield* eventually(() => gates.started.length === 2)
       const shutdown = yield* Effect.forkChild(Pool.shutdown(pool))
@@ -331,7 +331,7 @@ describe("observability", () => {
   it.effect("stats count workers by lifecycle state", () =>
     Effect.gen(function*() {
       const gates = makeGates()
-      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 3 })
+      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 3, scaling: "fixed" })
       yield* Pool.fork(pool, 1)
       yield* eventually(() => Pool.statsUnsafe(pool).workers.busy === 1)
       const stats = yield* Pool.stats(pool)
@@ -415,7 +415,8 @@ describe("metrics", () => {
     Effect.gen(function*() {
       const pool = yield* Pool.make({
         handler: (n: number) => (n < 0 ? Effect.fail("negative") : Effect.succeed(n)),
-        name: "metered"
+        name: "metered",
+        scaling: "fixed"
       })
       yield* Pool.submit(pool, 1)
       yield* Pool.submit(pool, 2)

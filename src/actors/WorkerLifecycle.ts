@@ -4,6 +4,7 @@
  *
  * ```
  * spawning ─READY─► idle ⇄ busy (BUSY / IDLE edges, not one event per job)
+ *                    ↻ after idleTimeout: idleTimedOut (the supervisor may send RETIRE)
  *                    │       │
  *          RETIRE (idle only) │ DRAIN (idle or busy)
  *                    ▼       ▼
@@ -43,6 +44,8 @@ export type WorkerEvent =
 export interface WorkerContext {
   readonly workerId: number
   readonly crashReason: string | undefined
+  /** How long the worker may stay idle before `idleTimedOut` runs (and again each such period); Infinity for never. */
+  readonly idleTimeoutMs: number
 }
 
 // Every live state may crash; final states may not (declared per state, so
@@ -64,15 +67,26 @@ export const machine = setup({
   types: {
     context: {} as WorkerContext,
     events: {} as WorkerEvent,
-    input: {} as { readonly workerId: number }
+    input: {} as { readonly workerId: number; readonly idleTimeoutMs?: number }
+  },
+  actions: {
+    /** Provided by the worker: tells its supervisor (which decides whether it retires). */
+    idleTimedOut: () => {}
+  },
+  delays: {
+    idleTimeout: ({ context }) => context.idleTimeoutMs
   }
 }).createMachine({
   id: "troupe.worker",
-  context: ({ input }) => ({ workerId: input.workerId, crashReason: undefined }),
+  context: ({ input }) => ({ workerId: input.workerId, crashReason: undefined, idleTimeoutMs: input.idleTimeoutMs ?? Infinity }),
   initial: "spawning",
   states: {
     spawning: { on: { READY: "idle", STOPPED: "stopped", CRASH: crash } },
-    idle: { on: { BUSY: "busy", RETIRE: "draining", DRAIN: "draining", CRASH: crash } },
+    idle: {
+      on: { BUSY: "busy", RETIRE: "draining", DRAIN: "draining", CRASH: crash },
+      // Each full idle period asks the supervisor again; leaving idle cancels the timer.
+      after: { idleTimeout: { target: "idle", reenter: true, actions: "idleTimedOut" } }
+    },
     busy: { on: { IDLE: "idle", DRAIN: "draining", CRASH: crash } },
     draining: { on: { STOPPED: "stopped", CRASH: crash } },
     stopped: { type: "final" },

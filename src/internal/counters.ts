@@ -13,6 +13,10 @@ export class Counters {
   crashed = 0
   handedBack = 0
   interrupted = 0
+  /** Workers started, by why. */
+  readonly spawned = { initial: 0, replacement: 0, scaleUp: 0 }
+  /** Workers retired by the scaling policy. */
+  retired = 0
   /** Workers now in each state; `stopped` and `crashed` count every worker that ever ended so. */
   readonly workers: Record<WorkerState, number> = { spawning: 0, idle: 0, busy: 0, draining: 0, stopped: 0, crashed: 0 }
 

@@ -1,7 +1,7 @@
 // The pool's core: admission under capacity, dispatch, and the one place a job
 // is settled. The team of workers is kept by the supervisor (supervision/),
 // shutdown is a procedure of its own (shutdown.ts); both work on this state.
-import { Cause, Clock, Context, Exit, PubSub } from "effect"
+import { Cause, Clock, Context, Duration, Exit, PubSub } from "effect"
 import * as Scheduler from "effect/Scheduler"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { createActor, type Actor } from "xstate"
@@ -13,6 +13,7 @@ import { MailboxFull, PoolClosed } from "../PoolError.ts"
 import type { Decoded } from "../PoolOptions.ts"
 import * as Dispatch from "../strategies/Dispatch.ts"
 import * as Mailbox from "../strategies/Mailbox.ts"
+import * as Scaling from "../strategies/Scaling.ts"
 import { RingDeque } from "../strategies/internal/ringDeque.ts"
 import * as PoolLifecycle from "../supervision/PoolLifecycle.ts"
 import * as XStateClock from "../actors/internal/xstateClock.ts"
@@ -31,6 +32,9 @@ export interface PendingSubmit {
 export interface Team {
   readonly crashed: (worker: FiberWorker, reason: string) => void
   readonly ended: (worker: FiberWorker) => void
+  /** Jobs were admitted while the team could still grow. */
+  readonly loadChanged: () => void
+  readonly idleTimedOut: (worker: FiberWorker) => void
 }
 
 export class PoolCore implements JobOwner, WorkerHost {
@@ -42,6 +46,8 @@ export class PoolCore implements JobOwner, WorkerHost {
   readonly mailboxKind: Mailbox.MailboxKind
   readonly dispatch: Dispatch.Dispatch
   readonly capacity: number
+  readonly scaling: Scaling.Scaling
+  readonly idleTimeoutMs: number
   readonly dispatcher: SchedulerDispatcher
   readonly hub: PubSub.PubSub<InspectionEvent>
   readonly lifecycle: Actor<typeof PoolLifecycle.machine>
@@ -72,6 +78,8 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.mailboxKind = Mailbox.fromOption(options.mailbox)
     this.dispatch = Dispatch.fromOption(options.dispatch)
     this.capacity = options.capacity === "unbounded" ? Infinity : options.capacity
+    this.scaling = Scaling.fromOption(options.scaling)
+    this.idleTimeoutMs = this.scaling.idleTimeout === undefined ? Infinity : Duration.toMillis(this.scaling.idleTimeout)
     this.hub = hub
     this.clock = Context.getUnsafe(context, Clock.Clock)
     this.dispatcher = Context.getUnsafe(context, Scheduler.Scheduler).makeDispatcher()
@@ -123,6 +131,7 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.outstanding++
     this.queued++
     this.route(job)
+    if (this.accepting.length < this.options.maxWorkers) this.team?.loadChanged()
     return job
   }
 
@@ -185,6 +194,10 @@ export class PoolCore implements JobOwner, WorkerHost {
   transition(worker: FiberWorker, from: WorkerState, to: WorkerState, event: string): void {
     this.counters.workerTransition(from, to)
     this.publish({ type: "@troupe.worker.transition", pool: this.name, workerId: worker.id, from, to, event, at: this.now() })
+  }
+
+  idleTimedOut(worker: FiberWorker): void {
+    this.team?.idleTimedOut(worker)
   }
 
   laneDied(worker: FiberWorker, cause: Cause.Cause<unknown>): void {

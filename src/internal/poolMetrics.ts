@@ -9,6 +9,8 @@ const jobs = Metric.counter("troupe_jobs", { description: "jobs that ended, by o
 const submitted = Metric.counter("troupe_jobs_submitted", { description: "jobs accepted by the pool" })
 const queued = Metric.gauge("troupe_jobs_queued", { description: "jobs waiting to run" })
 const workers = Metric.gauge("troupe_workers", { description: "workers by lifecycle state" })
+const spawned = Metric.counter("troupe_workers_spawned", { description: "workers started, by reason" })
+const retired = Metric.counter("troupe_workers_retired", { description: "idle workers retired by the scaling policy" })
 
 const outcomes: ReadonlyArray<Outcome> = ["completed", "failed", "defects", "cancelled", "crashed", "handedBack", "interrupted"]
 const states = ["spawning", "idle", "busy", "draining", "stopped", "crashed"] as const
@@ -23,6 +25,10 @@ export const register = (core: PoolCore, context: Context.Context<never>): { rea
     Metric.registerUnsafe(Metric.withAttributes(queued, { pool }), context, gauge(() => core.queued)),
     ...outcomes.map((outcome) =>
       Metric.registerUnsafe(Metric.withAttributes(jobs, { pool, outcome }), context, counter(() => c[outcome]))
+    ),
+    Metric.registerUnsafe(Metric.withAttributes(retired, { pool }), context, counter(() => c.retired)),
+    ...(["initial", "replacement", "scaleUp"] as const).map((reason) =>
+      Metric.registerUnsafe(Metric.withAttributes(spawned, { pool, reason }), context, counter(() => c.spawned[reason]))
     ),
     ...states.map((state) =>
       Metric.registerUnsafe(Metric.withAttributes(workers, { pool, state }), context, gauge(() => c.workers[state]))

@@ -1,5 +1,9 @@
+import { it as eit } from "@effect/vitest"
+import { Effect } from "effect"
+import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import { initialTransition, transition } from "xstate"
+import { createActor, initialTransition, transition } from "xstate"
+import * as XStateClock from "../../src/actors/internal/xstateClock.ts"
 import { WorkerLifecycle } from "../../src/index.ts"
 
 const { machine } = WorkerLifecycle
@@ -61,7 +65,7 @@ describe("WorkerLifecycle", () => {
 
   it("remembers the crash reason and ends in a final state", () => {
     const [crashed] = transition(machine, reach("busy"), { type: "CRASH", reason: "out of memory" })
-    expect(crashed.context).toEqual({ workerId: 7, crashReason: "out of memory" })
+    expect(crashed.context).toEqual({ workerId: 7, crashReason: "out of memory", idleTimeoutMs: Infinity })
     expect(crashed.status).toBe("done")
     expect(reach("stopped").status).toBe("done")
   })
@@ -69,5 +73,36 @@ describe("WorkerLifecycle", () => {
   it("acceptsJobs holds for idle and busy only", () => {
     const accepting = (Object.keys(table) as Array<State>).filter(WorkerLifecycle.acceptsJobs)
     expect(accepting).toEqual(["idle", "busy"])
+  })
+})
+
+describe("WorkerLifecycle idle timer", () => {
+  eit.effect("an idle worker reports idleTimedOut after exactly the timeout, then every timeout while idle", () =>
+    Effect.gen(function*() {
+      const fired: Array<number> = []
+      let now = 0
+      const context = yield* Effect.context<never>()
+      const actor = createActor(
+        machine.provide({ actions: { idleTimedOut: () => void fired.push(now) } }),
+        { input: { workerId: 1, idleTimeoutMs: 30_000 }, clock: XStateClock.fromContext(context) }
+      ).start()
+      actor.send({ type: "READY" })
+      const advance = (ms: number) => Effect.sync(() => (now += ms)).pipe(Effect.andThen(TestClock.adjust(ms)))
+      yield* advance(29_999)
+      expect(fired).toEqual([])
+      yield* advance(1)
+      expect(fired).toEqual([30_000])
+      expect(actor.getSnapshot().value).toBe("idle")
+      yield* advance(30_000)
+      expect(fired).toEqual([30_000, 60_000])
+      actor.send({ type: "BUSY" }) // leaving idle cancels the timer
+      yield* advance(60_000)
+      expect(fired).toEqual([30_000, 60_000])
+      actor.stop()
+    }))
+
+  it("without a timeout the timer never fires (Infinity)", () => {
+    const [snapshot] = initialTransition(machine, { workerId: 1 })
+    expect(snapshot.context.idleTimeoutMs).toBe(Infinity)
   })
 })

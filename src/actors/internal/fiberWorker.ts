@@ -28,8 +28,13 @@ export interface WorkerHost {
   readonly transition: (worker: FiberWorker, from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string) => void
   /** A lane fiber died outside any job's handler: the worker must be treated as crashed. */
   readonly laneDied: (worker: FiberWorker, cause: Cause.Cause<unknown>) => void
-  /** Every lane has ended after a drain or a crash. */
+  /** Every lane has ended after a drain, a retirement or a crash. */
   readonly ended: (worker: FiberWorker) => void
+  /** Idle period after which `idleTimedOut` is called (Infinity: never). */
+  readonly idleTimeoutMs: number
+  /** The worker has been idle for a whole `idleTimeoutMs`. */
+  readonly idleTimedOut: (worker: FiberWorker) => void
+  readonly now: () => number
 }
 
 interface Lane {
@@ -43,6 +48,8 @@ export class FiberWorker implements WorkerLoad, JobSite {
   readonly mailbox: Mailbox<JobRecord>
   readonly actor: Actor<typeof WorkerLifecycle.machine>
   state: WorkerLifecycle.WorkerState = "spawning"
+  /** When the worker last became idle (Clock millis); undefined unless idle. */
+  idleSince: number | undefined = undefined
   running = 0
   /** Mirrors the mailbox's size, so dispatch reads a field, not a getter chain. */
   queued = 0
@@ -59,8 +66,9 @@ export class FiberWorker implements WorkerLoad, JobSite {
     this.id = id
     this.host = host
     this.mailbox = host.mailboxKind.make<JobRecord>()
-    this.actor = createActor(WorkerLifecycle.machine, {
-      input: { workerId: id },
+    const machine = WorkerLifecycle.machine.provide({ actions: { idleTimedOut: () => host.idleTimedOut(this) } })
+    this.actor = createActor(machine, {
+      input: { workerId: id, idleTimeoutMs: host.idleTimeoutMs },
       clock: XStateClock.fromContext(host.context),
       inspect: (event) => {
         if (event.type !== "@xstate.snapshot" || event.actorRef !== this.actor) return
@@ -68,6 +76,7 @@ export class FiberWorker implements WorkerLoad, JobSite {
         const from = this.state
         if (to === from) return
         this.state = to
+        this.idleSince = to === "idle" ? host.now() : undefined
         host.transition(this, from, to, event.event.type)
       }
     })
@@ -118,8 +127,24 @@ export class FiberWorker implements WorkerLoad, JobSite {
 
   /** Stops taking new jobs; the lanes end once the mailbox is empty. */
   drain(): void {
+    this.close("DRAIN")
+  }
+
+  /**
+   * Retires an idle worker: it leaves with nothing in hand. Returns its queued
+   * jobs for dispatch elsewhere, or undefined when it is not idle (the machine
+   * only lets an idle worker retire).
+   */
+  retire(): Array<JobRecord> | undefined {
+    if (this.state !== "idle") return undefined
+    const jobs = this.takeAll()
+    this.close("RETIRE")
+    return jobs
+  }
+
+  private close(event: "DRAIN" | "RETIRE"): void {
     this.closing = true
-    this.actor.send({ type: "DRAIN" })
+    this.actor.send({ type: event })
     for (let wake = this.parked.pop(); wake !== undefined; wake = this.parked.pop()) wake()
     if (this.liveLanes === 0) this.finish()
   }

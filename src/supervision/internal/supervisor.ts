@@ -1,22 +1,33 @@
-// The supervisor of one pool's team: it starts the workers, replaces a crashed
-// one once its lanes have stopped, and sends the crashed worker's queued jobs
-// back to the dispatcher. (Scaling and restart strategies build on this.)
+// The supervisor of one pool's team. It keeps the team within [minWorkers,
+// maxWorkers] as the scaling policy decides, replaces a crashed worker once
+// its lanes have stopped, and sends a crashed or retired worker's queued jobs
+// back to dispatch, so neither loses a job.
 import { FiberWorker } from "../../actors/internal/fiberWorker.ts"
+import type { JobRecord } from "../../internal/jobRecord.ts"
 import type { PoolCore, Team } from "../../internal/poolCore.ts"
+import * as Scaling from "../../strategies/Scaling.ts"
+
+/** Decisions applied in one evaluation at most: doubling from 1 reaches 2^16. */
+const maxStepsPerEvaluation = 16
+
+export type SpawnReason = "initial" | "replacement" | "scaleUp"
 
 export class Supervisor implements Team {
   private readonly core: PoolCore
   private nextWorkerId = 1
   private crashing: FiberWorker | undefined = undefined
+  private evaluationPending = false
+  private lastScaleUpAt: number | undefined = undefined
 
   constructor(core: PoolCore) {
     this.core = core
     core.team = this
   }
 
-  /** Starts `size` workers. */
-  start(size: number): void {
-    for (let i = 0; i < size; i++) this.spawn(undefined)
+  /** Starts the floor of the team, then lets the policy size it. */
+  start(): void {
+    for (let i = 0; i < this.core.options.minWorkers; i++) this.spawn("initial", undefined)
+    this.evaluate()
   }
 
   /** Crashes a live worker by id (chaos testing, and a lane that died). */
@@ -26,6 +37,91 @@ export class Supervisor implements Team {
     }
     return false
   }
+
+  // ---- scaling ---------------------------------------------------------------
+
+  // Submissions ask for one evaluation per scheduler batch: a burst is judged
+  // as a whole, at once, rather than one submit at a time or on a slow tick.
+  loadChanged(): void {
+    if (this.evaluationPending) return
+    this.evaluationPending = true
+    this.core.dispatcher.scheduleTask(this.evaluateScheduled, 0)
+  }
+
+  private readonly evaluateScheduled = (): void => {
+    this.evaluationPending = false
+    this.evaluate()
+  }
+
+  idleTimedOut(_worker: FiberWorker): void {
+    this.evaluate()
+  }
+
+  /** Asks the policy until it holds, applying each decision within the bounds. */
+  evaluate(): void {
+    for (let step = 0; step < maxStepsPerEvaluation && this.core.phase === "running"; step++) {
+      const decision = this.core.scaling.decide(this.snapshot())
+      if (decision._tag === "Hold") return
+      const changed = decision._tag === "Spawn" ? this.scaleUp(decision.count, decision.reason) : this.retire(decision.workerIds, decision.reason)
+      if (!changed) return
+    }
+  }
+
+  snapshot(): Scaling.LoadSnapshot {
+    const core = this.core
+    return {
+      now: core.now(),
+      minWorkers: core.options.minWorkers,
+      maxWorkers: core.options.maxWorkers,
+      workers: core.accepting.map((w) => ({
+        id: w.id,
+        state: w.state === "idle" ? "idle" : "busy",
+        idleSince: w.idleSince,
+        queued: w.queued,
+        running: w.running
+      })),
+      queued: core.queued,
+      lastScaleUpAt: this.lastScaleUpAt
+    }
+  }
+
+  private scaleUp(count: number, reason: string): boolean {
+    const room = this.core.options.maxWorkers - this.core.accepting.length
+    const n = Math.min(count, room)
+    if (n <= 0) return false
+    for (let i = 0; i < n; i++) this.spawn("scaleUp", undefined, reason)
+    this.lastScaleUpAt = this.core.now()
+    this.rebalance()
+    return true
+  }
+
+  private retire(workerIds: ReadonlyArray<number>, reason: string): boolean {
+    const core = this.core
+    let retired = 0
+    for (const id of workerIds) {
+      if (core.accepting.length <= core.options.minWorkers) break
+      const worker = core.accepting.find((w) => w.id === id)
+      const jobs = worker?.retire()
+      if (worker === undefined || jobs === undefined) continue // busy, or gone: only idle workers retire
+      core.accepting.splice(core.accepting.indexOf(worker), 1)
+      for (const job of jobs) core.route(job)
+      core.counters.retired++
+      core.publish({ type: "@troupe.worker.retired", pool: core.name, workerId: worker.id, reason, at: core.now() })
+      retired++
+    }
+    return retired > 0
+  }
+
+  // New workers take their share of what is already queued: without this, a
+  // burst that landed on the old workers' mailboxes would wait behind them.
+  private rebalance(): void {
+    const jobs: Array<JobRecord> = []
+    for (const worker of this.core.accepting) for (const job of worker.takeAll()) jobs.push(job)
+    jobs.sort((a, b) => a.seq - b.seq)
+    for (const job of jobs) this.core.route(job)
+  }
+
+  // ---- crashes -------------------------------------------------------------------
 
   crashed(worker: FiberWorker, reason: string): void {
     const core = this.core
@@ -56,20 +152,25 @@ export class Supervisor implements Team {
   // A crashed worker is replaced once all its lanes have stopped, so the team
   // never runs more lanes than its size.
   private replace(worker: FiberWorker): void {
-    if (worker.state === "crashed" && this.core.phase === "running") this.spawn(worker.id)
+    if (worker.state === "crashed" && this.core.phase === "running") {
+      this.spawn("replacement", worker.id)
+      this.evaluate()
+    }
   }
 
-  private spawn(replaces: number | undefined): FiberWorker {
+  private spawn(reason: SpawnReason, replaces: number | undefined, why?: string): FiberWorker {
     const core = this.core
     const worker = new FiberWorker(this.nextWorkerId++, core)
     core.counters.workerCreated()
+    core.counters.spawned[reason]++
     core.live.add(worker)
     core.publish({
       type: "@troupe.worker.spawned",
       pool: core.name,
       workerId: worker.id,
-      reason: replaces === undefined ? "initial" : "replacement",
+      reason,
       replaces,
+      detail: why,
       at: core.now()
     })
     worker.start()
