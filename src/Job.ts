@@ -80,8 +80,9 @@ export const cancel = <O, E>(handle: JobHandle<O, E>): Effect.Effect<void> => ca
 /** @internal */
 export const cancelRecord = (job: JobRecord): Effect.Effect<void> =>
   Effect.callback<void>((resume) => {
-    job.observe(() => resume(Effect.void))
+    const unobserve = job.resumeWith(() => resume(Effect.void))
     job.owner.cancel(job)
+    return Effect.sync(unobserve)
   })
 
 /**

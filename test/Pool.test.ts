@@ -1,5 +1,5 @@
 import { it } from "@effect/vitest"
-import { Context, Effect, Exit, Fiber, Metric, Option, Stream } from "effect"
+import { Context, Deferred, Effect, Exit, Fiber, Metric, Option, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 import { Job, Mailbox, Pool } from "../src/index.ts"
@@ -431,4 +431,85 @@ describe("metrics", () => {
       expect(find("troupe_jobs", { pool: "metered", outcome: "failed" })).toMatchObject({ count: 1 })
       expect(find("troupe_workers", { pool: "metered", state: "idle" })).toMatchObject({ value: 4 })
     }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
+})
+
+// Regressions found in review: each once lost a job, crashed a worker, or hung.
+describe("regressions", () => {
+  it.effect("cancelling the running job during a draining shutdown still runs what was queued", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 1 })
+      const first = yield* Pool.fork(pool, 1)
+      const second = yield* Pool.fork(pool, 2)
+      yield* eventually(() => gates.started.length === 1)
+      const shutdown = yield* Effect.forkChild(Pool.shutdown(pool))
+      yield* settle()
+      yield* Job.cancel(first)
+      yield* eventually(() => gates.started.length === 2, "the queued job to run")
+      yield* gates.release(2)
+      expect(yield* Job.join(second)).toBe(2)
+      const report = yield* Fiber.join(shutdown)
+      expect(report.handedBack).toEqual([])
+      expect(Pool.statsUnsafe(pool).queued).toBe(0)
+    }))
+
+  it.effect("a handler that throws instead of returning an Effect fails only its own job", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const handler = (n: number): Effect.Effect<number, string> => {
+        if (n < 0) throw new Error("thrown synchronously")
+        return gates.handler(n)
+      }
+      const pool = yield* Pool.make({ handler, maxWorkers: 1, concurrency: 2, scaling: "fixed" })
+      const innocent = yield* Pool.fork(pool, 1)
+      yield* eventually(() => gates.started.length === 1)
+      const error = yield* Pool.submit(pool, -1).pipe(Effect.flip)
+      expect(tagOf(error)).toBe("JobDefect")
+      yield* gates.release(1)
+      expect(yield* Job.join(innocent)).toBe(1)
+      const stats = yield* Pool.stats(pool)
+      expect(stats.workers.crashed).toBe(0)
+      expect(stats.spawned.replacement).toBe(0)
+    }))
+
+  it.effect("a handler that returns something other than an Effect fails its job with a defect", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: ((n: number) => n) as unknown as (n: number) => Effect.Effect<number> })
+      const error = yield* Pool.submit(pool, 1).pipe(Effect.flip)
+      expect(tagOf(error)).toBe("JobDefect")
+      expect((error as Error).message).toContain("not an Effect")
+    }))
+
+  it.effect("a cancel that lands while a restarted lane starts its next job is delivered", () =>
+    Effect.gen(function*() {
+      const started2 = yield* Deferred.make<void>()
+      const pool = yield* Pool.make({
+        handler: (n: number) => (n === 1 ? Effect.never : Deferred.succeed(started2, undefined).pipe(Effect.andThen(Effect.never))),
+        maxWorkers: 1
+      })
+      const h1 = yield* Pool.fork(pool, 1)
+      const h2 = yield* Pool.fork(pool, 2)
+      yield* eventually(() => Pool.statsUnsafe(pool).running === 1)
+      // as soon as job 2 starts (inside the lane restarted by cancelling job 1), cancel it
+      const canceller = yield* Effect.forkChild(Deferred.await(started2).pipe(Effect.andThen(Job.cancel(h2))))
+      yield* settle()
+      yield* Job.cancel(h1)
+      yield* Fiber.join(canceller)
+      expect(tagOf(yield* Job.join(h2).pipe(Effect.flip))).toBe("JobCancelled")
+    }))
+
+  it.effect("a worker that crashes during shutdown hands its queued jobs back in the report", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 1 })
+      yield* Pool.fork(pool, 1)
+      const second = yield* Pool.fork(pool, 2)
+      yield* eventually(() => gates.started.length === 1)
+      const shutdown = yield* Effect.forkChild(Pool.shutdown(pool))
+      yield* settle()
+      crashWorker(pool, 1, "chaos")
+      const report = yield* Fiber.join(shutdown)
+      expect(report.handedBack).toEqual([{ id: 2, input: 2 }])
+      expect(tagOf(yield* Job.join(second).pipe(Effect.flip))).toBe("JobHandedBack")
+    }))
 })

@@ -206,6 +206,9 @@ export class PoolCore implements JobOwner, WorkerHost {
 
   ended(worker: FiberWorker): void {
     this.live.delete(worker)
+    // A worker ends with an empty mailbox; should one ever not, its jobs move on.
+    const left = worker.takeAll()
+    if (left.length > 0) this.phase === "running" ? left.forEach((job) => this.route(job)) : this.handBack(left)
     this.team?.ended(worker)
     this.checkQuiet()
   }
@@ -276,7 +279,7 @@ export class PoolCore implements JobOwner, WorkerHost {
   }
 
   private checkQuiet(): void {
-    if (this.quiet.length === 0 || this.live.size > 0) return
+    if (this.quiet.length === 0 || this.live.size > 0 || this.outstanding > 0) return
     for (const f of this.quiet.splice(0)) f()
   }
 }

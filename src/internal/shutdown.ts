@@ -62,5 +62,7 @@ const interruptAll = (core: PoolCore): void => {
   }
 }
 
+// Resumed from a scheduler task: quiet is reached inside some other step (a
+// crash handing back jobs, say), which must finish before the report is read.
 const awaitQuiet = (core: PoolCore): Effect.Effect<void> =>
-  Effect.callback<void>((resume) => core.whenQuiet(() => resume(Effect.void)))
+  Effect.callback<void>((resume) => core.whenQuiet(() => core.dispatcher.scheduleTask(() => resume(Effect.void), 0)))

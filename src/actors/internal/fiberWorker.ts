@@ -61,6 +61,7 @@ export class FiberWorker implements WorkerLoad, JobSite {
   private busy = false
   private edgePending = false
   private wakePending = false
+  private finished = false
 
   constructor(id: number, host: WorkerHost) {
     this.id = id
@@ -177,10 +178,16 @@ export class FiberWorker implements WorkerLoad, JobSite {
     lane.abort = undefined
     this.liveLanes++
     const fiber = Effect.runForkWith(this.host.context)(this.loop(lane))
+    if (fiber.pollUnsafe() !== undefined) return this.laneExited(lane, fiber.pollUnsafe()!)
     lane.fiber = fiber
+    // The fiber ran synchronously up to its first suspension: a cancel that
+    // arrived meanwhile found no fiber to interrupt, so deliver it now.
+    if (lane.abort !== undefined) fiber.interruptUnsafe()
     fiber.addObserver((exit) => this.laneExited(lane, exit))
   }
 
+  // The worker's own state is brought up to date first and the job settled
+  // last: settling can resume fibers that act on the pool right away.
   private laneExited(lane: Lane, exit: Exit.Exit<void, unknown>): void {
     this.liveLanes--
     lane.fiber = undefined
@@ -189,12 +196,16 @@ export class FiberWorker implements WorkerLoad, JobSite {
     if (job !== undefined) {
       lane.current = undefined
       this.running--
-      this.host.finished(job, reason ?? exit, this)
     }
-    if (reason === "cancel" && !this.closing) return this.runLane(lane)
-    // A loop that died outside any handler crashes the worker (which closes it).
-    if (reason === undefined && Exit.isFailure(exit) && !this.closing) this.host.laneDied(this, exit.cause)
-    if (this.closing && this.liveLanes === 0) this.finish()
+    // A cancelled job's lane restarts even while closing: the loop ends by
+    // itself once the mailbox is empty, so no queued job is left behind.
+    if (reason === "cancel") this.runLane(lane)
+    else {
+      // A loop that died outside any handler crashes the worker (which closes it).
+      if (reason === undefined && Exit.isFailure(exit) && !this.closing) this.host.laneDied(this, exit.cause)
+      if (this.closing && this.liveLanes === 0) this.finish()
+    }
+    if (job !== undefined) this.host.finished(job, reason ?? exit, this)
   }
 
   // Parked lanes are woken from a scheduler task rather than inside `enqueue`:
@@ -223,6 +234,8 @@ export class FiberWorker implements WorkerLoad, JobSite {
   }
 
   private finish(): void {
+    if (this.finished) return
+    this.finished = true
     if (this.state === "draining") this.actor.send({ type: "STOPPED" })
     this.host.ended(this)
   }
@@ -247,7 +260,7 @@ export class FiberWorker implements WorkerLoad, JobSite {
       lane.current = job
       this.running++
       host.started(job)
-      return Effect.matchCauseEffect(host.handler(job.input), handlers)
+      return Effect.matchCauseEffect(this.jobEffect(job), handlers)
     }
     const done = (exit: Exit.Exit<unknown, unknown>): Effect.Effect<void, unknown> => {
       if (lane.abort !== undefined) return Effect.void // interrupted from outside: laneExited settles the job
@@ -262,6 +275,17 @@ export class FiberWorker implements WorkerLoad, JobSite {
       onFailure: (cause: Cause.Cause<unknown>) => done(Exit.failCause(cause))
     }
     return Effect.suspend(next)
+  }
+
+  // A handler that throws instead of returning an Effect, or returns
+  // something else, fails its job with a defect; the lane carries on.
+  private jobEffect(job: JobRecord): Effect.Effect<unknown, unknown> {
+    try {
+      const effect = this.host.handler(job.input)
+      return Effect.isEffect(effect) ? effect : Effect.die(new TypeError(`the handler returned ${String(effect)}, not an Effect`))
+    } catch (defect) {
+      return Effect.die(defect)
+    }
   }
 
   private take(): JobRecord | undefined {
