@@ -19,6 +19,8 @@ interface Tracked {
   readonly handle?: Job.JobHandle<number, string>
   /** The outcome the model predicts, once it can. */
   expected?: string
+  /** Outcomes the model allows when it cannot say which (a throwing job may be cancelled or handed back first). */
+  allowed?: ReadonlyArray<string>
   /** The first outcome observed; it must never change. */
   observed?: Exit.Exit<number, unknown>
 }
@@ -29,6 +31,8 @@ interface Real {
   readonly gates: ReturnType<typeof makeGates>
   readonly jobs: Array<Tracked>
   readonly released: Set<number>
+  /** Inputs whose handler throws instead of returning an Effect. */
+  readonly throwing: Set<number>
 }
 
 interface Model {
@@ -57,7 +61,7 @@ const outcomeOf = (job: Tracked): Exit.Exit<number, unknown> | undefined => {
 }
 
 const tag = (exit: Exit.Exit<unknown, unknown>): string =>
-  Exit.isSuccess(exit) ? "Completed" : tagOf(Exit.isFailure(exit) ? findError(exit) : undefined) ?? "Failed"
+  Exit.isSuccess(exit) ? "Completed" : Exit.hasInterrupts(exit) ? "Interrupt" : tagOf(findError(exit)) ?? "Failed"
 
 const findError = (exit: Exit.Exit<unknown, unknown>): unknown => {
   if (Exit.isSuccess(exit)) return undefined
@@ -75,6 +79,9 @@ const checkInvariants = (model: Model, real: Real) => {
     else if (now !== undefined) job.observed = now
     if (job.observed !== undefined && job.expected !== undefined) {
       expect(tag(job.observed), `outcome of job ${job.input}`).toBe(job.expected)
+    }
+    if (job.observed !== undefined && job.allowed !== undefined) {
+      expect(job.allowed, `outcome of job ${job.input}`).toContain(tag(job.observed))
     }
   }
   const started = real.gates.started
@@ -106,14 +113,17 @@ const quiesce = (real: Real, extra: () => boolean = () => true) =>
 class Submit implements fc.AsyncCommand<Model, Real> {
   readonly priority: number
   readonly form: "submit" | "fork"
-  constructor(priority: number, form: "submit" | "fork") {
+  readonly throws: boolean
+  constructor(priority: number, form: "submit" | "fork", throws = false) {
     this.priority = priority
     this.form = form
+    this.throws = throws
   }
   check = () => true
   async run(model: Model, real: Real) {
     const input = real.jobs.length + 1
     const options = { priority: this.priority }
+    if (this.throws) real.throwing.add(input)
     if (model.closed) {
       const exit = await run(real, Effect.exit(Pool.fork(real.pool, input, options)))
       expect(tag(exit)).toBe("PoolClosed")
@@ -122,12 +132,14 @@ class Submit implements fc.AsyncCommand<Model, Real> {
     const tracked: Tracked = this.form === "fork"
       ? { input, form: "fork", handle: await run(real, Pool.fork(real.pool, input, options)) }
       : { input, form: "submit", fiber: await run(real, Effect.forkDetach(Pool.submit(real.pool, input, options))) }
+    // a throwing job never runs long enough to complete, fail, or be caught in a crash
+    if (this.throws) tracked.allowed = ["JobDefect", "JobCancelled", "JobHandedBack", "Interrupt"]
     real.jobs.push(tracked)
     model.accepted++
     await quiesce(real)
     checkInvariants(model, real)
   }
-  toString = () => `${this.form}(priority ${this.priority})`
+  toString = () => `${this.form}(priority ${this.priority}${this.throws ? ", throws" : ""})`
 }
 
 class Release implements fc.AsyncCommand<Model, Real> {
@@ -205,15 +217,24 @@ class Crash implements fc.AsyncCommand<Model, Real> {
 
 class Shutdown implements fc.AsyncCommand<Model, Real> {
   readonly queued: "drain" | "handBack"
-  constructor(queued: "drain" | "handBack") {
+  /** Cancel one open job while the pool drains. */
+  readonly cancelPick: number | undefined
+  constructor(queued: "drain" | "handBack", cancelPick?: number) {
     this.queued = queued
+    this.cancelPick = cancelPick
   }
   check = (model: Readonly<Model>) => !model.closed
   async run(model: Model, real: Real) {
+    const cancelPick = this.cancelPick
     const report = await run(
       real,
       Effect.gen(function*() {
         const fiber = yield* Effect.forkChild(Pool.shutdown(real.pool))
+        yield* settle(10)
+        const open = real.jobs.filter((j) => outcomeOf(j) === undefined)
+        const victim = cancelPick === undefined ? undefined : open[cancelPick % Math.max(1, open.length)]
+        if (victim?.form === "fork") yield* Job.cancel(victim.handle!)
+        else if (victim !== undefined) yield* Fiber.interrupt(victim.fiber!)
         yield* settle(10)
         yield* TestClock.adjust(DEADLINE_MS)
         return yield* Fiber.join(fiber)
@@ -235,11 +256,14 @@ class Shutdown implements fc.AsyncCommand<Model, Real> {
       stats.completed + stats.failed + stats.defects + stats.cancelled + stats.crashed + stats.handedBack + stats.interrupted
     ).toBe(model.accepted)
   }
-  toString = () => `shutdown(${this.queued})`
+  toString = () => `shutdown(${this.queued}${this.cancelPick === undefined ? "" : `, cancel ${this.cancelPick}`})`
 }
 
-const submitArb = fc.tuple(fc.integer({ min: -2, max: 2 }), fc.constantFrom("submit" as const, "fork" as const))
-  .map(([p, f]) => new Submit(p, f))
+const submitArb = fc.tuple(
+  fc.integer({ min: -2, max: 2 }),
+  fc.constantFrom("submit" as const, "fork" as const),
+  fc.nat({ max: 9 })
+).map(([p, f, t]) => new Submit(p, f, t === 0))
 const releaseArb = fc.tuple(fc.nat(), fc.constantFrom("succeed" as const, "fail" as const, "die" as const))
   .map(([p, v]) => new Release(p, v))
 
@@ -253,7 +277,9 @@ const commands = (queued: "drain" | "handBack") => [
   releaseArb,
   fc.nat().map((p) => new Cancel(p)),
   fc.nat().map((p) => new Crash(p)),
-  fc.tuple(fc.nat({ max: 3 }), submitArb).map(([n, submit]) => (n === 0 ? new Shutdown(queued) : submit))
+  fc.tuple(fc.nat({ max: 3 }), submitArb, fc.option(fc.nat())).map(([n, submit, pick]) =>
+    n === 0 ? new Shutdown(queued, pick ?? undefined) : submit
+  )
 ]
 
 const scenario = fc.record({
@@ -269,9 +295,14 @@ test.prop([scenario.chain((s) => fc.tuple(fc.constant(s), fc.commands(commands(s
   const runtime = ManagedRuntime.make(TestClock.layer())
   const scope = await runtime.runPromise(Scope.make())
   const gates = makeGates()
+  const throwing = new Set<number>()
+  const handler = (n: number): Effect.Effect<number, string> => {
+    if (throwing.has(n)) throw new Error(`job ${n} throws`)
+    return gates.handler(n)
+  }
   const pool = await runtime.runPromise(
     Pool.make({
-      handler: gates.handler,
+      handler,
       maxWorkers: s.workers,
       scaling: "fixed",
       concurrency: s.concurrency,
@@ -280,7 +311,7 @@ test.prop([scenario.chain((s) => fc.tuple(fc.constant(s), fc.commands(commands(s
       shutdown: { queued: s.queued, deadline: DEADLINE_MS }
     }).pipe(Scope.provide(scope))
   )
-  const real: Real = { runtime, pool, gates, jobs: [], released: new Set() }
+  const real: Real = { runtime, pool, gates, jobs: [], released: new Set(), throwing }
   const model: Model = { workers: s.workers, concurrency: s.concurrency, accepted: 0, closed: false }
   try {
     await fc.asyncModelRun(() => ({ model, real }), [...cmds, new FinalShutdown()])
