@@ -40,6 +40,10 @@ interface Model {
   readonly concurrency: number
   accepted: number
   closed: boolean
+  /** Workers crashed on purpose; no other worker may crash (a job's defect must not). */
+  crashes: number
+  /** Jobs running when a worker was crashed: the only ones that may end with WorkerCrashed. */
+  readonly exposed: Set<number>
 }
 
 // A step that never finishes is a failure of the pool (a lost job, a cancel
@@ -89,6 +93,10 @@ const checkInvariants = (model: Model, real: Real) => {
   expect(real.gates.maxRunning).toBeLessThanOrEqual(model.workers * model.concurrency)
   const stats = Pool.statsUnsafe(real.pool)
   expect(stats.submitted).toBe(model.accepted)
+  expect(stats.workers.crashed, "only deliberate crashes").toBe(model.crashes)
+  for (const job of real.jobs) {
+    if (job.observed !== undefined && tag(job.observed) === "WorkerCrashed") expect(model.exposed.has(job.input)).toBe(true)
+  }
   const settled = real.jobs.filter((j) => j.observed !== undefined).length
   const counted = stats.completed + stats.failed + stats.defects + stats.cancelled + stats.crashed + stats.handedBack +
     stats.interrupted
@@ -204,6 +212,8 @@ class Crash implements fc.AsyncCommand<Model, Real> {
     const ids = liveWorkerIds(real.pool)
     const id = ids[this.pick % ids.length]!
     const runningBefore = real.jobs.filter((j) => isRunning(real, j))
+    for (const job of runningBefore) model.exposed.add(job.input)
+    model.crashes++
     expect(crashWorker(real.pool, id, "chaos")).toBe(true)
     await quiesce(real, () => liveWorkerIds(real.pool).length === model.workers)
     checkInvariants(model, real)
@@ -312,7 +322,14 @@ test.prop([scenario.chain((s) => fc.tuple(fc.constant(s), fc.commands(commands(s
     }).pipe(Scope.provide(scope))
   )
   const real: Real = { runtime, pool, gates, jobs: [], released: new Set(), throwing }
-  const model: Model = { workers: s.workers, concurrency: s.concurrency, accepted: 0, closed: false }
+  const model: Model = {
+    workers: s.workers,
+    concurrency: s.concurrency,
+    accepted: 0,
+    closed: false,
+    crashes: 0,
+    exposed: new Set()
+  }
   try {
     await fc.asyncModelRun(() => ({ model, real }), [...cmds, new FinalShutdown()])
   } finally {
