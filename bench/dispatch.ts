@@ -11,7 +11,12 @@ const CAPACITY = 1024
 
 // A producer fiber forks jobs; this fiber joins them in order as they finish.
 const troupe = Effect.gen(function*() {
-  const pool = yield* Pool.make({ handler: (n: number) => Effect.sync(() => n), maxWorkers: WORKERS, capacity: CAPACITY })
+  const pool = yield* Pool.make({
+    handler: (n: number) => Effect.sync(() => n),
+    maxWorkers: WORKERS,
+    scaling: "fixed",
+    capacity: CAPACITY
+  })
   const handles: Array<Job.JobHandle<number> | undefined> = new Array(JOBS)
   const results = new Array<number>(JOBS)
   const start = performance.now()

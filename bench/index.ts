@@ -29,7 +29,7 @@ const dispatchSection = (): string => {
   return [
     `### A. Dispatch overhead (${fmt(Dispatch.JOBS)} \`Effect.sync\` jobs, ${Dispatch.WORKERS} workers, all results awaited)`,
     "",
-    "troupe: `Pool.make({ handler: (n) => Effect.sync(() => n), maxWorkers: 8, capacity: 1024 })`; a producer fiber " +
+    "troupe: `Pool.make({ handler: (n) => Effect.sync(() => n), maxWorkers: 8, scaling: \"fixed\", capacity: 1024 })`; a producer fiber " +
     "`Pool.fork`s every job while the main fiber `Job.join`s them in order. Baseline: `Queue.bounded(1024)`, 8 fibers " +
     "looping on `Queue.take`, the producer offering one by one. p-queue: `concurrency: 8`, every job added up front, " +
     "`Promise.all`. Each child warms up twice and reports the median of three runs.",

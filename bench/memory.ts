@@ -24,7 +24,7 @@ const troupeQueued = Effect.gen(function*() {
 
 const troupeIdleWorker = Effect.gen(function*() {
   const before = usedHeap()
-  const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n), maxWorkers: IDLE_WORKERS })
+  const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n), maxWorkers: IDLE_WORKERS, scaling: "fixed" })
   yield* Effect.yieldNow
   const bytes = (usedHeap() - before) / IDLE_WORKERS
   if ((yield* Pool.stats(pool)).workers.idle !== IDLE_WORKERS) throw new Error("workers not idle")

@@ -513,3 +513,25 @@ describe("regressions", () => {
       expect(tagOf(yield* Job.join(second).pipe(Effect.flip))).toBe("JobHandedBack")
     }))
 })
+
+describe("under load", () => {
+  it.effect("a burst of 20,000 jobs through 8 workers all complete (no lost wake-ups)", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: (n: number) => Effect.sync(() => n), maxWorkers: 8, scaling: "fixed", capacity: 1024 })
+      const handles = yield* Effect.forEach(Array.from({ length: 20_000 }, (_, i) => i), (i) => Pool.fork(pool, i))
+      let sum = 0
+      for (const handle of handles) sum += yield* Job.join(handle)
+      expect(sum).toBe((20_000 * 19_999) / 2)
+      expect(Pool.statsUnsafe(pool).completed).toBe(20_000)
+    }))
+
+  it.effect("auto scaling grows through a burst and every job completes", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: (n: number) => Effect.sync(() => n), maxWorkers: 8, capacity: 512 })
+      const results = yield* Effect.forEach(Array.from({ length: 20_000 }, (_, i) => i), (i) => Pool.submit(pool, i), {
+        concurrency: 64
+      })
+      expect(results.length).toBe(20_000)
+      expect(Pool.statsUnsafe(pool).completed).toBe(20_000)
+    }))
+})

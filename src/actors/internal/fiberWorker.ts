@@ -240,7 +240,11 @@ export class FiberWorker implements WorkerLoad, JobSite {
     this.host.ended(this)
   }
 
+  // The fiber may have yielded between finding the mailbox empty and parking
+  // here, and a job may have arrived meanwhile: look again before sleeping,
+  // or that job's wake-up is lost.
   private park = Effect.callback<void>((resume) => {
+    if (this.mailbox.size > 0 || this.closing) return resume(Effect.void)
     const wake = () => resume(Effect.void)
     this.parked.push(wake)
     if (this.parked.length === this.lanes.length) this.setBusy(false)
