@@ -192,8 +192,8 @@ export const make = <I, O, E = never, R = never>(
     const pool = new PoolImpl(core, supervisor)
     const metrics = PoolMetrics.register(core, context)
     core.lifecycle.start()
+    core.lifecycle.send({ type: "STARTED" }) // running first: the supervisor only scales a running pool
     supervisor.start()
-    core.lifecycle.send({ type: "STARTED" })
     yield* Effect.addFinalizer(() => shutdown(pool).pipe(Effect.ensuring(Effect.sync(metrics.remove))))
     return pool as Pool<I, O, E>
   })
