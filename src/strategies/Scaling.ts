@@ -40,6 +40,8 @@ export interface LoadSnapshot {
   readonly now: number
   readonly minWorkers: number
   readonly maxWorkers: number
+  /** Jobs one worker runs at once (its lanes). */
+  readonly concurrency: number
   /** The workers that take jobs (idle or busy); retiring and crashed ones are not here. */
   readonly workers: ReadonlyArray<WorkerSnapshot>
   /** Jobs waiting to run, across the pool. */
@@ -127,10 +129,24 @@ export const fixed = (): Scaling =>
       : hold)
 
 /**
- * Grows the team when the queued jobs per worker reach `jobsPerWorker`:
- * multiplies it by `factor` (default 2), up to `maxWorkers`. The classic
- * rule: 2 workers, threshold 50, 100 queued jobs: 4 workers. With no workers
- * (`minWorkers: 0`) any queued job starts one.
+ * Jobs waiting that no free lane will take at once: the backlog a policy
+ * should grow for. A job queued on an idle worker is not load, it is in transit.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const backlog = (s: LoadSnapshot): number => {
+  let free = 0
+  for (const w of s.workers) free += Math.max(0, s.concurrency - w.running)
+  return Math.max(0, s.queued - free)
+}
+
+/**
+ * Grows the team when the backlog (queued jobs no free lane will take at
+ * once) per worker reaches `jobsPerWorker`: multiplies it by `factor`
+ * (default 2), up to `maxWorkers`. The classic rule: 2 busy workers,
+ * threshold 50, 100 queued jobs: 4 workers. With no workers (`minWorkers: 0`)
+ * any queued job starts one.
  *
  * @category constructors
  * @since 0.1.0
@@ -141,12 +157,13 @@ export const threshold = (options: { readonly jobsPerWorker: number; readonly fa
     const n = s.workers.length
     if (s.queued === 0 || n >= s.maxWorkers) return hold
     if (n === 0) return { _tag: "Spawn", count: 1, reason: `${s.queued} queued jobs and no worker` }
-    if (s.queued < options.jobsPerWorker * n) return hold
+    const waiting = backlog(s)
+    if (waiting < options.jobsPerWorker * n) return hold
     const target = Math.min(s.maxWorkers, Math.max(n + 1, Math.ceil(n * factor)))
     return {
       _tag: "Spawn",
       count: target - n,
-      reason: `${s.queued} queued jobs on ${n} workers reached ${options.jobsPerWorker} per worker`
+      reason: `${waiting} waiting jobs on ${n} workers reached ${options.jobsPerWorker} per worker`
     }
   })
 }

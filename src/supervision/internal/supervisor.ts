@@ -73,6 +73,7 @@ export class Supervisor implements Team {
       now: core.now(),
       minWorkers: core.options.minWorkers,
       maxWorkers: core.options.maxWorkers,
+      concurrency: core.concurrency,
       workers: core.accepting.map((w) => ({
         id: w.id,
         state: w.state === "idle" ? "idle" : "busy",

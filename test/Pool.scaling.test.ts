@@ -1,0 +1,176 @@
+// The supervisor sizing the team, on TestClock: no real sleeps anywhere.
+import { it } from "@effect/vitest"
+import { Effect, Fiber, Metric, Stream } from "effect"
+import { TestClock } from "effect/testing"
+import { describe, expect } from "vitest"
+import { Job, Pool, Scaling } from "../src/index.ts"
+import { eventually, makeGates, settle } from "./helpers.ts"
+
+const team = (pool: Pool.Pool<any, any, any>) => {
+  const w = Pool.statsUnsafe(pool).workers
+  return w.idle + w.busy
+}
+
+const idleAfter = "10 seconds"
+
+/** Submits `n` gated jobs, waits until the team has grown and runs them, then releases them all. */
+const burst = (pool: Pool.Pool<number, number, string>, gates: ReturnType<typeof makeGates>, n: number) =>
+  Effect.gen(function*() {
+    const first = gates.started.length
+    const inputs = Array.from({ length: n }, (_, i) => 1_000 * (first + 1) + i)
+    const handles = yield* Effect.forEach(inputs, (i) => Pool.fork(pool, i))
+    yield* settle()
+    const grown = team(pool)
+    for (const i of inputs) yield* gates.release(i)
+    yield* Effect.forEach(handles, Job.join)
+    yield* settle()
+    return grown
+  })
+const eager = Scaling.combine(Scaling.threshold({ jobsPerWorker: 1 }), Scaling.idleTimeout({ after: idleAfter }))
+
+describe("scaling up", () => {
+  it.effect("a burst grows the team at once, doubling up to maxWorkers, without waiting for a tick", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, minWorkers: 1, maxWorkers: 8, scaling: eager })
+      expect(team(pool)).toBe(1)
+      yield* Effect.forEach(Array.from({ length: 16 }, (_, i) => i), (i) => Pool.fork(pool, i))
+      yield* eventually(() => gates.started.length === 8, "eight jobs running")
+      expect(team(pool)).toBe(8)
+      expect(Pool.statsUnsafe(pool).spawned).toEqual({ initial: 1, replacement: 0, scaleUp: 7 })
+      expect(Pool.statsUnsafe(pool).queued).toBe(8) // max reached: the rest wait, none dropped
+      for (let i = 0; i < 16; i++) yield* gates.release(i)
+      yield* eventually(() => Pool.statsUnsafe(pool).completed === 16)
+    }))
+
+  it.effect("the classic rule through the pool: 2 workers, threshold 50, 100 queued -> 4 workers", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({
+        handler: gates.handler,
+        minWorkers: 2,
+        maxWorkers: 8,
+        scaling: Scaling.threshold({ jobsPerWorker: 50 }),
+        capacity: "unbounded"
+      })
+      yield* Effect.forEach(Array.from({ length: 101 }, (_, i) => i), (i) => Pool.fork(pool, i))
+      yield* settle()
+      expect(team(pool)).toBe(2) // 2 running, 99 waiting: 49.5 per worker, below 50
+      yield* Pool.fork(pool, 101)
+      yield* settle()
+      expect(team(pool)).toBe(4) // 100 waiting on 2 busy workers: 50 per worker, doubled
+      for (let i = 0; i <= 101; i++) yield* gates.release(i)
+      yield* eventually(() => Pool.statsUnsafe(pool).completed === 102)
+    }))
+
+  it.effect("every decision is visible: spawned events with the policy's reason, and metrics", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 4, scaling: eager, name: "burst" })
+      const events = yield* Pool.events(pool).pipe(Stream.runCollect, Effect.forkChild({ startImmediately: true }))
+      yield* Effect.forEach([0, 1, 2, 3], (i) => Pool.fork(pool, i))
+      yield* eventually(() => gates.started.length === 4)
+      const snapshot = yield* Metric.snapshot
+      const spawned = snapshot.find((m) => m.id === "troupe_workers_spawned" && m.attributes?.reason === "scaleUp")
+      expect(spawned?.state).toMatchObject({ count: 3 })
+      for (let i = 0; i < 4; i++) yield* gates.release(i)
+      yield* Pool.shutdown(pool)
+      const ups = (yield* Fiber.join(events)).filter((e) => e.type === "@troupe.worker.spawned")
+      expect(ups.map((e) => e.type === "@troupe.worker.spawned" && e.reason)).toEqual(["scaleUp", "scaleUp", "scaleUp"])
+      expect(ups[0]?.type === "@troupe.worker.spawned" && ups[0].detail).toContain("reached 1 per worker")
+    }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
+})
+
+describe("retiring idle workers", () => {
+  it.effect("an idle worker retires after exactly the timeout, down to minWorkers", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, minWorkers: 1, maxWorkers: 4, scaling: eager })
+      expect(yield* burst(pool, gates, 6)).toBe(4)
+      expect(team(pool)).toBe(4)
+      yield* TestClock.adjust(9_999)
+      expect(team(pool)).toBe(4)
+      yield* TestClock.adjust(1)
+      yield* settle()
+      expect(team(pool)).toBe(1)
+      expect(Pool.statsUnsafe(pool).retired).toBe(3)
+    }))
+
+  it.effect("a busy worker is never retired, however long its job runs", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, minWorkers: 0, maxWorkers: 2, scaling: eager })
+      const handle = yield* Pool.fork(pool, 1)
+      yield* eventually(() => gates.started.length === 1)
+      yield* TestClock.adjust("1 hour")
+      expect(team(pool)).toBe(1)
+      yield* gates.release(1)
+      expect(yield* Job.join(handle)).toBe(1)
+      yield* settle()
+      yield* TestClock.adjust(idleAfter)
+      yield* settle()
+      expect(team(pool)).toBe(0)
+    }))
+
+  it.effect("minWorkers = 0: the pool scales to zero and back up on the next job", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n * 2), minWorkers: 0, maxWorkers: 2, scaling: eager })
+      expect(team(pool)).toBe(0)
+      expect(yield* Pool.submit(pool, 1)).toBe(2)
+      expect(team(pool)).toBe(1) // one job, one worker: it was in transit, not backlog
+      yield* settle()
+      yield* TestClock.adjust(idleAfter)
+      yield* settle()
+      expect(team(pool)).toBe(0)
+      expect(yield* Pool.submit(pool, 2)).toBe(4)
+      expect(Pool.statsUnsafe(pool).spawned.scaleUp).toBe(2)
+    }))
+
+  it.effect("the team grows again after shrinking", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, minWorkers: 1, maxWorkers: 4, scaling: eager })
+      expect(yield* burst(pool, gates, 8)).toBe(4)
+      yield* TestClock.adjust(idleAfter)
+      yield* settle()
+      expect(team(pool)).toBe(1)
+      expect(yield* burst(pool, gates, 8)).toBe(4)
+      expect(Pool.statsUnsafe(pool).spawned.scaleUp).toBe(6)
+    }))
+
+  it.effect("hysteresis: load that comes and goes within the timeout does not churn workers", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, minWorkers: 1, maxWorkers: 4, scaling: eager })
+      for (let round = 0; round < 10; round++) {
+        expect(yield* burst(pool, gates, 6)).toBe(4)
+        yield* TestClock.adjust("6 seconds") // less than the idle timeout between bursts
+      }
+      const stats = yield* Pool.stats(pool)
+      expect(stats.spawned.scaleUp).toBe(3) // grew once
+      expect(stats.retired).toBe(0) // and never shrank while the load kept coming
+    }))
+
+  it.effect("retirement is visible as an event with the policy's reason", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n), minWorkers: 0, maxWorkers: 1, scaling: eager })
+      const events = yield* Pool.events(pool).pipe(Stream.runCollect, Effect.forkChild({ startImmediately: true }))
+      yield* Pool.submit(pool, 1)
+      yield* settle()
+      yield* TestClock.adjust(idleAfter)
+      yield* settle()
+      yield* Pool.shutdown(pool)
+      const retired = (yield* Fiber.join(events)).filter((e) => e.type === "@troupe.worker.retired")
+      expect(retired).toEqual([expect.objectContaining({ workerId: 1, reason: "idle for 10s", at: 10_000 })])
+    }))
+})
+
+describe("fixed", () => {
+  it.effect("a fixed team starts at maxWorkers and stays there", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n), maxWorkers: 5, scaling: "fixed" })
+      expect(team(pool)).toBe(5)
+      yield* TestClock.adjust("1 day")
+      expect(team(pool)).toBe(5)
+    }))
+})

@@ -1,0 +1,141 @@
+import { Duration } from "effect"
+import { describe, expect, it } from "vitest"
+import { fc, test } from "@fast-check/vitest"
+import { Scaling } from "../../src/index.ts"
+
+const snapshot = (over: Partial<Scaling.LoadSnapshot> & { readonly idle?: ReadonlyArray<number>; readonly busy?: number }): Scaling.LoadSnapshot => {
+  const idle = (over.idle ?? []).map((since, i) => ({ id: i + 1, state: "idle" as const, idleSince: since, queued: 0, running: 0 }))
+  const busy = Array.from({ length: over.busy ?? 0 }, (_, i) => ({
+    id: 100 + i,
+    state: "busy" as const,
+    idleSince: undefined,
+    queued: 0,
+    running: 1
+  }))
+  return {
+    now: 0,
+    minWorkers: 0,
+    maxWorkers: 16,
+    concurrency: 1,
+    queued: 0,
+    lastScaleUpAt: undefined,
+    workers: [...idle, ...busy],
+    ...over
+  }
+}
+
+describe("Scaling.threshold", () => {
+  const policy = Scaling.threshold({ jobsPerWorker: 50 })
+
+  it("the classic rule: 2 workers, threshold 50, 100 queued -> 4 workers", () => {
+    expect(policy.decide(snapshot({ busy: 2, queued: 100 }))).toMatchObject({ _tag: "Spawn", count: 2 })
+  })
+
+  it("holds below the threshold", () => {
+    expect(policy.decide(snapshot({ busy: 2, queued: 99 }))).toEqual(Scaling.hold)
+  })
+
+  it("jobs that free lanes will take at once are not backlog", () => {
+    // one idle worker and one queued job: the job is in transit, not load
+    expect(Scaling.threshold({ jobsPerWorker: 1 }).decide(snapshot({ idle: [0], queued: 1 }))).toEqual(Scaling.hold)
+    expect(Scaling.backlog(snapshot({ idle: [0, 0], busy: 1, queued: 5 }))).toBe(3)
+    expect(Scaling.backlog(snapshot({ busy: 2, queued: 5, concurrency: 3 }))).toBe(1)
+  })
+
+  it("never grows past maxWorkers", () => {
+    expect(policy.decide(snapshot({ busy: 12, queued: 10_000 }))).toMatchObject({ _tag: "Spawn", count: 4 })
+    expect(policy.decide(snapshot({ busy: 16, queued: 10_000 }))).toEqual(Scaling.hold)
+  })
+
+  it("with no worker, any queued job starts one (scale from zero)", () => {
+    expect(policy.decide(snapshot({ queued: 1 }))).toMatchObject({ _tag: "Spawn", count: 1 })
+    expect(policy.decide(snapshot({ queued: 0 }))).toEqual(Scaling.hold)
+  })
+
+  test.prop([fc.nat({ max: 20 }), fc.nat({ max: 5_000 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 100 })])(
+    "a decision never leaves [0, max] and grows only when queued/worker reaches the threshold",
+    (n, queued, max, per) => {
+      const workers = Math.min(n, max)
+      const d = Scaling.threshold({ jobsPerWorker: per }).decide(snapshot({ busy: workers, queued, maxWorkers: max }))
+      if (d._tag === "Spawn") {
+        expect(workers + d.count).toBeLessThanOrEqual(max)
+        expect(d.count).toBeGreaterThan(0)
+        expect(workers === 0 ? queued > 0 : queued >= per * workers).toBe(true) // all busy: backlog = queued
+      } else expect(d._tag).toBe("Hold")
+    }
+  )
+})
+
+describe("Scaling.idleTimeout", () => {
+  const policy = Scaling.idleTimeout({ after: "30 seconds" })
+
+  it("retires workers idle for the whole timeout, longest idle first", () => {
+    const d = policy.decide(snapshot({ now: 60_000, idle: [40_000, 10_000, 30_000], busy: 1 }))
+    expect(d).toMatchObject({ _tag: "Retire", workerIds: [2, 3] })
+  })
+
+  it("never below minWorkers and never a busy worker", () => {
+    const d = policy.decide(snapshot({ now: 100_000, idle: [0, 0, 0], busy: 2, minWorkers: 4 }))
+    expect(d).toMatchObject({ _tag: "Retire", workerIds: [1] })
+    expect(policy.decide(snapshot({ now: 100_000, busy: 3 }))).toEqual(Scaling.hold)
+  })
+
+  it("hysteresis: nothing retires within the timeout of the last growth", () => {
+    expect(policy.decide(snapshot({ now: 60_000, idle: [0], lastScaleUpAt: 40_000 }))).toEqual(Scaling.hold)
+    expect(policy.decide(snapshot({ now: 70_000, idle: [0], lastScaleUpAt: 40_000 }))).toMatchObject({ _tag: "Retire" })
+  })
+
+  test.prop([
+    fc.array(fc.option(fc.nat({ max: 100_000 }), { nil: undefined }), { maxLength: 12 }),
+    fc.nat({ max: 6 }),
+    fc.nat({ max: 200_000 })
+  ])("retires only idle workers idle >= timeout, keeping at least minWorkers", (slots, min, now) => {
+    const workers = slots.map((since, i) => ({
+      id: i,
+      state: since === undefined ? ("busy" as const) : ("idle" as const),
+      idleSince: since,
+      queued: 0,
+      running: since === undefined ? 1 : 0
+    }))
+    const d = policy.decide({ ...snapshot({}), now, minWorkers: min, workers })
+    if (d._tag !== "Retire") return
+    expect(workers.length - d.workerIds.length).toBeGreaterThanOrEqual(min)
+    for (const id of d.workerIds) {
+      const w = workers[id]!
+      expect(w.state).toBe("idle")
+      expect(now - w.idleSince!).toBeGreaterThanOrEqual(30_000)
+    }
+  })
+})
+
+describe("Scaling.fixed, combine, auto", () => {
+  it("fixed fills the team to maxWorkers and never retires", () => {
+    expect(Scaling.fixed().decide(snapshot({ busy: 3, maxWorkers: 8 }))).toMatchObject({ _tag: "Spawn", count: 5 })
+    expect(Scaling.fixed().decide(snapshot({ now: 1e9, idle: [0, 0], maxWorkers: 2 }))).toEqual(Scaling.hold)
+    expect(Scaling.fixed().idleTimeout).toBeUndefined()
+  })
+
+  it("combine asks in order; the first non-hold decides; the shortest idle timeout wins", () => {
+    const policy = Scaling.combine(Scaling.threshold({ jobsPerWorker: 1 }), Scaling.idleTimeout({ after: 5_000 }))
+    expect(policy.decide(snapshot({ busy: 1, queued: 3 }))).toMatchObject({ _tag: "Spawn" })
+    expect(policy.decide(snapshot({ now: 9_000, idle: [1_000] }))).toMatchObject({ _tag: "Retire" })
+    expect(policy.idleTimeout).toBeDefined()
+    const both = Scaling.combine(Scaling.idleTimeout({ after: 9_000 }), Scaling.idleTimeout({ after: 4_000 }))
+    expect(both.idleTimeout && Duration.toMillis(both.idleTimeout)).toBe(4_000)
+  })
+
+  it("auto = threshold(50) + idleTimeout(30 s)", () => {
+    const policy = Scaling.auto()
+    expect(policy.decide(snapshot({ busy: 1, queued: 50 }))).toMatchObject({ _tag: "Spawn", count: 1 })
+    expect(policy.decide(snapshot({ now: 30_000, idle: [0, 0] }))).toMatchObject({ _tag: "Retire", workerIds: [1, 2] })
+  })
+
+  it("a policy of your own is a function", () => {
+    const perTen = Scaling.make("perTen", (s) => {
+      const want = Math.ceil(s.queued / 10)
+      return want > s.workers.length ? { _tag: "Spawn", count: want - s.workers.length, reason: "perTen" } : Scaling.hold
+    })
+    expect(perTen.decide(snapshot({ busy: 1, queued: 35 }))).toMatchObject({ _tag: "Spawn", count: 3 })
+    expect(Scaling.isScaling(perTen)).toBe(true)
+  })
+})
