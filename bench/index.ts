@@ -4,6 +4,7 @@ import { writeFileSync } from "node:fs"
 import os from "node:os"
 import * as Dispatch from "./dispatch.ts"
 import * as Memory from "./memory.ts"
+import * as Scale from "./scaling.ts"
 import { fmt, median, runRounds, table } from "./lib/harness.ts"
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -41,6 +42,39 @@ const dispatchSection = (): string => {
   ].join("\n")
 }
 
+const scalingSection = (): string => {
+  console.error(`B. scaling: ${Scale.JOBS} jobs x ${Scale.SLEEP_MS} ms sleep, ${rounds} rounds`)
+  const results = runRounds(new URL("./scaling.ts", import.meta.url).href, ["all"], rounds, log)
+  const ms = (name: string) => median(results.map((r) => Number(r["all"]![name])))
+  const one = ms("fixed-1")
+  const rows = Scale.TEAMS.map((n) => {
+    const ideal = Math.ceil(Scale.JOBS / n) * Scale.SLEEP_MS
+    const t = ms(`fixed-${n}`)
+    return [`${n}`, fmt(t, 1), fmt(ideal), `+${((t / ideal - 1) * 100).toFixed(1)}%`, (one / t).toFixed(2)]
+  })
+  const auto = ms("threshold-1..16")
+  const sixteen = ms("fixed-16")
+  const worst = Math.max(...Scale.TEAMS.map((n) => ms(`fixed-${n}`) / (Math.ceil(Scale.JOBS / n) * Scale.SLEEP_MS)))
+  rows.push([
+    `1..16, threshold (grew to ${median(results.map((r) => Number(r["all"]!["threshold-1..16:workers"])))})`,
+    fmt(auto, 1),
+    fmt(100),
+    `+${((auto / 100 - 1) * 100).toFixed(1)}%`,
+    (one / auto).toFixed(2)
+  ])
+  return [
+    `### B. Scaling (${Scale.JOBS} jobs that each sleep ${Scale.SLEEP_MS} ms)`,
+    "",
+    "Fixed teams (`scaling: \"fixed\"`), then `minWorkers: 1, maxWorkers: 16, scaling: Scaling.threshold({ jobsPerWorker: 1 })`. " +
+    "All 16 jobs are submitted at once; wall time until the last result.",
+    "",
+    table(["workers", "wall ms (median)", "ideal ms", "over ideal", "speed-up vs 1"], rows),
+    "",
+    `Every fixed row is within ${((worst - 1) * 100).toFixed(1)}% of ideal (target 3%: ${met(worst <= 1.03)}); ` +
+    `the autoscaled run takes ${(auto / sixteen).toFixed(2)}× the 16-worker row (target ≤ 1.2×: ${met(auto / sixteen <= 1.2)}).`
+  ].join("\n")
+}
+
 const memorySection = (): string => {
   console.error(`E. memory: ${fmt(Memory.QUEUED)} queued jobs, ${fmt(Memory.IDLE_WORKERS)} idle workers, ${rounds} rounds`)
   const results = runRounds(new URL("./memory.ts", import.meta.url).href, Memory.contenders, Math.max(1, Math.ceil(rounds / 2)), log)
@@ -59,7 +93,7 @@ const memorySection = (): string => {
 
 const met = (ok: boolean): string => (ok ? "met" : "**missed**")
 
-const sections = [dispatchSection(), memorySection()]
+const sections = [dispatchSection(), scalingSection(), memorySection()]
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`
 const doc = [
   "# Benchmarks",

@@ -44,9 +44,18 @@ export type WorkerEvent =
 export interface WorkerContext {
   readonly workerId: number
   readonly crashReason: string | undefined
-  /** How long the worker may stay idle before `idleTimedOut` runs (and again each such period); Infinity for never. */
+  /** How long the worker may stay idle before `idleTimedOut` runs (and again each such period). */
   readonly idleTimeoutMs: number
 }
+
+/**
+ * The longest delay a timer takes (about 24.8 days), standing for "never":
+ * XState's default clock would turn Infinity into 1 ms.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const neverMs = 2 ** 31 - 1
 
 // Every live state may crash; final states may not (declared per state, so
 // even XState's pure `transition` on a finished snapshot cannot leave it).
@@ -78,7 +87,11 @@ export const machine = setup({
   }
 }).createMachine({
   id: "troupe.worker",
-  context: ({ input }) => ({ workerId: input.workerId, crashReason: undefined, idleTimeoutMs: input.idleTimeoutMs ?? Infinity }),
+  context: ({ input }) => ({
+    workerId: input.workerId,
+    crashReason: undefined,
+    idleTimeoutMs: Math.min(input.idleTimeoutMs ?? neverMs, neverMs)
+  }),
   initial: "spawning",
   states: {
     spawning: { on: { READY: "idle", STOPPED: "stopped", CRASH: crash } },

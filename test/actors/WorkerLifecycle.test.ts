@@ -65,7 +65,7 @@ describe("WorkerLifecycle", () => {
 
   it("remembers the crash reason and ends in a final state", () => {
     const [crashed] = transition(machine, reach("busy"), { type: "CRASH", reason: "out of memory" })
-    expect(crashed.context).toEqual({ workerId: 7, crashReason: "out of memory", idleTimeoutMs: Infinity })
+    expect(crashed.context).toEqual({ workerId: 7, crashReason: "out of memory", idleTimeoutMs: WorkerLifecycle.neverMs })
     expect(crashed.status).toBe("done")
     expect(reach("stopped").status).toBe("done")
   })
@@ -101,8 +101,8 @@ describe("WorkerLifecycle idle timer", () => {
       actor.stop()
     }))
 
-  it("without a timeout the timer never fires (Infinity)", () => {
-    const [snapshot] = initialTransition(machine, { workerId: 1 })
-    expect(snapshot.context.idleTimeoutMs).toBe(Infinity)
+  it("without a timeout the timer is the longest a clock takes (XState's own clock would make Infinity 1 ms)", () => {
+    expect(initialTransition(machine, { workerId: 1 })[0].context.idleTimeoutMs).toBe(2 ** 31 - 1)
+    expect(initialTransition(machine, { workerId: 1, idleTimeoutMs: Infinity })[0].context.idleTimeoutMs).toBe(2 ** 31 - 1)
   })
 })

@@ -10,6 +10,9 @@ import * as WorkerLifecycle from "../WorkerLifecycle.ts"
 import type { JobRecord, JobSite } from "../../internal/jobRecord.ts"
 import * as XStateClock from "./xstateClock.ts"
 
+/** Scheduler priority of lifecycle edges: after every wake-up of the same batch. */
+const edgePriority = 1
+
 /** Why a lane's fiber is being interrupted. */
 export type AbortReason = "cancel" | "crash" | "shutdown"
 
@@ -100,8 +103,8 @@ export class FiberWorker implements WorkerLoad, JobSite {
     this.queued++
     if (this.parked.length > 0 && !this.wakePending) {
       this.wakePending = true
-      this.setBusy(true)
       this.host.dispatcher.scheduleTask(this.wakeParked, 0)
+      this.setBusy(true)
     }
   }
 
@@ -217,14 +220,15 @@ export class FiberWorker implements WorkerLoad, JobSite {
     while (n-- > 0) this.parked.pop()!()
   }
 
-  // Busy/idle edges reach the lifecycle machine once the current batch of
-  // fiber work is over (a microtask), so a worker that parks and is woken
-  // again within one batch costs no machine transitions: edges, not jobs.
+  // Busy/idle edges reach the lifecycle machine from a scheduler task queued
+  // behind the wake-ups: a worker that parks and is woken again within one
+  // batch costs no machine transition (edges, not jobs), and a burst's jobs
+  // start before the machines (tens of microseconds a transition) catch up.
   private setBusy(busy: boolean): void {
     this.busy = busy
     if (this.edgePending) return
     this.edgePending = true
-    queueMicrotask(this.flushEdge)
+    this.host.dispatcher.scheduleTask(this.flushEdge, edgePriority)
   }
 
   private readonly flushEdge = (): void => {

@@ -12,8 +12,11 @@ export interface XStateClock {
 export const fromContext = (context: Context.Context<never>): XStateClock => {
   const run = Effect.runForkWith(context)
   return {
+    // A "never" delay (see WorkerLifecycle.neverMs) costs no fiber at all.
     setTimeout: (fn: (...args: Array<any>) => void, ms: number) =>
-      run(Effect.sleep(ms).pipe(Effect.andThen(Effect.sync(fn)))),
-    clearTimeout: (id: unknown) => (id as Fiber.Fiber<void>).interruptUnsafe()
+      ms >= neverMs ? undefined : run(Effect.sleep(ms).pipe(Effect.andThen(Effect.sync(fn)))),
+    clearTimeout: (id: unknown) => (id as Fiber.Fiber<void> | undefined)?.interruptUnsafe()
   }
 }
+
+const neverMs = 2 ** 31 - 1
