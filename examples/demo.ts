@@ -34,7 +34,7 @@ const main = Effect.gen(function*() {
   const stats = yield* Pool.stats(pool)
   yield* Console.log(
     `served ${stats.served} jobs: ${stats.completed} completed, ${stats.failed} failed; ` +
-      `${stats.workers.idle} workers idle`
+      `${stats.workers.idle + stats.workers.busy} workers on the team`
   )
   const report = yield* Pool.shutdown(pool)
   yield* Console.log(`shut down: ${report.handedBack.length} handed back, ${report.interrupted.length} interrupted`)
