@@ -1,6 +1,6 @@
 // Reaches into a pool for fault injection. Fiber workers do not crash on
 // their own (a handler's defect is a job outcome), so tests crash them here.
-import type { Pool } from "../src/index.ts"
+import type { Inspection, Pool } from "../src/index.ts"
 import type { Supervisor } from "../src/supervision/internal/supervisor.ts"
 
 export const crashWorker = (pool: Pool.Pool<any, any, any>, workerId: number, reason: string): boolean =>
@@ -11,3 +11,13 @@ export const liveWorkerIds = (pool: Pool.Pool<any, any, any>): Array<number> =>
   (pool as unknown as { readonly core: { readonly accepting: ReadonlyArray<{ readonly id: number }> } }).core.accepting.map(
     (w) => w.id
   )
+
+/** Calls `f` synchronously with every inspection event, as the pool publishes it. */
+export const onEvent = (pool: Pool.Pool<any, any, any>, f: (event: Inspection.InspectionEvent) => void): void => {
+  const core = (pool as unknown as { core: { publish: (e: Inspection.InspectionEvent) => void } }).core
+  const publish = core.publish.bind(core)
+  core.publish = (event) => {
+    publish(event)
+    f(event)
+  }
+}

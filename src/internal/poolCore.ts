@@ -6,7 +6,7 @@ import * as Scheduler from "effect/Scheduler"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { createActor, type Actor } from "xstate"
 import type { FiberWorker, WorkerHost, AbortReason } from "../actors/internal/fiberWorker.ts"
-import type { WorkerState } from "../actors/WorkerLifecycle.ts"
+import * as WorkerLifecycle from "../actors/WorkerLifecycle.ts"
 import type { InspectionEvent } from "../Inspection.ts"
 import { JobCancelled, JobDefect, JobHandedBack, JobInterrupted, WorkerCrashed } from "../JobError.ts"
 import { MailboxFull, PoolClosed } from "../PoolError.ts"
@@ -48,6 +48,7 @@ export class PoolCore implements JobOwner, WorkerHost {
   readonly capacity: number
   readonly scaling: Scaling.Scaling
   readonly idleTimeoutMs: number
+  readonly workerMachine: typeof WorkerLifecycle.machine
   readonly dispatcher: SchedulerDispatcher
   readonly hub: PubSub.PubSub<InspectionEvent>
   readonly lifecycle: Actor<typeof PoolLifecycle.machine>
@@ -80,6 +81,9 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.capacity = options.capacity === "unbounded" ? Infinity : options.capacity
     this.scaling = Scaling.fromOption(options.scaling)
     this.idleTimeoutMs = this.scaling.idleTimeout === undefined ? Infinity : Duration.toMillis(this.scaling.idleTimeout)
+    this.workerMachine = WorkerLifecycle.machine.provide({
+      actions: { idleTimedOut: ({ context }) => this.idleTimedOut(context.workerId) }
+    })
     this.hub = hub
     this.clock = Context.getUnsafe(context, Clock.Clock)
     this.dispatcher = Context.getUnsafe(context, Scheduler.Scheduler).makeDispatcher()
@@ -191,13 +195,14 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.settle(job, "crashed", Exit.fail(new WorkerCrashed({ jobId: job.id, workerId: worker.id, reason })))
   }
 
-  transition(worker: FiberWorker, from: WorkerState, to: WorkerState, event: string): void {
+  transition(worker: FiberWorker, from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string): void {
     this.counters.workerTransition(from, to)
     this.publish({ type: "@troupe.worker.transition", pool: this.name, workerId: worker.id, from, to, event, at: this.now() })
   }
 
-  idleTimedOut(worker: FiberWorker): void {
-    this.team?.idleTimedOut(worker)
+  private idleTimedOut(workerId: number): void {
+    const worker = this.accepting.find((w) => w.id === workerId)
+    if (worker !== undefined) this.team?.idleTimedOut(worker)
   }
 
   laneDied(worker: FiberWorker, cause: Cause.Cause<unknown>): void {

@@ -1,11 +1,12 @@
 // A fiber worker: an actor with its own mailbox and `concurrency` lanes, each
 // a fiber looping take -> run -> settle. Its lifecycle lives in an XState
 // actor that hears only edges (busy/idle), never one event per job.
-import { Cause, Effect, Exit, type Context, type Fiber } from "effect"
+import { Cause, Context, Effect, Exit, type Fiber } from "effect"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { createActor, type Actor } from "xstate"
 import type { Mailbox, MailboxKind } from "../../strategies/Mailbox.ts"
 import type { WorkerLoad } from "../../strategies/Dispatch.ts"
+import { CurrentWorkerId } from "../Worker.ts"
 import * as WorkerLifecycle from "../WorkerLifecycle.ts"
 import type { JobRecord, JobSite } from "../../internal/jobRecord.ts"
 import * as XStateClock from "./xstateClock.ts"
@@ -33,10 +34,10 @@ export interface WorkerHost {
   readonly laneDied: (worker: FiberWorker, cause: Cause.Cause<unknown>) => void
   /** Every lane has ended after a drain, a retirement or a crash. */
   readonly ended: (worker: FiberWorker) => void
-  /** Idle period after which `idleTimedOut` is called (Infinity: never). */
+  /** Idle period after which the machine's `idleTimedOut` action runs (Infinity: never). */
   readonly idleTimeoutMs: number
-  /** The worker has been idle for a whole `idleTimeoutMs`. */
-  readonly idleTimedOut: (worker: FiberWorker) => void
+  /** The lifecycle machine with the pool's actions provided: one per pool, not per worker. */
+  readonly workerMachine: typeof WorkerLifecycle.machine
   readonly now: () => number
 }
 
@@ -57,6 +58,8 @@ export class FiberWorker implements WorkerLoad, JobSite {
   /** Mirrors the mailbox's size, so dispatch reads a field, not a getter chain. */
   queued = 0
   private readonly host: WorkerHost
+  /** The pool's context plus this worker's id, for its lanes. */
+  private readonly context: Context.Context<never>
   private readonly lanes: Array<Lane> = []
   private readonly parked: Array<() => void> = []
   private liveLanes = 0
@@ -70,8 +73,8 @@ export class FiberWorker implements WorkerLoad, JobSite {
     this.id = id
     this.host = host
     this.mailbox = host.mailboxKind.make<JobRecord>()
-    const machine = WorkerLifecycle.machine.provide({ actions: { idleTimedOut: () => host.idleTimedOut(this) } })
-    this.actor = createActor(machine, {
+    this.context = Context.add(host.context, CurrentWorkerId, id)
+    this.actor = createActor(host.workerMachine, {
       input: { workerId: id, idleTimeoutMs: host.idleTimeoutMs },
       clock: XStateClock.fromContext(host.context),
       inspect: (event) => {
@@ -140,7 +143,9 @@ export class FiberWorker implements WorkerLoad, JobSite {
    * only lets an idle worker retire).
    */
   retire(): Array<JobRecord> | undefined {
-    if (this.state !== "idle") return undefined
+    // The machine's state lags by a batch (edges are applied after wake-ups):
+    // the worker's own flags say whether a lane is at work right now.
+    if (this.state !== "idle" || this.busy || this.running > 0) return undefined
     const jobs = this.takeAll()
     this.close("RETIRE")
     return jobs
@@ -180,7 +185,7 @@ export class FiberWorker implements WorkerLoad, JobSite {
   private runLane(lane: Lane): void {
     lane.abort = undefined
     this.liveLanes++
-    const fiber = Effect.runForkWith(this.host.context)(this.loop(lane))
+    const fiber = Effect.runForkWith(this.context)(this.loop(lane))
     if (fiber.pollUnsafe() !== undefined) return this.laneExited(lane, fiber.pollUnsafe()!)
     lane.fiber = fiber
     // The fiber ran synchronously up to its first suspension: a cancel that
