@@ -1,0 +1,278 @@
+/**
+ * Supervision trees, declared as data: supervisors whose children are scoped
+ * effects (a pool, a server, any service that runs until it ends) or other
+ * supervisors. Each supervisor is an actor: child exits arrive in its
+ * mailbox and are handled one at a time by OTP's rules (see `Restart`).
+ *
+ * @since 0.1.0
+ */
+import { Cause, Clock, Duration, Effect, Exit, Fiber, Queue, type Scope } from "effect"
+import { createActor } from "xstate"
+import * as Restart from "./Restart.ts"
+import { SupervisorEscalated } from "./SupervisorError.ts"
+import * as SupervisorLifecycle from "./SupervisorLifecycle.ts"
+import * as XStateClock from "../actors/internal/xstateClock.ts"
+
+/**
+ * A child: an effect that runs until it exits. Its scope closes when it exits
+ * or is stopped, so whatever it acquired (a pool, a connection) is released.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ChildSpec {
+  readonly _tag: "Child"
+  readonly id: string
+  readonly run: Effect.Effect<unknown, unknown, Scope.Scope>
+  readonly restart: Restart.RestartType
+  /** How long the child gets to stop when interrupted (default 5 seconds). */
+  readonly shutdown: Duration.Duration
+}
+
+/**
+ * A supervisor and its children, started in order and stopped in reverse.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface SupervisorSpec {
+  readonly _tag: "Supervisor"
+  readonly id: string
+  readonly strategy: Restart.Strategy
+  readonly intensity: Restart.Intensity
+  /** Wait before each restart, given how many restarts the window holds (none by default). */
+  readonly backoff: ((restartsInWindow: number) => Duration.Duration) | undefined
+  readonly children: ReadonlyArray<ChildSpec | SupervisorSpec>
+}
+
+/**
+ * A tree's state at one moment.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Snapshot =
+  | {
+    readonly _tag: "Child"
+    readonly id: string
+    readonly state: "running" | "exited" | "stopped"
+    readonly restarts: number
+  }
+  | {
+    readonly _tag: "Supervisor"
+    readonly id: string
+    readonly state: SupervisorLifecycle.SupervisorState
+    readonly restarts: number
+    readonly children: ReadonlyArray<Snapshot>
+  }
+
+/**
+ * A running tree.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Tree {
+  /** The tree's state now. */
+  readonly snapshot: Effect.Effect<Snapshot>
+  /** Completes only if the root supervisor gives up, with its `SupervisorEscalated`. */
+  readonly await: Effect.Effect<never, SupervisorEscalated>
+}
+
+/**
+ * A child that runs `run` until it exits.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Pool, Supervisor } from "troupe"
+ *
+ * const resizer = Supervisor.child("resizer",
+ *   Pool.make({ handler: (path: string) => Effect.succeed(path) }).pipe(Effect.andThen(Effect.never)))
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const child = (
+  id: string,
+  run: Effect.Effect<unknown, unknown, Scope.Scope>,
+  options?: { readonly restart?: Restart.RestartType; readonly shutdown?: Duration.Input }
+): ChildSpec => ({
+  _tag: "Child",
+  id,
+  run,
+  restart: options?.restart ?? "permanent",
+  shutdown: Duration.fromInputUnsafe(options?.shutdown ?? "5 seconds")
+})
+
+/**
+ * A supervisor. OTP's defaults: `oneForOne`, intensity 1 restart in 5 seconds.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const supervisor = (
+  id: string,
+  children: ReadonlyArray<ChildSpec | SupervisorSpec>,
+  options?: {
+    readonly strategy?: Restart.Strategy
+    readonly intensity?: number
+    readonly period?: Duration.Input
+    readonly backoff?: (restartsInWindow: number) => Duration.Input
+  }
+): SupervisorSpec => ({
+  _tag: "Supervisor",
+  id,
+  strategy: options?.strategy ?? "oneForOne",
+  intensity: {
+    intensity: options?.intensity ?? Restart.defaultIntensity.intensity,
+    periodMs: options?.period === undefined ? Restart.defaultIntensity.periodMs : Duration.toMillis(Duration.fromInputUnsafe(options.period))
+  },
+  backoff: options?.backoff === undefined ? undefined : (n) => Duration.fromInputUnsafe(options.backoff!(n)),
+  children
+})
+
+/**
+ * Starts a tree in the current scope; closing the scope stops it, children in
+ * reverse order.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const start = (spec: SupervisorSpec): Effect.Effect<Tree, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const node = new Node(spec, yield* Effect.context<never>())
+    const fiber = yield* Effect.forkScoped(node.run)
+    return {
+      snapshot: Effect.sync(() => node.snapshot(0)),
+      await: Fiber.join(fiber) as Effect.Effect<never, SupervisorEscalated>
+    }
+  })
+
+interface ChildState {
+  readonly spec: ChildSpec
+  /** The sub-supervisor when this child is one (a fresh one each restart), for snapshots. */
+  node: Node | undefined
+  fiber: Fiber.Fiber<unknown, unknown> | undefined
+  state: "running" | "exited" | "stopped"
+  restarts: number
+}
+
+interface ChildExit {
+  readonly index: number
+  readonly fiber: Fiber.Fiber<unknown, unknown>
+  readonly exit: Exit.Exit<unknown, unknown>
+}
+
+/** One supervisor: an actor whose mailbox receives its children's exits. */
+class Node {
+  readonly spec: SupervisorSpec
+  readonly lifecycle
+  private readonly context
+  private readonly children: Array<ChildState>
+  private window: ReadonlyArray<number> = []
+
+  constructor(spec: SupervisorSpec, context: import("effect").Context.Context<never>) {
+    this.spec = spec
+    this.context = context
+    this.lifecycle = createActor(SupervisorLifecycle.machine, { clock: XStateClock.fromContext(context) }).start()
+    this.children = spec.children.map((c) => {
+      if (c._tag === "Child") return { spec: c, node: undefined, fiber: undefined, state: "stopped" as const, restarts: 0 }
+      // A sub-supervisor is a permanent child whose run is a fresh supervisor each time.
+      const state: ChildState = { spec: c as unknown as ChildSpec, node: undefined, fiber: undefined, state: "stopped", restarts: 0 }
+      const run = Effect.suspend(() => {
+        const node = new Node(c, context)
+        state.node = node
+        return node.run
+      })
+      return Object.assign(state, { spec: child(c.id, run, { restart: "permanent" }) })
+    })
+  }
+
+  get run(): Effect.Effect<never, SupervisorEscalated> {
+    const node = this
+    return Effect.gen(function*() {
+      const exits = yield* Queue.unbounded<ChildExit>()
+      yield* Effect.addFinalizer(() => node.stopAll("SHUTDOWN"))
+      node.children.forEach((_, i) => node.startChild(i, exits))
+      node.lifecycle.send({ type: "STARTED" })
+      while (true) {
+        const event = yield* Queue.take(exits)
+        yield* node.handle(event, exits)
+      }
+    }).pipe(Effect.scoped) as Effect.Effect<never, SupervisorEscalated>
+  }
+
+  snapshot(restarts: number): Snapshot {
+    return {
+      _tag: "Supervisor",
+      id: this.spec.id,
+      state: this.lifecycle.getSnapshot().value as SupervisorLifecycle.SupervisorState,
+      restarts,
+      children: this.children.map((c) =>
+        c.node !== undefined
+          ? c.node.snapshot(c.restarts)
+          : { _tag: "Child" as const, id: c.spec.id, state: c.state, restarts: c.restarts }
+      )
+    }
+  }
+
+  private handle(event: ChildExit, exits: Queue.Queue<ChildExit>): Effect.Effect<void, SupervisorEscalated> {
+    const node = this
+    return Effect.gen(function*() {
+      const c = node.children[event.index]!
+      if (c.fiber !== event.fiber) return // the exit of a child this supervisor stopped itself
+      c.fiber = undefined
+      c.state = "exited"
+      if (!Restart.shouldRestart(c.spec.restart, reasonOf(event.exit))) return
+      const recorded = Restart.record(node.window, yield* Clock.currentTimeMillis, node.spec.intensity)
+      node.window = recorded.window
+      if (recorded.exceeded) {
+        yield* node.stopAll("ESCALATE")
+        return yield* new SupervisorEscalated({ supervisor: node.spec.id, child: c.spec.id, restarts: node.spec.intensity.intensity })
+      }
+      const targets = Restart.plan(node.spec.strategy, event.index, node.children.map((_, i) => i))
+      for (const i of [...targets].reverse()) if (i !== event.index) yield* node.stopChild(i)
+      if (node.spec.backoff !== undefined) yield* Effect.sleep(node.spec.backoff(node.window.length))
+      for (const i of targets) {
+        node.children[i]!.restarts++
+        node.startChild(i, exits)
+      }
+    })
+  }
+
+  private startChild(index: number, exits: Queue.Queue<ChildExit>): void {
+    const c = this.children[index]!
+    const fiber = Effect.runForkWith(this.context)(Effect.scoped(c.spec.run))
+    c.fiber = fiber
+    c.state = "running"
+    fiber.addObserver((exit) => Queue.offerUnsafe(exits, { index, fiber, exit }))
+  }
+
+  private stopChild(index: number): Effect.Effect<void> {
+    const c = this.children[index]!
+    const fiber = c.fiber
+    c.fiber = undefined
+    c.state = "stopped"
+    if (fiber === undefined) return Effect.void
+    return Fiber.interrupt(fiber).pipe(Effect.timeoutOption(c.spec.shutdown), Effect.asVoid)
+  }
+
+  /** Stops every child, last started first, each within its shutdown timeout. */
+  private stopAll(event: "SHUTDOWN" | "ESCALATE"): Effect.Effect<void> {
+    const node = this
+    return Effect.gen(function*() {
+      node.lifecycle.send({ type: event })
+      for (let i = node.children.length - 1; i >= 0; i--) yield* node.stopChild(i)
+      node.lifecycle.send({ type: "STOPPED" })
+    })
+  }
+}
+
+const reasonOf = (exit: Exit.Exit<unknown, unknown>): Restart.ExitReason =>
+  Exit.isSuccess(exit) ? "normal"
+  : Cause.hasFails(exit.cause) ? "failure"
+  : Cause.hasDies(exit.cause) ? "defect"
+  : "interruption"

@@ -1,0 +1,186 @@
+import { it } from "@effect/vitest"
+import { Deferred, Effect, Exit, Fiber, Scope } from "effect"
+import { TestClock } from "effect/testing"
+import { describe, expect } from "vitest"
+import { Restart, Supervisor } from "../../src/index.ts"
+import { settle, tagOf } from "../helpers.ts"
+
+/** Children that log their starts and stops and exit when the test says, with the reason it says. */
+const makeProbes = () => {
+  const log: Array<string> = []
+  const triggers = new Map<string, Deferred.Deferred<Restart.ExitReason>>()
+  const child = (id: string, restart?: Restart.RestartType) =>
+    Supervisor.child(
+      id,
+      Effect.gen(function*() {
+        log.push(`start ${id}`)
+        yield* Effect.addFinalizer(() => Effect.sync(() => void log.push(`stop ${id}`)))
+        const trigger = Deferred.makeUnsafe<Restart.ExitReason>()
+        triggers.set(id, trigger)
+        const reason = yield* Deferred.await(trigger)
+        if (reason === "failure") return yield* Effect.fail("boom")
+        if (reason === "defect") return yield* Effect.die(new Error("bug"))
+        if (reason === "interruption") return yield* Effect.interrupt
+      }),
+      restart === undefined ? undefined : { restart }
+    )
+  const exit = (id: string, reason: Restart.ExitReason) =>
+    Effect.gen(function*() {
+      yield* Deferred.succeed(triggers.get(id)!, reason)
+      yield* settle()
+    })
+  const starts = (id: string) => log.filter((l) => l === `start ${id}`).length
+  return { log, child, exit, starts }
+}
+
+describe("Supervisor: order", () => {
+  it.effect("children start in order and stop in reverse when the tree's scope closes", () =>
+    Effect.gen(function*() {
+      const p = makeProbes()
+      const scope = yield* Scope.make()
+      yield* Supervisor.start(Supervisor.supervisor("root", [p.child("a"), p.child("b"), p.child("c")])).pipe(Scope.provide(scope))
+      yield* settle()
+      expect(p.log).toEqual(["start a", "start b", "start c"])
+      yield* Scope.close(scope, Exit.void)
+      expect(p.log).toEqual(["start a", "start b", "start c", "stop c", "stop b", "stop a"])
+    }))
+})
+
+describe("Supervisor: strategy x failed child position", () => {
+  const strategies: ReadonlyArray<Restart.Strategy> = ["oneForOne", "oneForAll", "restForOne"]
+  for (const strategy of strategies) {
+    for (const failed of [0, 1, 2]) {
+      const restarted = Restart.plan(strategy, failed, ["a", "b", "c"])
+      it.effect(`${strategy}, child ${failed + 1} of 3 fails: ${restarted.join(", ")} restart`, () =>
+        Effect.gen(function*() {
+          const p = makeProbes()
+          const ids = ["a", "b", "c"]
+          yield* Supervisor.start(Supervisor.supervisor("root", ids.map((id) => p.child(id)), { strategy }))
+          yield* settle()
+          yield* p.exit(ids[failed]!, "failure")
+          for (const id of ids) expect(p.starts(id), id).toBe(restarted.includes(id) ? 2 : 1)
+          // the failed child stopped by itself; the ones taken down with it, in reverse start order
+          const stops = p.log.filter((l) => l.startsWith("stop")).map((l) => l.slice(5))
+          expect(stops).toEqual([ids[failed], ...restarted.filter((id) => id !== ids[failed]).reverse()])
+        }))
+    }
+  }
+})
+
+describe("Supervisor: restart type x exit reason", () => {
+  const types: ReadonlyArray<Restart.RestartType> = ["permanent", "transient", "temporary"]
+  const reasons: ReadonlyArray<Restart.ExitReason> = ["normal", "failure", "defect", "interruption"]
+  for (const type of types) {
+    for (const reason of reasons) {
+      const restarts = Restart.shouldRestart(type, reason)
+      it.effect(`${type} child, ${reason} exit: ${restarts ? "restarted" : "stays down"}`, () =>
+        Effect.gen(function*() {
+          const p = makeProbes()
+          const tree = yield* Supervisor.start(Supervisor.supervisor("root", [p.child("x", type)]))
+          yield* settle()
+          yield* p.exit("x", reason)
+          expect(p.starts("x")).toBe(restarts ? 2 : 1)
+          const snapshot = yield* tree.snapshot
+          expect(snapshot._tag === "Supervisor" && snapshot.children[0]).toMatchObject({
+            id: "x",
+            state: restarts ? "running" : "exited",
+            restarts: restarts ? 1 : 0
+          })
+        }))
+    }
+  }
+})
+
+describe("Supervisor: restart intensity", () => {
+  it.effect("OTP defaults: a second restart within 5 seconds escalates; the children are stopped", () =>
+    Effect.gen(function*() {
+      const p = makeProbes()
+      const tree = yield* Supervisor.start(Supervisor.supervisor("root", [p.child("a"), p.child("b")]))
+      const escalation = yield* Effect.forkChild(Effect.flip(tree.await))
+      yield* settle()
+      yield* p.exit("a", "failure")
+      yield* TestClock.adjust("4999 millis")
+      yield* p.exit("a", "failure")
+      const error = yield* Fiber.join(escalation)
+      expect(error).toMatchObject({ _tag: "SupervisorEscalated", supervisor: "root", child: "a" })
+      expect(p.log.slice(-2)).toEqual(["stop a", "stop b"]) // a ended by itself, then the supervisor stopped b
+      expect((yield* tree.snapshot).state).toBe("escalated")
+    }))
+
+  it.effect("restarts spread wider than the period never escalate", () =>
+    Effect.gen(function*() {
+      const p = makeProbes()
+      const tree = yield* Supervisor.start(Supervisor.supervisor("root", [p.child("a")]))
+      yield* settle()
+      for (let i = 0; i < 5; i++) {
+        yield* p.exit("a", "failure")
+        yield* TestClock.adjust("5 seconds")
+      }
+      expect(p.starts("a")).toBe(6)
+      expect((yield* tree.snapshot).state).toBe("running")
+    }))
+
+  it.effect("escalation travels up two levels: a sub-supervisor that gives up is restarted by its parent, until the parent gives up too", () =>
+    Effect.gen(function*() {
+      const p = makeProbes()
+      const tree = yield* Supervisor.start(
+        Supervisor.supervisor("root", [
+          p.child("logger"),
+          Supervisor.supervisor("workers", [p.child("w")], { intensity: 0 })
+        ], { intensity: 1, period: "1 minute" })
+      )
+      const escalation = yield* Effect.forkChild(Effect.flip(tree.await))
+      yield* settle()
+      yield* p.exit("w", "failure") // workers allows no restart: escalates; root restarts it (1 of 1)
+      expect(p.starts("w")).toBe(2)
+      const middle = yield* tree.snapshot
+      expect(middle._tag === "Supervisor" && middle.children[1]).toMatchObject({ id: "workers", restarts: 1, state: "running" })
+      yield* p.exit("w", "failure") // again: root's second restart within the minute exceeds its intensity
+      const error = yield* Fiber.join(escalation)
+      expect(error).toMatchObject({ supervisor: "root", child: "workers" })
+      expect(tagOf(error)).toBe("SupervisorEscalated")
+      expect(p.log.at(-1)).toBe("stop logger")
+    }))
+})
+
+describe("Supervisor: backoff and snapshots", () => {
+  it.effect("a backoff delays each restart on the Clock", () =>
+    Effect.gen(function*() {
+      const p = makeProbes()
+      yield* Supervisor.start(Supervisor.supervisor("root", [p.child("a")], { backoff: () => "2 seconds", intensity: 3 }))
+      yield* settle()
+      yield* p.exit("a", "failure")
+      yield* TestClock.adjust("1999 millis")
+      expect(p.starts("a")).toBe(1)
+      yield* TestClock.adjust("1 millis")
+      yield* settle()
+      expect(p.starts("a")).toBe(2)
+    }))
+
+  it.effect("a snapshot shows the tree: ids, states and restart counts", () =>
+    Effect.gen(function*() {
+      const p = makeProbes()
+      const tree = yield* Supervisor.start(
+        Supervisor.supervisor("root", [p.child("a"), Supervisor.supervisor("sub", [p.child("b", "temporary")])])
+      )
+      yield* settle()
+      yield* p.exit("a", "failure")
+      yield* p.exit("b", "normal")
+      expect(yield* tree.snapshot).toEqual({
+        _tag: "Supervisor",
+        id: "root",
+        state: "running",
+        restarts: 0,
+        children: [
+          { _tag: "Child", id: "a", state: "running", restarts: 1 },
+          {
+            _tag: "Supervisor",
+            id: "sub",
+            state: "running",
+            restarts: 0,
+            children: [{ _tag: "Child", id: "b", state: "exited", restarts: 0 }]
+          }
+        ]
+      })
+    }))
+})
