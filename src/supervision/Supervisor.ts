@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Clock, Duration, Effect, Exit, Fiber, Queue, type Scope } from "effect"
+import { Cause, Clock, Duration, Effect, Exit, Fiber, Layer, Queue, Schedule, type Scope } from "effect"
 import { createActor } from "xstate"
 import * as Restart from "./Restart.ts"
 import { SupervisorEscalated } from "./SupervisorError.ts"
@@ -40,8 +40,8 @@ export interface SupervisorSpec {
   readonly id: string
   readonly strategy: Restart.Strategy
   readonly intensity: Restart.Intensity
-  /** Wait before each restart, given how many restarts the window holds (none by default). */
-  readonly backoff: ((restartsInWindow: number) => Duration.Duration) | undefined
+  /** Delays between restarts (none by default); it starts over once restarts have calmed down. */
+  readonly backoff: Schedule.Schedule<unknown> | undefined
   readonly children: ReadonlyArray<ChildSpec | SupervisorSpec>
 }
 
@@ -120,7 +120,8 @@ export const supervisor = (
     readonly strategy?: Restart.Strategy
     readonly intensity?: number
     readonly period?: Duration.Input
-    readonly backoff?: (restartsInWindow: number) => Duration.Input
+    /** e.g. `Schedule.exponential("100 millis")`: the wait before each restart. */
+    readonly backoff?: Schedule.Schedule<unknown>
   }
 ): SupervisorSpec => ({
   _tag: "Supervisor",
@@ -130,7 +131,7 @@ export const supervisor = (
     intensity: options?.intensity ?? Restart.defaultIntensity.intensity,
     periodMs: options?.period === undefined ? Restart.defaultIntensity.periodMs : Duration.toMillis(Duration.fromInputUnsafe(options.period))
   },
-  backoff: options?.backoff === undefined ? undefined : (n) => Duration.fromInputUnsafe(options.backoff!(n)),
+  backoff: options?.backoff,
   children
 })
 
@@ -150,6 +151,25 @@ export const start = (spec: SupervisorSpec): Effect.Effect<Tree, never, Scope.Sc
       await: Fiber.join(fiber) as Effect.Effect<never, SupervisorEscalated>
     }
   })
+
+/**
+ * A Layer that runs the tree for as long as the layer is in use.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Supervisor } from "troupe"
+ *
+ * const App = Supervisor.layer(Supervisor.supervisor("app", [
+ *   Supervisor.child("heartbeat", Effect.log("tick").pipe(Effect.repeat({ times: 3 })), { restart: "transient" })
+ * ]))
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const layer = (spec: SupervisorSpec): Layer.Layer<never> => Layer.effectDiscard(start(spec))
 
 interface ChildState {
   readonly spec: ChildSpec
@@ -173,6 +193,7 @@ class Node {
   private readonly context
   private readonly children: Array<ChildState>
   private window: ReadonlyArray<number> = []
+  private backoffStep: ((input: unknown) => Effect.Effect<unknown, unknown>) | undefined = undefined
 
   constructor(spec: SupervisorSpec, context: import("effect").Context.Context<never>) {
     this.spec = spec
@@ -235,11 +256,24 @@ class Node {
       }
       const targets = Restart.plan(node.spec.strategy, event.index, node.children.map((_, i) => i))
       for (const i of [...targets].reverse()) if (i !== event.index) yield* node.stopChild(i)
-      if (node.spec.backoff !== undefined) yield* Effect.sleep(node.spec.backoff(node.window.length))
+      yield* node.backoff
       for (const i of targets) {
         node.children[i]!.restarts++
         node.startChild(i, exits)
       }
+    })
+  }
+
+  // The schedule's next delay; a fresh schedule when this is the only restart
+  // in the intensity window (restarts had calmed down). An exhausted schedule
+  // adds no more delay: giving up is the intensity's call, not the backoff's.
+  private get backoff(): Effect.Effect<void> {
+    const schedule = this.spec.backoff
+    if (schedule === undefined) return Effect.void
+    const node = this
+    return Effect.gen(function*() {
+      if (node.backoffStep === undefined || node.window.length === 1) node.backoffStep = yield* Schedule.toStepWithSleep(schedule)
+      yield* node.backoffStep(undefined).pipe(Effect.catchCause(() => Effect.void))
     })
   }
 

@@ -1,8 +1,9 @@
 import { it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Scope } from "effect"
+import { Deferred, Effect, Exit, Fiber, Schedule, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
-import { Restart, Supervisor } from "../../src/index.ts"
+import { initialTransition, transition } from "xstate"
+import { Restart, Supervisor, SupervisorLifecycle } from "../../src/index.ts"
 import { settle, tagOf } from "../helpers.ts"
 
 /** Children that log their starts and stops and exit when the test says, with the reason it says. */
@@ -144,17 +145,24 @@ describe("Supervisor: restart intensity", () => {
 })
 
 describe("Supervisor: backoff and snapshots", () => {
-  it.effect("a backoff delays each restart on the Clock", () =>
+  it.effect("a backoff Schedule delays each restart on the Clock", () =>
     Effect.gen(function*() {
       const p = makeProbes()
-      yield* Supervisor.start(Supervisor.supervisor("root", [p.child("a")], { backoff: () => "2 seconds", intensity: 3 }))
+      const backoff = Schedule.exponential("1 second")
+      yield* Supervisor.start(Supervisor.supervisor("root", [p.child("a")], { backoff, intensity: 5, period: "1 minute" }))
       yield* settle()
-      yield* p.exit("a", "failure")
-      yield* TestClock.adjust("1999 millis")
+      yield* p.exit("a", "failure") // first restart: 1 s
+      yield* TestClock.adjust("999 millis")
       expect(p.starts("a")).toBe(1)
       yield* TestClock.adjust("1 millis")
       yield* settle()
       expect(p.starts("a")).toBe(2)
+      yield* p.exit("a", "failure") // second: 2 s
+      yield* TestClock.adjust("1999 millis")
+      expect(p.starts("a")).toBe(2)
+      yield* TestClock.adjust("1 millis")
+      yield* settle()
+      expect(p.starts("a")).toBe(3)
     }))
 
   it.effect("a snapshot shows the tree: ids, states and restart counts", () =>
@@ -182,5 +190,31 @@ describe("Supervisor: backoff and snapshots", () => {
           }
         ]
       })
+    }))
+})
+
+describe("Supervisor.layer and the lifecycle machine", () => {
+  it.effect("a Layer runs the tree while in use and stops it after", () =>
+    Effect.gen(function*() {
+      const p = makeProbes()
+      yield* Effect.gen(function*() {
+        yield* settle()
+        expect(p.log).toEqual(["start a", "start b"])
+      }).pipe(Effect.provide(Supervisor.layer(Supervisor.supervisor("app", [p.child("a"), p.child("b")]))))
+      expect(p.log).toEqual(["start a", "start b", "stop b", "stop a"])
+    }))
+
+  it.effect("the supervisor machine: starting -> running -> draining -> stopped, or escalated; final states stay final", () =>
+    Effect.sync(() => {
+      const run = (...events: Array<SupervisorLifecycle.SupervisorEvent["type"]>) => {
+        let [snapshot] = initialTransition(SupervisorLifecycle.machine)
+        for (const type of events) [snapshot] = transition(SupervisorLifecycle.machine, snapshot, { type })
+        return snapshot.value
+      }
+      expect(run("STARTED")).toBe("running")
+      expect(run("STARTED", "SHUTDOWN", "STOPPED")).toBe("stopped")
+      expect(run("STARTED", "ESCALATE")).toBe("escalated")
+      expect(run("STARTED", "ESCALATE", "SHUTDOWN", "STOPPED")).toBe("escalated")
+      expect(run("STARTED", "SHUTDOWN", "ESCALATE")).toBe("draining")
     }))
 })
