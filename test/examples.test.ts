@@ -28,3 +28,12 @@ describe("examples", () => {
     expect(output).toBe("49\n9\n")
   })
 })
+
+describe("docs/supervision.md", () => {
+  it("shows examples/tree.ts as it is, and what it prints", () => {
+    const page = read("docs/supervision.md")
+    expect(blocks(page, "ts")).toEqual([read("examples/tree.ts")])
+    const output = execFileSync(process.execPath, ["examples/tree.ts"], { cwd: root, encoding: "utf8" })
+    expect(blocks(page, "text").at(-1)).toBe(output)
+  })
+})
