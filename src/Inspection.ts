@@ -92,7 +92,25 @@ export interface WorkerCrashed {
 }
 
 /**
+ * Workers crashed faster than the pool's restart intensity allows; the pool
+ * gave up and shuts down, handing its queued jobs back.
+ *
  * @category models
  * @since 0.1.0
  */
-export type InspectionEvent = WorkerTransition | PoolTransition | WorkerSpawned | WorkerRetired | WorkerCrashed
+export interface PoolEscalated {
+  readonly type: "@troupe.pool.escalated"
+  readonly pool: string
+  /** The worker whose crash was one too many. */
+  readonly workerId: number
+  readonly reason: string
+  /** The intensity that was exceeded. */
+  readonly restarts: number
+  readonly at: number
+}
+
+/**
+ * @category models
+ * @since 0.1.0
+ */
+export type InspectionEvent = WorkerTransition | PoolTransition | WorkerSpawned | WorkerRetired | WorkerCrashed | PoolEscalated

@@ -78,6 +78,12 @@ export interface Options<I, O, E, R> {
     /** Queued jobs at shutdown: run them (`"drain"`, default) or hand them back unrun (`"handBack"`). */
     readonly queued?: "drain" | "handBack"
   }
+  /**
+   * Restart intensity for crashed workers: at most `intensity` replacements within `period`
+   * (default 10 in 10 seconds). One more and the pool gives up: it shuts down, hands its
+   * queued jobs back, and its report says why (no respawn storms).
+   */
+  readonly restart?: { readonly intensity?: number; readonly period?: import("effect").Duration.Input }
   /** Inspection events buffered per subscriber before the oldest are dropped (default 4096). */
   readonly inspectionBuffer?: number
 }
@@ -191,6 +197,8 @@ export const make = <I, O, E = never, R = never>(
     const supervisor = new Supervisor(core)
     const pool = new PoolImpl(core, supervisor)
     const metrics = PoolMetrics.register(core, context)
+    // A team that crashes faster than its restart intensity shuts its pool down.
+    core.escalate = () => void Effect.runForkWith(context)(shutdown(pool))
     core.lifecycle.start()
     core.lifecycle.send({ type: "STARTED" }) // running first: the supervisor only scales a running pool
     supervisor.start()

@@ -65,6 +65,13 @@ export const PoolOptions = Schema.Struct({
     }),
     { deadline: "30 seconds", queued: "drain" }
   ),
+  restart: withDefault(
+    Schema.Struct({
+      intensity: withDefault(Count(0), 10),
+      period: withDefault(DurationInput, "10 seconds")
+    }),
+    { intensity: 10, period: "10 seconds" }
+  ),
   inspectionBuffer: withDefault(Count(1), 4096)
 }).check(
   Schema.makeFilter((o) =>

@@ -315,6 +315,7 @@ test.prop([scenario.chain((s) => fc.tuple(fc.constant(s), fc.commands(commands(s
       handler,
       maxWorkers: s.workers,
       scaling: "fixed",
+      restart: { intensity: 1_000 }, // crashes here are deliberate; escalation has its own tests
       concurrency: s.concurrency,
       mailbox: s.kind,
       capacity: "unbounded",

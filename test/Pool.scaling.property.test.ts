@@ -69,7 +69,8 @@ test.prop([configArb, fc.array(stepArb, { minLength: 1, maxLength: 25 })], { num
           minWorkers: config.min,
           maxWorkers: config.max,
           scaling: Scaling.combine(Scaling.threshold({ jobsPerWorker: config.perWorker }), Scaling.idleTimeout({ after: IDLE_MS })),
-          capacity: "unbounded"
+          capacity: "unbounded",
+          restart: { intensity: 1_000 } // crashes here are deliberate; escalation has its own tests
         }).pipe(Scope.provide(scope))
       )
       // a busy worker is never retired: checked at the moment of each retirement

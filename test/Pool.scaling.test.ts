@@ -5,6 +5,7 @@ import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 import { Job, Pool, Scaling } from "../src/index.ts"
 import { eventually, makeGates, settle } from "./helpers.ts"
+import { crashWorker, liveWorkerIds } from "./poolInternals.ts"
 
 const team = (pool: Pool.Pool<any, any, any>) => {
   const w = Pool.statsUnsafe(pool).workers
@@ -172,5 +173,58 @@ describe("fixed", () => {
       expect(team(pool)).toBe(5)
       yield* TestClock.adjust("1 day")
       expect(team(pool)).toBe(5)
+    }))
+})
+
+describe("restart intensity of a pool's workers", () => {
+  it.effect("workers crashing faster than the intensity: the pool gives up, hands its jobs back, and says why", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({
+        handler: gates.handler,
+        maxWorkers: 1,
+        scaling: "fixed",
+        restart: { intensity: 2, period: "10 seconds" }
+      })
+      const events = yield* Pool.events(pool).pipe(Stream.runCollect, Effect.forkChild({ startImmediately: true }))
+      const handles = yield* Effect.forEach([1, 2, 3, 4, 5], (n) => Pool.fork(pool, n))
+      for (let crash = 1; crash <= 3; crash++) {
+        yield* eventually(() => gates.started.length === crash, `job ${crash} to start`)
+        crashWorker(pool, liveWorkerIds(pool)[0]!, `crash ${crash}`)
+        yield* settle()
+        yield* TestClock.adjust("1 second")
+      }
+      const report = yield* Pool.shutdown(pool) // already under way: the same report
+      expect(report.escalation).toEqual({ workerId: 3, reason: "crash 3" })
+      expect(report.handedBack.map((j) => j.input)).toEqual([4, 5])
+      expect(Pool.statsUnsafe(pool).state).toBe("stopped")
+      const outcomes = yield* Effect.forEach(handles, (h) => Effect.flip(Job.join(h)))
+      expect(outcomes.map((e) => (e as { _tag: string })._tag)).toEqual([
+        "WorkerCrashed",
+        "WorkerCrashed",
+        "WorkerCrashed",
+        "JobHandedBack",
+        "JobHandedBack"
+      ])
+      const escalated = (yield* Fiber.join(events)).filter((e) => e.type === "@troupe.pool.escalated")
+      expect(escalated).toEqual([expect.objectContaining({ workerId: 3, reason: "crash 3", restarts: 2 })])
+    }))
+
+  it.effect("crashes spread wider than the period are replaced forever", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({
+        handler: gates.handler,
+        maxWorkers: 1,
+        scaling: "fixed",
+        restart: { intensity: 1, period: "5 seconds" }
+      })
+      for (let crash = 1; crash <= 5; crash++) {
+        crashWorker(pool, liveWorkerIds(pool)[0]!, "chaos")
+        yield* settle()
+        yield* TestClock.adjust("5 seconds")
+      }
+      expect(Pool.statsUnsafe(pool).state).toBe("running")
+      expect(Pool.statsUnsafe(pool).spawned.replacement).toBe(5)
     }))
 })

@@ -61,6 +61,10 @@ export class PoolCore implements JobOwner, WorkerHost {
   readonly overflow = new RingDeque<JobRecord>()
   readonly producers = new RingDeque<PendingSubmit>()
   team: Team | undefined = undefined
+  /** Set when workers crashed faster than the restart intensity allows: why the pool gave up. */
+  escalation: { readonly workerId: number; readonly reason: string } | undefined = undefined
+  /** Shuts the pool down after an escalation (wired by Pool.make). */
+  escalate: () => void = () => {}
   phase: PoolLifecycle.PoolState = "starting"
   queued = 0
   outstanding = 0

@@ -17,6 +17,8 @@ export interface ShutdownReport<I> {
   readonly interrupted: ReadonlyArray<{ readonly id: number; readonly input: I }>
   /** True when the deadline passed before the workers had finished. */
   readonly deadlineReached: boolean
+  /** Set when the pool shut itself down because workers crashed faster than its restart intensity. */
+  readonly escalation?: { readonly workerId: number; readonly reason: string }
 }
 
 export const run = (core: PoolCore): Effect.Effect<ShutdownReport<unknown>> =>
@@ -34,14 +36,16 @@ export const run = (core: PoolCore): Effect.Effect<ShutdownReport<unknown>> =>
       pool: core.name,
       handedBack: core.ledger.handedBack.map(entry),
       interrupted: core.ledger.interrupted.map(entry),
-      deadlineReached
+      deadlineReached,
+      ...(core.escalation === undefined ? {} : { escalation: core.escalation })
     }
   })
 
 const stopIntake = (core: PoolCore): void => {
   core.lifecycle.send({ type: "SHUTDOWN" })
   const waiting = core.producers.drain()
-  if (core.options.shutdown.queued === "handBack") {
+  // A pool that gave up has no team to drain with: it hands everything back.
+  if (core.options.shutdown.queued === "handBack" || core.escalation !== undefined) {
     for (const worker of core.accepting) core.handBack(worker.takeAll())
   }
   // Jobs in the overflow have no worker to run them now.

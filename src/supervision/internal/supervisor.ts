@@ -6,6 +6,8 @@ import { FiberWorker } from "../../actors/internal/fiberWorker.ts"
 import type { JobRecord } from "../../internal/jobRecord.ts"
 import type { PoolCore, Team } from "../../internal/poolCore.ts"
 import * as Scaling from "../../strategies/Scaling.ts"
+import * as Restart from "../Restart.ts"
+import { Duration } from "effect"
 
 /** Decisions applied in one evaluation at most: doubling from 1 reaches 2^16. */
 const maxStepsPerEvaluation = 16
@@ -18,6 +20,7 @@ export class Supervisor implements Team {
   private crashing: FiberWorker | undefined = undefined
   private evaluationPending = false
   private lastScaleUpAt: number | undefined = undefined
+  private restarts: ReadonlyArray<number> = []
 
   constructor(core: PoolCore) {
     this.core = core
@@ -151,12 +154,22 @@ export class Supervisor implements Team {
   }
 
   // A crashed worker is replaced once all its lanes have stopped, so the team
-  // never runs more lanes than its size.
+  // never runs more lanes than its size; within the restart intensity, or the
+  // pool gives up (OTP's rule, so a worker that always crashes cannot storm).
   private replace(worker: FiberWorker): void {
-    if (worker.state === "crashed" && this.core.phase === "running") {
-      this.spawn("replacement", worker.id)
-      this.evaluate()
+    const core = this.core
+    if (worker.state !== "crashed" || core.phase !== "running" || core.escalation !== undefined) return
+    const limits = { intensity: core.options.restart.intensity, periodMs: Duration.toMillis(core.options.restart.period) }
+    const recorded = Restart.record(this.restarts, core.now(), limits)
+    this.restarts = recorded.window
+    if (recorded.exceeded) {
+      const reason = core.crashReasons.get(worker) ?? "crashed"
+      core.escalation = { workerId: worker.id, reason }
+      core.publish({ type: "@troupe.pool.escalated", pool: core.name, workerId: worker.id, reason, restarts: limits.intensity, at: core.now() })
+      return core.escalate()
     }
+    this.spawn("replacement", worker.id)
+    this.evaluate()
   }
 
   private spawn(reason: SpawnReason, replaces: number | undefined, why?: string): FiberWorker {
