@@ -16,7 +16,7 @@ import type { JobError } from "./JobError.ts"
 import { JobRecord, type JobExit } from "./internal/jobRecord.ts"
 import { PoolCore, type PendingSubmit } from "./internal/poolCore.ts"
 import * as Shutdown from "./internal/shutdown.ts"
-import { InvalidOptions, type MailboxFull, type PoolClosed } from "./PoolError.ts"
+import { InvalidOptions, type MailboxFull, PoolClosed, PoolEscalated } from "./PoolError.ts"
 import * as PoolOptions from "./PoolOptions.ts"
 import type { PoolState } from "./supervision/PoolLifecycle.ts"
 import { Supervisor } from "./supervision/internal/supervisor.ts"
@@ -197,8 +197,10 @@ export const make = <I, O, E = never, R = never>(
     const supervisor = new Supervisor(core)
     const pool = new PoolImpl(core, supervisor)
     const metrics = PoolMetrics.register(core, context)
-    // A team that crashes faster than its restart intensity shuts its pool down.
-    core.escalate = () => void Effect.runForkWith(context)(shutdown(pool))
+    // A team that crashes faster than its restart intensity shuts its pool
+    // down, unless a supervision tree supervises the pool: then the tree decides.
+    core.escalate = () =>
+      core.supervisedBy !== undefined ? core.supervisedBy(core.escalation!) : void Effect.runForkWith(context)(shutdown(pool))
     core.lifecycle.start()
     core.lifecycle.send({ type: "STARTED" }) // running first: the supervisor only scales a running pool
     supervisor.start()
@@ -368,6 +370,33 @@ export const shutdown = <I>(self: Pool<I, any, any>): Effect.Effect<ShutdownRepo
     if (pool.report === undefined) pool.report = Effect.runSync(Effect.cached(Shutdown.run(pool.core)))
     return pool.report as Effect.Effect<ShutdownReport<I>>
   }).pipe(Effect.uninterruptible)
+
+/**
+ * Runs for as long as the pool's team does, for a supervision tree to watch
+ * (`Supervisor.pool` uses it). Fails with `PoolEscalated` when the workers
+ * crash faster than the restart intensity allows; when interrupted (the tree
+ * restarts or stops this child), the team stops. Queued jobs stay in the
+ * pool either way, and the team comes back when this runs again: a subtree
+ * restart loses no job. Jobs still queued when the pool itself shuts down
+ * are in its report.
+ *
+ * @category supervision
+ * @since 0.1.0
+ */
+export const supervise = (self: Pool<any, any, any>): Effect.Effect<never, PoolEscalated | PoolClosed> =>
+  Effect.callback<never, PoolEscalated | PoolClosed>((resume) => {
+    const { core, supervisor } = impl(self)
+    if (core.phase !== "running") return resume(Exit.fail(new PoolClosed({ pool: core.name })))
+    core.supervisedBy = (escalation) => {
+      core.supervisedBy = undefined
+      resume(Exit.fail(new PoolEscalated({ pool: core.name, ...escalation })))
+    }
+    supervisor.startTeam()
+    return Effect.sync(() => {
+      core.supervisedBy = undefined
+      if (core.phase === "running") supervisor.stopTeam("stopped by its supervisor")
+    })
+  })
 
 const priorityOf = (options: JobOptions | undefined): number | Effect.Effect<never, InvalidOptions> => {
   const priority = options?.priority ?? 0

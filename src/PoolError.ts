@@ -36,6 +36,25 @@ export class MailboxFull extends Schema.TaggedError<MailboxFull>()("MailboxFull"
 }
 
 /**
+ * A pool's workers crashed faster than its restart intensity allows, so its
+ * team stopped. Alone, the pool then shuts down; under a supervision tree
+ * (`Supervisor.pool`), this is the child's failure and the tree decides,
+ * while the pool's queued jobs wait for the team to come back.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class PoolEscalated extends Schema.TaggedError<PoolEscalated>()("PoolEscalated", {
+  pool: Schema.String,
+  workerId: Schema.Number,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `pool "${this.pool}" gave up: its workers crashed faster than its restart intensity allows (last: worker ${this.workerId}, ${this.reason})`
+  }
+}
+
+/**
  * An option given to the pool, or to one job, is invalid. `field` is the path
  * of the first offending option, `value` what was given there, and `issues`
  * every problem found.

@@ -63,8 +63,10 @@ export class PoolCore implements JobOwner, WorkerHost {
   team: Team | undefined = undefined
   /** Set when workers crashed faster than the restart intensity allows: why the pool gave up. */
   escalation: { readonly workerId: number; readonly reason: string } | undefined = undefined
-  /** Shuts the pool down after an escalation (wired by Pool.make). */
+  /** What an escalation does: shut the pool down, or tell its supervision tree (wired by Pool). */
   escalate: () => void = () => {}
+  /** Set while a supervision tree supervises this pool (`Pool.supervise`). */
+  supervisedBy: ((escalation: { readonly workerId: number; readonly reason: string }) => void) | undefined = undefined
   phase: PoolLifecycle.PoolState = "starting"
   queued = 0
   outstanding = 0

@@ -8,6 +8,7 @@
  */
 import { Cause, Clock, Duration, Effect, Exit, Fiber, Layer, Queue, Schedule, type Scope } from "effect"
 import { createActor } from "xstate"
+import * as Pool from "../Pool.ts"
 import * as Restart from "./Restart.ts"
 import { SupervisorEscalated } from "./SupervisorError.ts"
 import * as SupervisorLifecycle from "./SupervisorLifecycle.ts"
@@ -106,6 +107,19 @@ export const child = (
   restart: options?.restart ?? "permanent",
   shutdown: Duration.fromInputUnsafe(options?.shutdown ?? "5 seconds")
 })
+
+/**
+ * A pool as a child: the tree supervises its team (see `Pool.supervise`). A
+ * restart of this child restarts the team; the pool's queued jobs are kept.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const pool = (
+  id: string,
+  pool: Pool.Pool<any, any, any>,
+  options?: { readonly restart?: Restart.RestartType; readonly shutdown?: Duration.Input }
+): ChildSpec => child(id, Pool.supervise(pool), options)
 
 /**
  * A supervisor. OTP's defaults: `oneForOne`, intensity 1 restart in 5 seconds.

@@ -21,6 +21,7 @@ export class Supervisor implements Team {
   private evaluationPending = false
   private lastScaleUpAt: number | undefined = undefined
   private restarts: ReadonlyArray<number> = []
+  private teamDown = false
 
   constructor(core: PoolCore) {
     this.core = core
@@ -31,6 +32,25 @@ export class Supervisor implements Team {
   start(): void {
     for (let i = 0; i < this.core.options.minWorkers; i++) this.spawn("initial", undefined)
     this.evaluate()
+  }
+
+  /**
+   * Stops the whole team (a supervision tree restarting or stopping this pool):
+   * running jobs settle with `WorkerCrashed`, queued ones wait in the pool,
+   * kept for the team that comes back.
+   */
+  stopTeam(reason: string): void {
+    this.teamDown = true
+    for (const worker of [...this.core.accepting]) this.crashed(worker, reason)
+  }
+
+  /** Brings a stopped or escalated team back, with a fresh restart window. */
+  startTeam(): void {
+    if (!this.teamDown && this.core.escalation === undefined) return
+    this.teamDown = false
+    this.core.escalation = undefined
+    this.restarts = []
+    this.start()
   }
 
   /** Crashes a live worker by id (chaos testing, and a lane that died). */
@@ -62,6 +82,7 @@ export class Supervisor implements Team {
 
   /** Asks the policy until it holds, applying each decision within the bounds. */
   evaluate(): void {
+    if (this.teamDown || this.core.escalation !== undefined) return
     for (let step = 0; step < maxStepsPerEvaluation && this.core.phase === "running"; step++) {
       const decision = this.core.scaling.decide(this.snapshot())
       if (decision._tag === "Hold") return
@@ -158,7 +179,7 @@ export class Supervisor implements Team {
   // pool gives up (OTP's rule, so a worker that always crashes cannot storm).
   private replace(worker: FiberWorker): void {
     const core = this.core
-    if (worker.state !== "crashed" || core.phase !== "running" || core.escalation !== undefined) return
+    if (worker.state !== "crashed" || core.phase !== "running" || core.escalation !== undefined || this.teamDown) return
     const limits = { intensity: core.options.restart.intensity, periodMs: Duration.toMillis(core.options.restart.period) }
     const recorded = Restart.record(this.restarts, core.now(), limits)
     this.restarts = recorded.window
@@ -166,6 +187,7 @@ export class Supervisor implements Team {
       const reason = core.crashReasons.get(worker) ?? "crashed"
       core.escalation = { workerId: worker.id, reason }
       core.publish({ type: "@troupe.pool.escalated", pool: core.name, workerId: worker.id, reason, restarts: limits.intensity, at: core.now() })
+      this.stopTeam(`pool gave up: ${reason}`)
       return core.escalate()
     }
     this.spawn("replacement", worker.id)

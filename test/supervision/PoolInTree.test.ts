@@ -1,0 +1,71 @@
+// Pools under supervision trees: a restart of the pool's subtree restarts its
+// team and keeps its queued jobs; a tree that stops for good leaves them to
+// the pool's shutdown report.
+import { it } from "@effect/vitest"
+import { Effect, Fiber } from "effect"
+import { TestClock } from "effect/testing"
+import { describe, expect } from "vitest"
+import { Job, Pool, Supervisor } from "../../src/index.ts"
+import { eventually, makeGates, settle, tagOf } from "../helpers.ts"
+import { crashWorker, liveWorkerIds } from "../poolInternals.ts"
+
+const crashRunning = (pool: Pool.Pool<any, any, any>, gates: ReturnType<typeof makeGates>, nth: number) =>
+  Effect.gen(function*() {
+    yield* eventually(() => gates.started.length === nth, `job ${nth} to start`)
+    crashWorker(pool, liveWorkerIds(pool)[0]!, `crash ${nth}`)
+    yield* settle()
+  })
+
+describe("Supervisor.pool", () => {
+  it.effect("a pool that gives up is restarted by its tree: the team comes back and no queued job is lost", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 1, scaling: "fixed", restart: { intensity: 1 } })
+      const tree = yield* Supervisor.start(Supervisor.supervisor("app", [Supervisor.pool("thumbs", pool)], { intensity: 3 }))
+      const handles = yield* Effect.forEach([1, 2, 3, 4, 5], (n) => Pool.fork(pool, n))
+      yield* crashRunning(pool, gates, 1)
+      yield* crashRunning(pool, gates, 2) // the second crash exceeds 1 restart: the pool escalates to its tree
+      yield* eventually(() => gates.started.length === 3, "the restarted team to take job 3")
+      for (const n of [3, 4, 5]) yield* gates.release(n)
+      const outcomes = yield* Effect.forEach(handles, (h) => Effect.exit(Job.join(h)))
+      expect(outcomes.map((e) => (e._tag === "Success" ? e.value : tagOf(e.cause.reasons[0]?._tag === "Fail" ? e.cause.reasons[0].error : undefined))))
+        .toEqual(["WorkerCrashed", "WorkerCrashed", 3, 4, 5])
+      expect(Pool.statsUnsafe(pool).state).toBe("running")
+      const snapshot = yield* tree.snapshot
+      expect(snapshot._tag === "Supervisor" && snapshot.children[0]).toMatchObject({ id: "thumbs", state: "running", restarts: 1 })
+    }))
+
+  it.effect("oneForAll: a sibling's failure restarts the pool's team; its queued jobs are kept", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 1, scaling: "fixed" })
+      let feedRuns = 0
+      const feed = Effect.suspend(() => (++feedRuns === 1 ? Effect.sleep("1 second").pipe(Effect.andThen(Effect.fail("feed broke"))) : Effect.never))
+      yield* Supervisor.start(
+        Supervisor.supervisor("app", [Supervisor.pool("thumbs", pool), Supervisor.child("feed", feed)], { strategy: "oneForAll" })
+      )
+      const handles = yield* Effect.forEach([1, 2, 3], (n) => Pool.fork(pool, n))
+      yield* eventually(() => gates.started.length === 1)
+      yield* TestClock.adjust("1 second")
+      yield* settle()
+      expect(tagOf(yield* Job.join(handles[0]!).pipe(Effect.flip))).toBe("WorkerCrashed") // its team was restarted
+      yield* eventually(() => gates.started.length === 2, "the new team to take job 2")
+      for (const n of [2, 3]) yield* gates.release(n)
+      expect(yield* Effect.forEach(handles.slice(1), Job.join)).toEqual([2, 3])
+      expect(Pool.statsUnsafe(pool).spawned).toMatchObject({ initial: 2 })
+    }))
+
+  it.effect("a tree that stops for good stops the team; the pool's shutdown report lists the jobs it kept", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 1, scaling: "fixed", restart: { intensity: 0 } })
+      const tree = yield* Supervisor.start(Supervisor.supervisor("app", [Supervisor.pool("thumbs", pool)], { intensity: 0 }))
+      const escalation = yield* Effect.forkChild(Effect.flip(tree.await))
+      yield* Effect.forEach([1, 2, 3], (n) => Pool.fork(pool, n))
+      yield* crashRunning(pool, gates, 1) // the pool gives up at once, and so does its tree
+      expect(yield* Fiber.join(escalation)).toMatchObject({ _tag: "SupervisorEscalated", child: "thumbs" })
+      expect(liveWorkerIds(pool)).toEqual([])
+      const report = yield* Pool.shutdown(pool)
+      expect(report.handedBack.map((j) => j.input)).toEqual([2, 3])
+    }))
+})
