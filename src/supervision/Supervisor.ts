@@ -6,7 +6,8 @@
  *
  * @since 0.1.0
  */
-import { Cause, Clock, Duration, Effect, Exit, Fiber, Layer, Queue, Schedule, type Scope } from "effect"
+import { Cause, Clock, Context, Duration, Effect, Exit, Fiber, Layer, PubSub, Queue, Schedule, Stream, type Scope } from "effect"
+import type { TreeEvent } from "../Inspection.ts"
 import { createActor } from "xstate"
 import * as Pool from "../Pool.ts"
 import * as Restart from "./Restart.ts"
@@ -78,6 +79,8 @@ export interface Tree {
   readonly snapshot: Effect.Effect<Snapshot>
   /** Completes only if the root supervisor gives up, with its `SupervisorEscalated`. */
   readonly await: Effect.Effect<never, SupervisorEscalated>
+  /** Every supervisor's lifecycle transitions and every child exit, from now on. */
+  readonly events: Stream.Stream<TreeEvent>
 }
 
 /**
@@ -158,11 +161,13 @@ export const supervisor = (
  */
 export const start = (spec: SupervisorSpec): Effect.Effect<Tree, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const node = new Node(spec, yield* Effect.context<never>())
+    const hub = yield* PubSub.sliding<TreeEvent>(4096)
+    const node = new Node(spec, yield* Effect.context<never>(), hub)
     const fiber = yield* Effect.forkScoped(node.run)
     return {
       snapshot: Effect.sync(() => node.snapshot(0)),
-      await: Fiber.join(fiber) as Effect.Effect<never, SupervisorEscalated>
+      await: Fiber.join(fiber) as Effect.Effect<never, SupervisorEscalated>,
+      events: Stream.fromPubSub(hub)
     }
   })
 
@@ -205,20 +210,34 @@ class Node {
   readonly spec: SupervisorSpec
   readonly lifecycle
   private readonly context
+  private readonly hub: PubSub.PubSub<TreeEvent>
+  private readonly clock: Clock.Clock
   private readonly children: Array<ChildState>
   private window: ReadonlyArray<number> = []
   private backoffStep: ((input: unknown) => Effect.Effect<unknown, unknown>) | undefined = undefined
 
-  constructor(spec: SupervisorSpec, context: import("effect").Context.Context<never>) {
+  constructor(spec: SupervisorSpec, context: Context.Context<never>, hub: PubSub.PubSub<TreeEvent>) {
     this.spec = spec
     this.context = context
-    this.lifecycle = createActor(SupervisorLifecycle.machine, { clock: XStateClock.fromContext(context) }).start()
+    this.hub = hub
+    this.clock = Context.getUnsafe(context, Clock.Clock)
+    let state: SupervisorLifecycle.SupervisorState = "starting"
+    this.lifecycle = createActor(SupervisorLifecycle.machine, {
+      clock: XStateClock.fromContext(context),
+      inspect: (event) => {
+        if (event.type !== "@xstate.snapshot" || event.actorRef !== this.lifecycle) return
+        const to = (event.snapshot as unknown as { value: SupervisorLifecycle.SupervisorState }).value
+        if (to === state) return
+        this.publish({ type: "@troupe.supervisor.transition", supervisor: spec.id, from: state, to, event: event.event.type, at: this.now() })
+        state = to
+      }
+    }).start()
     this.children = spec.children.map((c) => {
       if (c._tag === "Child") return { spec: c, node: undefined, fiber: undefined, state: "stopped" as const, restarts: 0 }
       // A sub-supervisor is a permanent child whose run is a fresh supervisor each time.
       const state: ChildState = { spec: c as unknown as ChildSpec, node: undefined, fiber: undefined, state: "stopped", restarts: 0 }
       const run = Effect.suspend(() => {
-        const node = new Node(c, context)
+        const node = new Node(c, context, hub)
         state.node = node
         return node.run
       })
@@ -238,6 +257,14 @@ class Node {
         yield* node.handle(event, exits)
       }
     }).pipe(Effect.scoped) as Effect.Effect<never, SupervisorEscalated>
+  }
+
+  private now(): number {
+    return this.clock.currentTimeMillisUnsafe()
+  }
+
+  private publish(event: TreeEvent): void {
+    PubSub.publishUnsafe(this.hub, event)
   }
 
   snapshot(restarts: number): Snapshot {
@@ -261,14 +288,18 @@ class Node {
       if (c.fiber !== event.fiber) return // the exit of a child this supervisor stopped itself
       c.fiber = undefined
       c.state = "exited"
-      if (!Restart.shouldRestart(c.spec.restart, reasonOf(event.exit))) return
+      const reason = reasonOf(event.exit)
+      const exited = { type: "@troupe.supervisor.childExited" as const, supervisor: node.spec.id, child: c.spec.id, reason }
+      if (!Restart.shouldRestart(c.spec.restart, reason)) return node.publish({ ...exited, restarted: [], at: node.now() })
       const recorded = Restart.record(node.window, yield* Clock.currentTimeMillis, node.spec.intensity)
       node.window = recorded.window
       if (recorded.exceeded) {
+        node.publish({ ...exited, restarted: [], at: node.now() })
         yield* node.stopAll("ESCALATE")
         return yield* new SupervisorEscalated({ supervisor: node.spec.id, child: c.spec.id, restarts: node.spec.intensity.intensity })
       }
       const targets = Restart.plan(node.spec.strategy, event.index, node.children.map((_, i) => i))
+      node.publish({ ...exited, restarted: targets.map((i) => node.children[i]!.spec.id), at: node.now() })
       for (const i of [...targets].reverse()) if (i !== event.index) yield* node.stopChild(i)
       yield* node.backoff
       for (const i of targets) {

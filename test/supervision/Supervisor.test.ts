@@ -1,5 +1,5 @@
 import { it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Schedule, Scope } from "effect"
+import { Deferred, Effect, Exit, Fiber, Schedule, Scope, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 import { initialTransition, transition } from "xstate"
@@ -216,5 +216,53 @@ describe("Supervisor.layer and the lifecycle machine", () => {
       expect(run("STARTED", "ESCALATE")).toBe("escalated")
       expect(run("STARTED", "ESCALATE", "SHUTDOWN", "STOPPED")).toBe("escalated")
       expect(run("STARTED", "SHUTDOWN", "ESCALATE")).toBe("draining")
+    }))
+})
+
+describe("Supervisor: inspection and shutdown timeouts", () => {
+  it.effect("tree events: supervisor transitions and child exits with what they restarted", () =>
+    Effect.gen(function*() {
+      const p = makeProbes()
+      const scope = yield* Scope.make()
+      const tree = yield* Supervisor.start(
+        Supervisor.supervisor("root", [p.child("a"), p.child("b"), p.child("c", "temporary")], { strategy: "restForOne" })
+      ).pipe(Scope.provide(scope))
+      const events = yield* tree.events.pipe(
+        Stream.takeUntil((e) => e.type === "@troupe.supervisor.transition" && e.to === "stopped"),
+        Stream.runCollect,
+        Effect.forkChild({ startImmediately: true })
+      )
+      yield* settle()
+      yield* p.exit("a", "failure")
+      yield* p.exit("c", "normal")
+      yield* Scope.close(scope, Exit.void)
+      const summary = (yield* Fiber.join(events)).map((e) =>
+        e.type === "@troupe.supervisor.transition"
+          ? `${e.supervisor}: ${e.from} -> ${e.to}`
+          : `${e.child} ${e.reason}: restart [${e.restarted.join(", ")}]`
+      )
+      expect(summary).toEqual([
+        "root: starting -> running",
+        "a failure: restart [a, b, c]",
+        "c normal: restart []",
+        "root: running -> draining",
+        "root: draining -> stopped"
+      ])
+    }))
+
+  it.effect("a child that ignores interruption is given up on after its shutdown timeout; shutdown does not hang", () =>
+    Effect.gen(function*() {
+      const log: Array<string> = []
+      const stubborn = Supervisor.child("stubborn", Effect.uninterruptible(Effect.never), { shutdown: "2 seconds" })
+      const polite = Supervisor.child("polite", Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => void log.push("polite stopped")))))
+      const scope = yield* Scope.make()
+      yield* Supervisor.start(Supervisor.supervisor("root", [polite, stubborn])).pipe(Scope.provide(scope))
+      yield* settle()
+      const closing = yield* Effect.forkChild(Scope.close(scope, Exit.void))
+      yield* settle()
+      expect(log).toEqual([]) // still waiting on the stubborn child (stopped first: last started)
+      yield* TestClock.adjust("2 seconds")
+      yield* Fiber.join(closing)
+      expect(log).toEqual(["polite stopped"])
     }))
 })
