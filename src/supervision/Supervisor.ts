@@ -232,17 +232,7 @@ class Node {
         state = to
       }
     }).start()
-    this.children = spec.children.map((c) => {
-      if (c._tag === "Child") return { spec: c, node: undefined, fiber: undefined, state: "stopped" as const, restarts: 0 }
-      // A sub-supervisor is a permanent child whose run is a fresh supervisor each time.
-      const state: ChildState = { spec: c as unknown as ChildSpec, node: undefined, fiber: undefined, state: "stopped", restarts: 0 }
-      const run = Effect.suspend(() => {
-        const node = new Node(c, context, hub)
-        state.node = node
-        return node.run
-      })
-      return Object.assign(state, { spec: child(c.id, run, { restart: "permanent" }) })
-    })
+    this.children = spec.children.map((c) => (c._tag === "Child" ? childState(c) : this.subSupervisor(c)))
   }
 
   get run(): Effect.Effect<never, SupervisorEscalated> {
@@ -257,6 +247,19 @@ class Node {
         yield* node.handle(event, exits)
       }
     }).pipe(Effect.scoped) as Effect.Effect<never, SupervisorEscalated>
+  }
+
+  // A sub-supervisor is a permanent child whose run is a fresh supervisor each
+  // time, remembered for snapshots.
+  private subSupervisor(spec: SupervisorSpec): ChildState {
+    let state: ChildState | undefined = undefined
+    const run = Effect.suspend(() => {
+      const node = new Node(spec, this.context, this.hub)
+      state!.node = node
+      return node.run
+    })
+    state = childState(child(spec.id, run, { restart: "permanent" }))
+    return state
   }
 
   private now(): number {
@@ -349,6 +352,8 @@ class Node {
     })
   }
 }
+
+const childState = (spec: ChildSpec): ChildState => ({ spec, node: undefined, fiber: undefined, state: "stopped", restarts: 0 })
 
 const reasonOf = (exit: Exit.Exit<unknown, unknown>): Restart.ExitReason =>
   Exit.isSuccess(exit) ? "normal"
