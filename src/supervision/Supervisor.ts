@@ -29,6 +29,8 @@ export interface ChildSpec {
   readonly restart: Restart.RestartType
   /** How long the child gets to stop when interrupted (default 5 seconds). */
   readonly shutdown: Duration.Duration
+  /** Runs when the child will not run again: not restarted, or its supervisor stopped. */
+  readonly stoppedForGood: Effect.Effect<void>
 }
 
 /**
@@ -108,7 +110,8 @@ export const child = (
   id,
   run,
   restart: options?.restart ?? "permanent",
-  shutdown: Duration.fromInputUnsafe(options?.shutdown ?? "5 seconds")
+  shutdown: Duration.fromInputUnsafe(options?.shutdown ?? "5 seconds"),
+  stoppedForGood: Effect.void
 })
 
 /**
@@ -122,7 +125,12 @@ export const pool = (
   id: string,
   pool: Pool.Pool<any, any, any>,
   options?: { readonly restart?: Restart.RestartType; readonly shutdown?: Duration.Input }
-): ChildSpec => child(id, Pool.supervise(pool), options)
+): ChildSpec => ({
+  // When the tree will not run it again, the pool shuts down, so nothing
+  // waits on a team that is gone; its report lists what was still queued.
+  ...child(id, Pool.supervise(pool), options),
+  stoppedForGood: Pool.shutdown(pool).pipe(Effect.asVoid)
+})
 
 /**
  * A supervisor. OTP's defaults: `oneForOne`, intensity 1 restart in 5 seconds.
@@ -162,7 +170,7 @@ export const supervisor = (
 export const start = (spec: SupervisorSpec): Effect.Effect<Tree, never, Scope.Scope> =>
   Effect.gen(function*() {
     const hub = yield* PubSub.sliding<TreeEvent>(4096)
-    const node = new Node(spec, yield* Effect.context<never>(), hub)
+    const node = new Node(spec, yield* Effect.context<never>(), hub, true)
     const fiber = yield* Effect.forkScoped(node.run)
     return {
       snapshot: Effect.sync(() => node.snapshot(0)),
@@ -208,6 +216,7 @@ interface ChildExit {
 /** One supervisor: an actor whose mailbox receives its children's exits. */
 class Node {
   readonly spec: SupervisorSpec
+  readonly isRoot: boolean
   readonly lifecycle
   private readonly context
   private readonly hub: PubSub.PubSub<TreeEvent>
@@ -216,8 +225,9 @@ class Node {
   private window: ReadonlyArray<number> = []
   private backoffStep: ((input: unknown) => Effect.Effect<unknown, unknown>) | undefined = undefined
 
-  constructor(spec: SupervisorSpec, context: Context.Context<never>, hub: PubSub.PubSub<TreeEvent>) {
+  constructor(spec: SupervisorSpec, context: Context.Context<never>, hub: PubSub.PubSub<TreeEvent>, isRoot = false) {
     this.spec = spec
+    this.isRoot = isRoot
     this.context = context
     this.hub = hub
     this.clock = Context.getUnsafe(context, Clock.Clock)
@@ -262,6 +272,12 @@ class Node {
     return state
   }
 
+  /** The children's (and their subtrees') stoppedForGood hooks, last started first. */
+  private get stoppedForGood(): Effect.Effect<void> {
+    return Effect.forEach([...this.children].reverse(), (c) =>
+      c.node !== undefined ? c.node.stoppedForGood : c.spec.stoppedForGood, { discard: true })
+  }
+
   private now(): number {
     return this.clock.currentTimeMillisUnsafe()
   }
@@ -284,16 +300,22 @@ class Node {
     }
   }
 
+  // Uninterruptible but for the backoff: a tree closing mid-restart must not
+  // lose track of a child it is stopping (the scope would close before that
+  // child has released what it holds).
   private handle(event: ChildExit, exits: Queue.Queue<ChildExit>): Effect.Effect<void, SupervisorEscalated> {
     const node = this
-    return Effect.gen(function*() {
+    return Effect.uninterruptibleMask((restore) => Effect.gen(function*() {
       const c = node.children[event.index]!
       if (c.fiber !== event.fiber) return // the exit of a child this supervisor stopped itself
       c.fiber = undefined
       c.state = "exited"
       const reason = reasonOf(event.exit)
       const exited = { type: "@troupe.supervisor.childExited" as const, supervisor: node.spec.id, child: c.spec.id, reason }
-      if (!Restart.shouldRestart(c.spec.restart, reason)) return node.publish({ ...exited, restarted: [], at: node.now() })
+      if (!Restart.shouldRestart(c.spec.restart, reason)) {
+        node.publish({ ...exited, restarted: [], at: node.now() })
+        return yield* c.spec.stoppedForGood
+      }
       const recorded = Restart.record(node.window, yield* Clock.currentTimeMillis, node.spec.intensity)
       node.window = recorded.window
       if (recorded.exceeded) {
@@ -304,12 +326,12 @@ class Node {
       const targets = Restart.plan(node.spec.strategy, event.index, node.children.map((_, i) => i))
       node.publish({ ...exited, restarted: targets.map((i) => node.children[i]!.spec.id), at: node.now() })
       for (const i of [...targets].reverse()) if (i !== event.index) yield* node.stopChild(i)
-      yield* node.backoff
+      yield* restore(node.backoff)
       for (const i of targets) {
         node.children[i]!.restarts++
         node.startChild(i, exits)
       }
-    })
+    }))
   }
 
   // The schedule's next delay; a fresh schedule when this is the only restart
@@ -348,6 +370,8 @@ class Node {
     return Effect.gen(function*() {
       node.lifecycle.send({ type: event })
       for (let i = node.children.length - 1; i >= 0; i--) yield* node.stopChild(i)
+      // Only the root stops for good: a sub-supervisor that stops may be restarted by its parent.
+      if (node.isRoot) yield* node.stoppedForGood
       node.lifecycle.send({ type: "STOPPED" })
     })
   }

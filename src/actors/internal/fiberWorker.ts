@@ -114,6 +114,7 @@ export class FiberWorker implements WorkerLoad, JobSite {
   unqueue(job: JobRecord): boolean {
     if (!this.mailbox.remove(job)) return false
     this.queued--
+    this.settleIfIdle()
     return true
   }
 
@@ -174,6 +175,7 @@ export class FiberWorker implements WorkerLoad, JobSite {
     const jobs = this.mailbox.drain()
     this.queued = 0
     for (const job of jobs) job.site = undefined
+    this.settleIfIdle()
     return jobs
   }
 
@@ -223,6 +225,12 @@ export class FiberWorker implements WorkerLoad, JobSite {
     this.wakePending = false
     let n = Math.min(this.parked.length, this.mailbox.size)
     while (n-- > 0) this.parked.pop()!()
+    this.settleIfIdle() // the jobs that woke us may have left before we ran (cancelled, moved)
+  }
+
+  /** Marks the worker idle when every lane is parked and nothing is queued. */
+  private settleIfIdle(): void {
+    if (this.busy && this.mailbox.size === 0 && this.parked.length === this.lanes.length) this.setBusy(false)
   }
 
   // Busy/idle edges reach the lifecycle machine from a scheduler task queued
@@ -245,7 +253,9 @@ export class FiberWorker implements WorkerLoad, JobSite {
   private finish(): void {
     if (this.finished) return
     this.finished = true
-    if (this.state === "draining") this.actor.send({ type: "STOPPED" })
+    // Sent whatever the machine shows now: a RETIRE or DRAIN it is still
+    // processing comes first, and `idle` ignores STOPPED.
+    if (this.state !== "crashed") this.actor.send({ type: "STOPPED" })
     this.host.ended(this)
   }
 

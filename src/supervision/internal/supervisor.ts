@@ -22,6 +22,9 @@ export class Supervisor implements Team {
   private lastScaleUpAt: number | undefined = undefined
   private restarts: ReadonlyArray<number> = []
   private teamDown = false
+  /** Bumped when the team is stopped: workers of an older generation are never replaced. */
+  private generation = 0
+  private readonly generations = new WeakMap<FiberWorker, number>()
 
   constructor(core: PoolCore) {
     this.core = core
@@ -41,6 +44,7 @@ export class Supervisor implements Team {
    */
   stopTeam(reason: string): void {
     this.teamDown = true
+    this.generation++
     for (const worker of [...this.core.accepting]) this.crashed(worker, reason)
   }
 
@@ -76,8 +80,10 @@ export class Supervisor implements Team {
     this.evaluate()
   }
 
+  // Called from inside the worker machine's action: decide after it, so the
+  // machine has settled before it is told to retire.
   idleTimedOut(_worker: FiberWorker): void {
-    this.evaluate()
+    this.core.dispatcher.scheduleTask(this.evaluateScheduled, 0)
   }
 
   /** Asks the policy until it holds, applying each decision within the bounds. */
@@ -180,6 +186,9 @@ export class Supervisor implements Team {
   private replace(worker: FiberWorker): void {
     const core = this.core
     if (worker.state !== "crashed" || core.phase !== "running" || core.escalation !== undefined || this.teamDown) return
+    if (this.generations.get(worker) !== this.generation) return // stopped with an earlier team
+    // Growth may have taken the crashed worker's place meanwhile: replace only into room.
+    if (core.accepting.length >= core.options.maxWorkers) return this.evaluate()
     const limits = { intensity: core.options.restart.intensity, periodMs: Duration.toMillis(core.options.restart.period) }
     const recorded = Restart.record(this.restarts, core.now(), limits)
     this.restarts = recorded.window
@@ -197,6 +206,7 @@ export class Supervisor implements Team {
   private spawn(reason: SpawnReason, replaces: number | undefined, why?: string): FiberWorker {
     const core = this.core
     const worker = new FiberWorker(this.nextWorkerId++, core)
+    this.generations.set(worker, this.generation)
     core.counters.workerCreated()
     core.counters.spawned[reason]++
     core.live.add(worker)
