@@ -1,9 +1,9 @@
 // The supervisor sizing the team, on TestClock: no real sleeps anywhere.
 import { it } from "@effect/vitest"
-import { Effect, Fiber, Metric, Stream } from "effect"
+import { Deferred, Effect, Fiber, Metric, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
-import { Job, Pool, Scaling } from "../src/index.ts"
+import { Job, Pool, Scaling, Worker } from "../src/index.ts"
 import { eventually, makeGates, settle } from "./helpers.ts"
 import { crashWorker, liveWorkerIds } from "./poolInternals.ts"
 
@@ -226,5 +226,56 @@ describe("restart intensity of a pool's workers", () => {
       }
       expect(Pool.statsUnsafe(pool).state).toBe("running")
       expect(Pool.statsUnsafe(pool).spawned.replacement).toBe(5)
+    }))
+})
+
+// Regressions from review: each once broke the team's bounds or a worker's lifecycle.
+describe("regressions", () => {
+  it.effect("a crash replacement arriving after growth filled the team does not push it past maxWorkers", () =>
+    Effect.gen(function*() {
+      const gate = yield* Deferred.make<void>()
+      let ranOn: number | undefined
+      const pool = yield* Pool.make({
+        handler: (n: number) =>
+          n === 0
+            ? Effect.gen(function*() {
+              ranOn = yield* Worker.CurrentWorkerId
+              yield* Deferred.await(gate)
+            }).pipe(Effect.uninterruptible, Effect.as(0))
+            : Effect.succeed(n),
+        minWorkers: 1,
+        maxWorkers: 2,
+        scaling: "fixed"
+      })
+      yield* Pool.fork(pool, 0)
+      yield* eventually(() => ranOn !== undefined)
+      crashWorker(pool, ranOn!, "chaos") // its lane outlives the crash (uninterruptible)
+      yield* Pool.submit(pool, 1) // the fixed policy fills the team meanwhile
+      yield* Deferred.succeed(gate, undefined) // now the crashed worker ends
+      yield* settle()
+      expect(liveWorkerIds(pool).length).toBe(2)
+    }))
+
+  it.effect("a worker retired by its idle timer reaches stopped", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n), minWorkers: 0, maxWorkers: 1, scaling: eager })
+      yield* Pool.submit(pool, 1)
+      yield* settle()
+      yield* TestClock.adjust(idleAfter)
+      yield* settle()
+      expect(Pool.statsUnsafe(pool).workers).toMatchObject({ draining: 0, stopped: 1 })
+    }))
+
+  it.effect("a worker whose only job was cancelled before it woke goes idle, and can retire", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n), minWorkers: 0, maxWorkers: 1, scaling: eager })
+      yield* Pool.submit(pool, 0) // the worker exists
+      yield* settle()
+      const handle = yield* Pool.fork(pool, 1)
+      yield* Job.cancel(handle) // gone before the worker woke for it
+      yield* settle()
+      yield* TestClock.adjust(idleAfter)
+      yield* settle()
+      expect(Pool.statsUnsafe(pool).retired).toBe(1)
     }))
 })

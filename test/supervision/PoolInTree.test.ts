@@ -2,7 +2,7 @@
 // team and keeps its queued jobs; a tree that stops for good leaves them to
 // the pool's shutdown report.
 import { it } from "@effect/vitest"
-import { Effect, Fiber } from "effect"
+import { Deferred, Effect, Exit, Fiber, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 import { Job, Pool, Supervisor } from "../../src/index.ts"
@@ -67,5 +67,40 @@ describe("Supervisor.pool", () => {
       expect(liveWorkerIds(pool)).toEqual([])
       const report = yield* Pool.shutdown(pool)
       expect(report.handedBack.map((j) => j.input)).toEqual([2, 3])
+    }))
+})
+
+describe("Supervisor.pool regressions", () => {
+  it.effect("a supervised pool its tree will not restart shuts down: submitters get PoolClosed, not a hang", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 1, scaling: "fixed", restart: { intensity: 0 } })
+      yield* Supervisor.start(Supervisor.supervisor("app", [Supervisor.pool("thumbs", pool, { restart: "temporary" })]))
+      yield* Pool.fork(pool, 1)
+      yield* crashRunning(pool, gates, 1)
+      yield* eventually(() => Pool.statsUnsafe(pool).state === "stopped", "the pool to shut down")
+      expect(tagOf(yield* Pool.submit(pool, 2).pipe(Effect.flip))).toBe("PoolClosed")
+    }))
+
+  it.effect("a tree closed in the middle of a restart waits for the child it is stopping", () =>
+    Effect.gen(function*() {
+      const log: Array<string> = []
+      const release = yield* Deferred.make<void>()
+      const slow = Supervisor.child(
+        "slow",
+        Effect.never.pipe(Effect.onInterrupt(() => Deferred.await(release).pipe(Effect.andThen(Effect.sync(() => void log.push("slow released"))))))
+      )
+      let runs = 0
+      const flaky = Supervisor.child("flaky", Effect.suspend(() => (++runs === 1 ? Effect.fail("boom") : Effect.never)))
+      const scope = yield* Scope.make()
+      yield* Supervisor.start(Supervisor.supervisor("app", [slow, flaky], { strategy: "oneForAll" })).pipe(Scope.provide(scope))
+      yield* settle() // flaky failed: the supervisor is stopping slow to restart both, and slow takes its time
+      const closing = yield* Effect.forkChild(Scope.close(scope, Exit.void).pipe(Effect.andThen(Effect.sync(() => void log.push("scope closed")))))
+      yield* settle()
+      expect(log).toEqual([]) // the scope waits
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(closing)
+      expect(log[0]).toBe("slow released")
+      expect(log.at(-1)).toBe("scope closed")
     }))
 })
