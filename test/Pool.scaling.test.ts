@@ -279,3 +279,21 @@ describe("regressions", () => {
       expect(Pool.statsUnsafe(pool).retired).toBe(1)
     }))
 })
+
+describe("an empty team", () => {
+  it.effect("minWorkers 0 with a policy that never grows: a job still gets a worker", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({
+        handler: (n: number) => Effect.succeed(n + 1),
+        minWorkers: 0,
+        maxWorkers: 2,
+        scaling: Scaling.idleTimeout({ after: idleAfter })
+      })
+      expect(yield* Pool.submit(pool, 1)).toBe(2)
+      yield* settle()
+      yield* TestClock.adjust(idleAfter)
+      yield* settle()
+      expect(team(pool)).toBe(0)
+      expect(yield* Pool.submit(pool, 2)).toBe(3)
+    }))
+})

@@ -88,7 +88,9 @@ export class Supervisor implements Team {
 
   /** Asks the policy until it holds, applying each decision within the bounds. */
   evaluate(): void {
-    if (this.teamDown || this.core.escalation !== undefined) return
+    if (this.teamDown || this.core.escalation !== undefined || this.core.phase !== "running") return
+    // Whatever the policy says, work never waits on an empty team.
+    if (this.core.accepting.length === 0 && this.core.queued > 0) this.scaleUp(1, "jobs waiting and no worker")
     for (let step = 0; step < maxStepsPerEvaluation && this.core.phase === "running"; step++) {
       const decision = this.core.scaling.decide(this.snapshot())
       if (decision._tag === "Hold") return
