@@ -350,8 +350,10 @@ export const statsUnsafe = (self: Pool<any, any, any>): Stats => {
  * @since 0.1.0
  */
 export const events = (self: Pool<any, any, any>): Stream.Stream<InspectionEvent> =>
-  Stream.fromPubSub(impl(self).core.hub).pipe(
-    Stream.takeUntil((event) => event.type === "@troupe.pool.transition" && event.to === "stopped")
+  Stream.suspend(() =>
+    impl(self).core.phase === "stopped" ? Stream.empty : Stream.fromPubSub(impl(self).core.hub).pipe(
+      Stream.takeUntil((event) => event.type === "@troupe.pool.transition" && event.to === "stopped")
+    )
   )
 
 /**
@@ -360,6 +362,12 @@ export const events = (self: Pool<any, any, any>): Stream.Stream<InspectionEvent
  * until `shutdown.deadline`, after which they are interrupted. Returns what
  * was handed back or interrupted. Closing the pool's scope does the same; a
  * second shutdown returns the first one's report.
+ *
+ * **Gotchas**
+ *
+ * Called from inside one of the pool's own jobs, it waits for that job too,
+ * so it reaches the deadline and reports the job as interrupted. Fork it
+ * (`Effect.forkDetach`) from the job instead.
  *
  * @category lifecycle
  * @since 0.1.0

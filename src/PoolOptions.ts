@@ -17,8 +17,11 @@ const Handler = Schema.declare(
 )
 
 const DurationInput = Schema.declare(
-  (u: unknown): u is Duration.Input => Option.isSome(Duration.fromInput(u as Duration.Input)),
-  { expected: `a duration such as "5 seconds" or 5000 (millis)` }
+  (u: unknown): u is Duration.Input => {
+    const d = Duration.fromInput(u as Duration.Input)
+    return Option.isSome(d) && Duration.toMillis(d.value) >= 0
+  },
+  { expected: `a duration of zero or more, such as "5 seconds" or 5000 (millis)` }
 )
 
 const MailboxOption = Schema.Union([

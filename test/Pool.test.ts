@@ -545,3 +545,39 @@ describe("under load", () => {
       expect(Pool.statsUnsafe(pool).completed).toBe(20_000)
     }))
 })
+
+describe("third review regressions", () => {
+  it.effect("a worker whose first job left before it woke still reports busy for the next one", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 1, scaling: "fixed" })
+      yield* settle()
+      const a = yield* Pool.fork(pool, 1)
+      yield* Job.cancel(a) // marks the worker idle again before its wake-up runs
+      yield* Pool.fork(pool, 2) // while that wake-up is still pending
+      yield* eventually(() => gates.started.includes(2))
+      yield* settle()
+      expect(Pool.statsUnsafe(pool).workers).toMatchObject({ busy: 1, idle: 0 })
+      yield* gates.release(2)
+    }))
+
+  it.effect("events subscribed after the pool stopped end at once", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n) })
+      yield* Pool.shutdown(pool)
+      expect(yield* Stream.runCollect(Pool.events(pool))).toEqual([])
+    }))
+
+  it.effect("two pools with the same name keep separate metric series", () =>
+    Effect.gen(function*() {
+      const a = yield* Pool.make({ handler: (n: number) => Effect.succeed(n) })
+      const b = yield* Pool.make({ handler: (n: number) => Effect.succeed(n) })
+      yield* Effect.forEach([1, 2, 3], (n) => Pool.submit(a, n))
+      yield* Pool.submit(b, 1)
+      const counts = (yield* Metric.snapshot)
+        .filter((m) => m.id === "troupe_jobs_submitted" && m.attributes?.pool === "troupe")
+        .map((m) => (m.state as { count: number }).count)
+        .sort()
+      expect(counts).toEqual([1, 3])
+    }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
+})

@@ -53,6 +53,14 @@ describe("Pool options", () => {
       expect(error.field).toBe("maxWorkers")
     }))
 
+  it.effect("a negative duration is rejected", () =>
+    Effect.gen(function*() {
+      const error = yield* rejects({ handler, restart: { period: -1 } })
+      if (error._tag !== "InvalidOptions") throw error
+      expect(error.field).toBe("restart.period")
+      expect(error.value).toBe(-1)
+    }))
+
   it.effect("a missing handler is reported", () =>
     Effect.gen(function*() {
       const error = yield* rejects({ maxWorkers: 2 })

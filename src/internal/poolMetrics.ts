@@ -15,23 +15,28 @@ const retired = Metric.counter("troupe_workers_retired", { description: "idle wo
 const outcomes: ReadonlyArray<Outcome> = ["completed", "failed", "defects", "cancelled", "crashed", "handedBack", "interrupted"]
 const states = ["spawning", "idle", "busy", "draining", "stopped", "crashed"] as const
 
+let nextPoolId = 1
+
+// Series are keyed by name and attributes, so each pool adds a unique
+// `pool_id`: two pools with the same name keep separate series.
 export const register = (core: PoolCore, context: Context.Context<never>): { readonly remove: () => void } => {
   const pool = core.name
+  const poolId = String(nextPoolId++)
   const c = core.counters
   const counter = (get: () => number) => ({ get: () => ({ count: get(), incremental: true }), update: noop, modify: noop })
   const gauge = (get: () => number) => ({ get: () => ({ value: get() }), update: noop, modify: noop })
   const registrations = [
-    Metric.registerUnsafe(Metric.withAttributes(submitted, { pool }), context, counter(() => c.submitted)),
-    Metric.registerUnsafe(Metric.withAttributes(queued, { pool }), context, gauge(() => core.queued)),
+    Metric.registerUnsafe(Metric.withAttributes(submitted, { pool, pool_id: poolId }), context, counter(() => c.submitted)),
+    Metric.registerUnsafe(Metric.withAttributes(queued, { pool, pool_id: poolId }), context, gauge(() => core.queued)),
     ...outcomes.map((outcome) =>
-      Metric.registerUnsafe(Metric.withAttributes(jobs, { pool, outcome }), context, counter(() => c[outcome]))
+      Metric.registerUnsafe(Metric.withAttributes(jobs, { pool, pool_id: poolId, outcome }), context, counter(() => c[outcome]))
     ),
-    Metric.registerUnsafe(Metric.withAttributes(retired, { pool }), context, counter(() => c.retired)),
+    Metric.registerUnsafe(Metric.withAttributes(retired, { pool, pool_id: poolId }), context, counter(() => c.retired)),
     ...(["initial", "replacement", "scaleUp"] as const).map((reason) =>
-      Metric.registerUnsafe(Metric.withAttributes(spawned, { pool, reason }), context, counter(() => c.spawned[reason]))
+      Metric.registerUnsafe(Metric.withAttributes(spawned, { pool, pool_id: poolId, reason }), context, counter(() => c.spawned[reason]))
     ),
     ...states.map((state) =>
-      Metric.registerUnsafe(Metric.withAttributes(workers, { pool, state }), context, gauge(() => c.workers[state]))
+      Metric.registerUnsafe(Metric.withAttributes(workers, { pool, pool_id: poolId, state }), context, gauge(() => c.workers[state]))
     )
   ]
   return { remove: () => registrations.forEach((r) => r.remove()) }

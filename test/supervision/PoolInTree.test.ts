@@ -2,7 +2,7 @@
 // team and keeps its queued jobs; a tree that stops for good leaves them to
 // the pool's shutdown report.
 import { it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Scope } from "effect"
+import { Deferred, Effect, Exit, Fiber, Schedule, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 import { Job, Pool, Supervisor } from "../../src/index.ts"
@@ -102,5 +102,25 @@ describe("Supervisor.pool regressions", () => {
       yield* Fiber.join(closing)
       expect(log[0]).toBe("slow released")
       expect(log.at(-1)).toBe("scope closed")
+    }))
+})
+
+describe("Supervisor.pool: a team that comes back", () => {
+  it.effect("shares the jobs that waited for it across all its workers", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, minWorkers: 4, maxWorkers: 4, scaling: "fixed", restart: { intensity: 0 } })
+      yield* Supervisor.start(
+        Supervisor.supervisor("app", [Supervisor.pool("p", pool)], { intensity: 5, backoff: Schedule.spaced("1 second") })
+      )
+      const first = yield* Pool.fork(pool, 0)
+      yield* crashRunning(pool, gates, 1) // escalates: the team stops; the tree brings it back after 1 s
+      yield* Effect.flip(Job.join(first))
+      yield* Effect.forEach([1, 2, 3, 4, 5, 6, 7, 8], (n) => Pool.fork(pool, n)) // queued while the team is down
+      expect(liveWorkerIds(pool)).toEqual([])
+      yield* TestClock.adjust("1 second")
+      yield* settle()
+      expect(Pool.statsUnsafe(pool).running).toBe(4)
+      for (let n = 1; n <= 8; n++) yield* gates.release(n)
     }))
 })

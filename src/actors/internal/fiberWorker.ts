@@ -104,11 +104,14 @@ export class FiberWorker implements WorkerLoad, JobSite {
     job.site = this
     this.mailbox.offer(job)
     this.queued++
-    if (this.parked.length > 0 && !this.wakePending) {
+    if (this.parked.length === 0) return
+    if (!this.wakePending) {
       this.wakePending = true
       this.host.dispatcher.scheduleTask(this.wakeParked, 0)
-      this.setBusy(true)
     }
+    // Even with a wake-up already pending: an earlier job may have left and
+    // marked the worker idle meanwhile.
+    if (!this.busy) this.setBusy(true)
   }
 
   unqueue(job: JobRecord): boolean {

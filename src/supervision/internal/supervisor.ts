@@ -34,6 +34,7 @@ export class Supervisor implements Team {
   /** Starts the floor of the team, then lets the policy size it. */
   start(): void {
     for (let i = 0; i < this.core.options.minWorkers; i++) this.spawn("initial", undefined)
+    this.rebalance() // jobs that waited for the team go to all of it, not the first worker up
     this.evaluate()
   }
 
@@ -202,6 +203,7 @@ export class Supervisor implements Team {
       return core.escalate()
     }
     this.spawn("replacement", worker.id)
+    if (core.accepting.length === 1) this.rebalance() // the team had emptied: nothing else to share with
     this.evaluate()
   }
 
