@@ -34,7 +34,8 @@ export interface Team {
   readonly ended: (worker: FiberWorker) => void
   /** Jobs were admitted while the team could still grow. */
   readonly loadChanged: () => void
-  readonly idleTimedOut: (worker: FiberWorker) => void
+  /** A worker has been idle for the policy's idle timeout. */
+  readonly idleTimedOut: () => void
 }
 
 export class PoolCore implements JobOwner, WorkerHost {
@@ -88,7 +89,7 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.scaling = Scaling.fromOption(options.scaling)
     this.idleTimeoutMs = this.scaling.idleTimeout === undefined ? Infinity : Duration.toMillis(this.scaling.idleTimeout)
     this.workerMachine = WorkerLifecycle.machine.provide({
-      actions: { idleTimedOut: ({ context }) => this.idleTimedOut(context.workerId) }
+      actions: { idleTimedOut: () => this.team?.idleTimedOut() }
     })
     this.hub = hub
     this.clock = Context.getUnsafe(context, Clock.Clock)
@@ -197,18 +198,12 @@ export class PoolCore implements JobOwner, WorkerHost {
     if (typeof outcome !== "string") return this.settleExit(job, outcome)
     if (outcome === "cancel") return this.settle(job, "cancelled", Exit.fail(new JobCancelled({ jobId: job.id })))
     if (outcome === "shutdown") return this.settle(job, "interrupted", Exit.fail(new JobInterrupted({ jobId: job.id })))
-    const reason = this.crashReasons.get(worker) ?? "crashed"
-    this.settle(job, "crashed", Exit.fail(new WorkerCrashed({ jobId: job.id, workerId: worker.id, reason })))
+    this.settle(job, "crashed", Exit.fail(new WorkerCrashed({ jobId: job.id, workerId: worker.id, reason: worker.crashReason })))
   }
 
   transition(worker: FiberWorker, from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string): void {
     this.counters.workerTransition(from, to)
     this.publish({ type: "@troupe.worker.transition", pool: this.name, workerId: worker.id, from, to, event, at: this.now() })
-  }
-
-  private idleTimedOut(workerId: number): void {
-    const worker = this.accepting.find((w) => w.id === workerId)
-    if (worker !== undefined) this.team?.idleTimedOut(worker)
   }
 
   laneDied(worker: FiberWorker, cause: Cause.Cause<unknown>): void {
@@ -224,8 +219,6 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.checkQuiet()
   }
 
-  /** Why each crashed worker crashed, for its jobs' `WorkerCrashed` outcomes. */
-  readonly crashReasons = new WeakMap<FiberWorker, string>()
 
   // ---- settling ----------------------------------------------------------------
 

@@ -55,6 +55,11 @@ export class FiberWorker implements WorkerLoad, JobSite {
   /** When the worker last became idle (Clock millis); undefined unless idle. */
   idleSince: number | undefined = undefined
   running = 0
+  /** Why the worker crashed, as its lifecycle machine recorded it. */
+  get crashReason(): string {
+    return this.actor.getSnapshot().context.crashReason ?? "crashed"
+  }
+
   /** Mirrors the mailbox's size, so dispatch reads a field, not a getter chain. */
   queued = 0
   private readonly host: WorkerHost

@@ -83,7 +83,7 @@ export class Supervisor implements Team {
 
   // Called from inside the worker machine's action: decide after it, so the
   // machine has settled before it is told to retire.
-  idleTimedOut(_worker: FiberWorker): void {
+  idleTimedOut(): void {
     this.core.dispatcher.scheduleTask(this.evaluateScheduled, 0)
   }
 
@@ -160,7 +160,6 @@ export class Supervisor implements Team {
   crashed(worker: FiberWorker, reason: string): void {
     const core = this.core
     if (worker.state === "crashed" || worker.state === "stopped") return
-    core.crashReasons.set(worker, reason)
     const index = core.accepting.indexOf(worker)
     if (index >= 0) core.accepting.splice(index, 1)
     this.crashing = worker
@@ -196,7 +195,7 @@ export class Supervisor implements Team {
     const recorded = Restart.record(this.restarts, core.now(), limits)
     this.restarts = recorded.window
     if (recorded.exceeded) {
-      const reason = core.crashReasons.get(worker) ?? "crashed"
+      const reason = worker.crashReason
       core.escalation = { workerId: worker.id, reason }
       core.publish({ type: "@troupe.pool.escalated", pool: core.name, workerId: worker.id, reason, restarts: limits.intensity, at: core.now() })
       this.stopTeam(`pool gave up: ${reason}`)
