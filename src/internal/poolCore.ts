@@ -5,7 +5,7 @@ import { Cause, Clock, Context, Duration, Exit, PubSub } from "effect"
 import * as Scheduler from "effect/Scheduler"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { createActor, type Actor } from "xstate"
-import type { FiberWorker, WorkerHost, AbortReason } from "../actors/internal/fiberWorker.ts"
+import type { WorkerActor, WorkerHost, AbortReason } from "../actors/internal/workerActor.ts"
 import * as WorkerLifecycle from "../actors/WorkerLifecycle.ts"
 import type { InspectionEvent } from "../Inspection.ts"
 import { JobCancelled, JobDefect, JobHandedBack, JobInterrupted, WorkerCrashed } from "../JobError.ts"
@@ -30,8 +30,8 @@ export interface PendingSubmit {
 
 /** The team hooks the core calls into; implemented by the supervisor. */
 export interface Team {
-  readonly crashed: (worker: FiberWorker, reason: string) => void
-  readonly ended: (worker: FiberWorker) => void
+  readonly crashed: (worker: WorkerActor, reason: string) => void
+  readonly ended: (worker: WorkerActor) => void
   /** Jobs were admitted while the team could still grow. */
   readonly loadChanged: () => void
   /** A worker has been idle for the policy's idle timeout. */
@@ -55,9 +55,9 @@ export class PoolCore implements JobOwner, WorkerHost {
   readonly lifecycle: Actor<typeof PoolLifecycle.machine>
   readonly counters = new Counters()
   /** Workers that take new jobs, in dispatch order. */
-  readonly accepting: Array<FiberWorker> = []
+  readonly accepting: Array<WorkerActor> = []
   /** Every worker whose lanes have not all ended yet. */
-  readonly live = new Set<FiberWorker>()
+  readonly live = new Set<WorkerActor>()
   /** Jobs waiting for a worker while none accepts (all crashed, or none yet). */
   readonly overflow = new RingDeque<JobRecord>()
   readonly producers = new RingDeque<PendingSubmit>()
@@ -194,23 +194,23 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.admitWaiting()
   }
 
-  finished(job: JobRecord, outcome: Exit.Exit<unknown, unknown> | AbortReason, worker: FiberWorker): void {
+  finished(job: JobRecord, outcome: Exit.Exit<unknown, unknown> | AbortReason, worker: WorkerActor): void {
     if (typeof outcome !== "string") return this.settleExit(job, outcome)
     if (outcome === "cancel") return this.settle(job, "cancelled", Exit.fail(new JobCancelled({ jobId: job.id })))
     if (outcome === "shutdown") return this.settle(job, "interrupted", Exit.fail(new JobInterrupted({ jobId: job.id })))
     this.settle(job, "crashed", Exit.fail(new WorkerCrashed({ jobId: job.id, workerId: worker.id, reason: worker.crashReason })))
   }
 
-  transition(worker: FiberWorker, from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string): void {
+  transition(worker: WorkerActor, from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string): void {
     this.counters.workerTransition(from, to)
     this.publish({ type: "@troupe.worker.transition", pool: this.name, workerId: worker.id, from, to, event, at: this.now() })
   }
 
-  laneDied(worker: FiberWorker, cause: Cause.Cause<unknown>): void {
+  laneDied(worker: WorkerActor, cause: Cause.Cause<unknown>): void {
     this.team?.crashed(worker, Cause.pretty(cause))
   }
 
-  ended(worker: FiberWorker): void {
+  ended(worker: WorkerActor): void {
     this.live.delete(worker)
     // A worker ends with an empty mailbox; should one ever not, its jobs move on.
     const left = worker.takeAll()

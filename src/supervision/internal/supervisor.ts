@@ -2,7 +2,7 @@
 // maxWorkers] as the scaling policy decides, replaces a crashed worker once
 // its lanes have stopped, and sends a crashed or retired worker's queued jobs
 // back to dispatch, so neither loses a job.
-import { FiberWorker } from "../../actors/internal/fiberWorker.ts"
+import { WorkerActor } from "../../actors/internal/workerActor.ts"
 import type { JobRecord } from "../../internal/jobRecord.ts"
 import type { PoolCore, Team } from "../../internal/poolCore.ts"
 import * as Scaling from "../../strategies/Scaling.ts"
@@ -17,14 +17,14 @@ export type SpawnReason = "initial" | "replacement" | "scaleUp"
 export class Supervisor implements Team {
   private readonly core: PoolCore
   private nextWorkerId = 1
-  private crashing: FiberWorker | undefined = undefined
+  private crashing: WorkerActor | undefined = undefined
   private evaluationPending = false
   private lastScaleUpAt: number | undefined = undefined
   private restarts: ReadonlyArray<number> = []
   private teamDown = false
   /** Bumped when the team is stopped: workers of an older generation are never replaced. */
   private generation = 0
-  private readonly generations = new WeakMap<FiberWorker, number>()
+  private readonly generations = new WeakMap<WorkerActor, number>()
 
   constructor(core: PoolCore) {
     this.core = core
@@ -157,7 +157,7 @@ export class Supervisor implements Team {
 
   // ---- crashes -------------------------------------------------------------------
 
-  crashed(worker: FiberWorker, reason: string): void {
+  crashed(worker: WorkerActor, reason: string): void {
     const core = this.core
     if (worker.state === "crashed" || worker.state === "stopped") return
     const index = core.accepting.indexOf(worker)
@@ -178,14 +178,14 @@ export class Supervisor implements Team {
     if (!core.live.has(worker)) this.replace(worker)
   }
 
-  ended(worker: FiberWorker): void {
+  ended(worker: WorkerActor): void {
     if (worker !== this.crashing) this.replace(worker)
   }
 
   // A crashed worker is replaced once all its lanes have stopped, so the team
   // never runs more lanes than its size; within the restart intensity, or the
   // pool gives up (OTP's rule, so a worker that always crashes cannot storm).
-  private replace(worker: FiberWorker): void {
+  private replace(worker: WorkerActor): void {
     const core = this.core
     if (worker.state !== "crashed" || core.phase !== "running" || core.escalation !== undefined || this.teamDown) return
     if (this.generations.get(worker) !== this.generation) return // stopped with an earlier team
@@ -206,9 +206,9 @@ export class Supervisor implements Team {
     this.evaluate()
   }
 
-  private spawn(reason: SpawnReason, replaces: number | undefined, why?: string): FiberWorker {
+  private spawn(reason: SpawnReason, replaces: number | undefined, why?: string): WorkerActor {
     const core = this.core
-    const worker = new FiberWorker(this.nextWorkerId++, core)
+    const worker = new WorkerActor(this.nextWorkerId++, core)
     this.generations.set(worker, this.generation)
     core.counters.workerCreated()
     core.counters.spawned[reason]++

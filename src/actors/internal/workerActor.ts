@@ -28,12 +28,12 @@ export interface WorkerHost {
   /** A job left the worker's mailbox to run. */
   readonly started: (job: JobRecord) => void
   /** A job ended: with the handler's exit, or with the reason its lane was interrupted. */
-  readonly finished: (job: JobRecord, outcome: Exit.Exit<unknown, unknown> | AbortReason, worker: FiberWorker) => void
-  readonly transition: (worker: FiberWorker, from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string) => void
+  readonly finished: (job: JobRecord, outcome: Exit.Exit<unknown, unknown> | AbortReason, worker: WorkerActor) => void
+  readonly transition: (worker: WorkerActor, from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string) => void
   /** A lane fiber died outside any job's handler: the worker must be treated as crashed. */
-  readonly laneDied: (worker: FiberWorker, cause: Cause.Cause<unknown>) => void
+  readonly laneDied: (worker: WorkerActor, cause: Cause.Cause<unknown>) => void
   /** Every lane has ended after a drain, a retirement or a crash. */
-  readonly ended: (worker: FiberWorker) => void
+  readonly ended: (worker: WorkerActor) => void
   /** Idle period after which the machine's `idleTimedOut` action runs (Infinity: never). */
   readonly idleTimeoutMs: number
   /** The lifecycle machine with the pool's actions provided: one per pool, not per worker. */
@@ -47,7 +47,7 @@ interface Lane {
   abort: AbortReason | undefined
 }
 
-export class FiberWorker implements WorkerLoad, JobSite {
+export class WorkerActor implements WorkerLoad, JobSite {
   readonly id: number
   readonly mailbox: Mailbox<JobRecord>
   readonly actor: Actor<typeof WorkerLifecycle.machine>

@@ -1,0 +1,28 @@
+// What the pool and a thread worker's thread say to each other (see threadEntry.ts).
+
+/** What a thread is started with. */
+export interface ThreadData {
+  /** URL of the module that exports the handler. */
+  readonly module: string
+  readonly exportName: string
+  /** One Int32: how many jobs the thread has started. */
+  readonly started: SharedArrayBuffer
+  /** Past this heap size the thread asks to be replaced. */
+  readonly heapLimitBytes: number | undefined
+}
+
+/** How a job ended, in a result entry `[id, tag, value]`. */
+export const Tag = {
+  success: 0,
+  failure: 1,
+  defect: 2,
+  interrupted: 3,
+  /** Not a job: `[-1, recycle]` asks the pool for a fresh thread (heap over its limit). */
+  recycle: 4
+} as const
+export type Tag = (typeof Tag)[keyof typeof Tag]
+
+/** Pool to thread: `[id, input]` runs a job, `[id]` interrupts it. */
+export type JobEntry = readonly [number, unknown] | readonly [number]
+/** Thread to pool. */
+export type ResultEntry = readonly [number, Tag, unknown?]
