@@ -77,6 +77,22 @@ export interface WorkerRetired {
 }
 
 /**
+ * A thread worker's thread was replaced under it: a job it was running timed
+ * out, or it was recycled (after `thread.recycleAfterJobs` jobs, or above
+ * `thread.recycleAboveHeapMb`). The worker and its mailbox stay.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface ThreadReplaced {
+  readonly type: "@troupe.worker.threadReplaced"
+  readonly pool: string
+  readonly workerId: number
+  readonly reason: string
+  readonly at: number
+}
+
+/**
  * A worker crashed; its running jobs settle with `WorkerCrashed` and its
  * queued jobs go back to the dispatcher.
  *
@@ -155,4 +171,11 @@ export type TreeEvent = SupervisorTransition | ChildExited
  * @category models
  * @since 0.1.0
  */
-export type InspectionEvent = WorkerTransition | PoolTransition | WorkerSpawned | WorkerRetired | WorkerCrashed | PoolEscalated
+export type InspectionEvent =
+  | WorkerTransition
+  | PoolTransition
+  | WorkerSpawned
+  | WorkerRetired
+  | WorkerCrashed
+  | ThreadReplaced
+  | PoolEscalated

@@ -85,10 +85,27 @@ export class JobInterrupted extends Schema.TaggedError<JobInterrupted>()("JobInt
 }
 
 /**
+ * The job outlived its timeout (option `timeout`, per pool or per job). On a
+ * fiber it was interrupted; on a thread that was running it, the thread was
+ * terminated and replaced (jobs queued behind it run on the replacement).
+ *
+ * @category errors
+ * @since 0.2.0
+ */
+export class JobTimedOut extends Schema.TaggedError<JobTimedOut>()("JobTimedOut", {
+  jobId: Schema.Number,
+  timeoutMillis: Schema.Number
+}) {
+  override get message(): string {
+    return `job ${this.jobId} timed out after ${this.timeoutMillis} ms`
+  }
+}
+
+/**
  * @category models
  * @since 0.1.0
  */
-export type JobError = JobDefect | JobCancelled | WorkerCrashed | JobHandedBack | JobInterrupted
+export type JobError = JobDefect | JobCancelled | WorkerCrashed | JobHandedBack | JobInterrupted | JobTimedOut
 
 const describe = (defect: unknown): string =>
   defect instanceof Error ? defect.message : typeof defect === "string" ? defect : String(defect)

@@ -6,17 +6,18 @@
  *
  * @since 0.1.0
  */
-import { type Context, Effect, Exit, Layer, PubSub, Stream, type Scope } from "effect"
+import { type Context, Duration, Effect, Exit, Layer, Option, PubSub, Stream, type Scope } from "effect"
 import { dual } from "effect/Function"
 import { pipeArguments, type Pipeable } from "effect/Pipeable"
 import type { WorkerState } from "./actors/WorkerLifecycle.ts"
 import type { InspectionEvent } from "./Inspection.ts"
 import { cancelRecord, type JobHandle } from "./Job.ts"
 import type { JobError } from "./JobError.ts"
-import { JobRecord, type JobExit } from "./internal/jobRecord.ts"
-import { PoolCore, type PendingSubmit } from "./internal/poolCore.ts"
+import { JobRecord, type JobExit, type JobSpec } from "./internal/jobRecord.ts"
+import { PoolCore, type PendingSubmit, type ThreadSetup } from "./internal/poolCore.ts"
 import * as Shutdown from "./internal/shutdown.ts"
-import { InvalidOptions, type MailboxFull, PoolClosed, PoolEscalated } from "./PoolError.ts"
+import { InvalidInput, InvalidOptions, type MailboxFull, PoolClosed, PoolEscalated } from "./PoolError.ts"
+import * as Thread from "./Thread.ts"
 import * as PoolOptions from "./PoolOptions.ts"
 import type { PoolState } from "./supervision/PoolLifecycle.ts"
 import { Supervisor } from "./supervision/internal/supervisor.ts"
@@ -49,8 +50,11 @@ export interface Pool<in I, out O, out E = never> extends Pipeable {
  * @since 0.1.0
  */
 export interface Options<I, O, E, R> {
-  /** Runs one job. Its typed failure `E` reaches the submitter as is; a defect becomes `JobDefect`. */
-  readonly handler: (input: I) => Effect.Effect<O, E, R>
+  /**
+   * Runs one job. Its typed failure `E` reaches the submitter as is; a defect becomes `JobDefect`.
+   * A function runs on the workers' fibers; a `Thread.handler` makes the workers threads.
+   */
+  readonly handler: ((input: I) => Effect.Effect<O, E, R>) | Thread.Handler<I, O, E>
   /** Used in errors, events and metric attributes. Default `"troupe"`. */
   readonly name?: string
   /** Floor of the team (default 1); 0 lets an idle pool scale to zero. */
@@ -62,8 +66,23 @@ export interface Options<I, O, E, R> {
    * retire after 30 seconds idle), `"fixed"` (always `maxWorkers`), or a `Scaling` policy.
    */
   readonly scaling?: "auto" | "fixed" | Scaling
-  /** Jobs one worker runs at once (default 1). */
+  /** Jobs one worker runs at once (default 1). For a thread worker: jobs in flight to its thread. */
   readonly concurrency?: number
+  /**
+   * How long a job may run before it ends with `JobTimedOut` (default: no limit; a job may set
+   * its own). A fiber job is interrupted; a thread job that is running is stopped by terminating
+   * its thread, which is replaced under the same worker.
+   */
+  readonly timeout?: import("effect").Duration.Input
+  /** Thread workers only. */
+  readonly thread?: {
+    /** Replace a thread after it has been sent this many jobs (fresh heap, no leaks carried over). */
+    readonly recycleAfterJobs?: number
+    /** Replace a thread once its heap passes this many MiB (checked after each batch of results). */
+    readonly recycleAboveHeapMb?: number
+    /** Node's hard limit on a thread's old generation, in MiB: past it the thread dies, a crash. */
+    readonly maxHeapMb?: number
+  }
   /** Each worker's mailbox: `"fifo"` (default), `"lifo"`, `"priority"` or a `Mailbox` kind. */
   readonly mailbox?: "fifo" | "lifo" | "priority" | MailboxKind
   /** Which worker takes a new job: `"leastLoaded"` (default), `"roundRobin"` or a `Dispatch`. */
@@ -97,6 +116,8 @@ export interface Options<I, O, E, R> {
 export interface JobOptions {
   /** Higher runs first in a priority mailbox. Default 0. */
   readonly priority?: number
+  /** This job's timeout, instead of the pool's `timeout`. */
+  readonly timeout?: import("effect").Duration.Input
 }
 
 /**
@@ -121,12 +142,15 @@ export interface Stats {
   readonly crashed: number
   readonly handedBack: number
   readonly interrupted: number
+  readonly timedOut: number
   /** Jobs a handler ran to an end: completed + failed + defects. */
   readonly served: number
   /** Workers started: the initial floor, replacements for crashed ones, and scale-ups. */
   readonly spawned: { readonly initial: number; readonly replacement: number; readonly scaleUp: number }
   /** Workers the scaling policy retired. */
   readonly retired: number
+  /** Threads replaced under their workers: after a timeout, or recycled. */
+  readonly threadsReplaced: number
 }
 
 /**
@@ -188,12 +212,13 @@ export const isPool = (u: unknown): u is Pool<unknown, unknown, unknown> => u in
  */
 export const make = <I, O, E = never, R = never>(
   options: Options<I, O, E, R>
-): Effect.Effect<Pool<I, O, E>, InvalidOptions, R | Scope.Scope> =>
+): Effect.Effect<Pool<I, O, E>, InvalidOptions | PoolEscalated, R | Scope.Scope> =>
   Effect.gen(function*() {
     const decoded = yield* PoolOptions.decode(options)
+    const thread = Thread.isHandler(decoded.handler) ? yield* threadSetup(decoded.handler) : undefined
     const context = (yield* Effect.context<R>()) as Context.Context<never>
     const hub = yield* PubSub.sliding<InspectionEvent>(decoded.inspectionBuffer)
-    const core = new PoolCore(decoded, context, hub)
+    const core = new PoolCore(decoded, context, hub, thread)
     const supervisor = new Supervisor(core)
     const pool = new PoolImpl(core, supervisor)
     const metrics = PoolMetrics.register(core, context)
@@ -205,7 +230,36 @@ export const make = <I, O, E = never, R = never>(
     core.lifecycle.send({ type: "STARTED" }) // running first: the supervisor only scales a running pool
     supervisor.start()
     yield* Effect.addFinalizer(() => shutdown(pool).pipe(Effect.ensuring(Effect.sync(metrics.remove))))
+    if (thread !== undefined && decoded.minWorkers > 0) yield* teamUp(core)
     return pool as Pool<I, O, E>
+  })
+
+// The module each thread loads must export the handler: find it under its name.
+const threadSetup = (handler: Thread.Handler<unknown, unknown, unknown>): Effect.Effect<ThreadSetup, InvalidOptions> =>
+  Effect.tryPromise({
+    try: () => import(handler.module) as Promise<Record<string, unknown>>,
+    catch: (cause) => invalidHandler(handler, `its module ${handler.module} could not be loaded: ${String(cause)}`)
+  }).pipe(
+    Effect.flatMap((module) => {
+      const exportName = Object.keys(module).find((key) => module[key] === handler)
+      return exportName === undefined
+        ? Effect.fail(invalidHandler(handler, `it must be exported by the module it names (${handler.module})`))
+        : Effect.succeed({ handler, exportName })
+    })
+  )
+
+const invalidHandler = (handler: unknown, message: string) =>
+  new InvalidOptions({ field: "handler", value: handler, issues: [{ field: "handler", message }] })
+
+// A thread pool is ready once a thread has booted. A module that cannot load
+// in a thread crashes each one at boot: the restart intensity ends the
+// attempts, and the pool fails to start with the reason.
+const teamUp = (core: PoolCore): Effect.Effect<void, PoolEscalated> =>
+  Effect.callback<void, PoolEscalated>((resume) => {
+    const stop = core.onTeamUp((escalation) =>
+      resume(escalation === undefined ? Effect.void : Effect.fail(new PoolEscalated({ pool: core.name, ...escalation })))
+    )
+    return Effect.sync(stop)
   })
 
 /**
@@ -228,7 +282,7 @@ export const make = <I, O, E = never, R = never>(
 export const layer = <Id, I, O, E = never, R = never>(
   key: Context.Key<Id, Pool<I, O, E>>,
   options: Options<I, O, E, R>
-): Layer.Layer<Id, InvalidOptions, R> => Layer.effect(key, make(options))
+): Layer.Layer<Id, InvalidOptions | PoolEscalated, R> => Layer.effect(key, make(options))
 
 /**
  * Submits a job and waits for its outcome. Interrupting the waiting fiber
@@ -240,14 +294,14 @@ export const layer = <Id, I, O, E = never, R = never>(
  * @since 0.1.0
  */
 export const submit: {
-  <I>(input: I, options?: JobOptions): <O, E>(self: Pool<I, O, E>) => Effect.Effect<O, E | JobError | PoolClosed | MailboxFull | InvalidOptions>
-  <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions): Effect.Effect<O, E | JobError | PoolClosed | MailboxFull | InvalidOptions>
+  <I>(input: I, options?: JobOptions): <O, E>(self: Pool<I, O, E>) => Effect.Effect<O, E | JobError | PoolClosed | MailboxFull | InvalidOptions | InvalidInput>
+  <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions): Effect.Effect<O, E | JobError | PoolClosed | MailboxFull | InvalidOptions | InvalidInput>
 } = dual(
   (args) => isPool(args[0]),
   <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions) => {
-    const priority = priorityOf(options)
-    if (typeof priority !== "number") return priority
     const core = impl(self).core
+    const spec = prepare(core, input, options)
+    if (Effect.isEffect(spec)) return spec
     return Effect.callback<O, E | JobError | PoolClosed | MailboxFull>((resume) => {
       let job: JobRecord | undefined
       let pending: PendingSubmit | undefined
@@ -256,10 +310,10 @@ export const submit: {
         job = record
         unobserve = record.resumeWith(resume as (exit: JobExit) => void)
       }
-      const admission = core.tryAdmit(input, priority)
+      const admission = core.tryAdmit(spec)
       if (admission instanceof JobRecord) admitted(admission)
       else if (admission !== undefined) return resume(Exit.fail(admission))
-      else pending = core.waitForRoom(input, priority, admitted, (error) => resume(Exit.fail(error)))
+      else pending = core.waitForRoom(spec, admitted, (error) => resume(Exit.fail(error)))
       return Effect.suspend(() => {
         if (job === undefined) return Effect.sync(() => pending && core.withdraw(pending))
         unobserve?.()
@@ -277,22 +331,21 @@ export const submit: {
  * @since 0.1.0
  */
 export const fork: {
-  <I>(input: I, options?: JobOptions): <O, E>(self: Pool<I, O, E>) => Effect.Effect<JobHandle<O, E>, PoolClosed | MailboxFull | InvalidOptions>
-  <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions): Effect.Effect<JobHandle<O, E>, PoolClosed | MailboxFull | InvalidOptions>
+  <I>(input: I, options?: JobOptions): <O, E>(self: Pool<I, O, E>) => Effect.Effect<JobHandle<O, E>, PoolClosed | MailboxFull | InvalidOptions | InvalidInput>
+  <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions): Effect.Effect<JobHandle<O, E>, PoolClosed | MailboxFull | InvalidOptions | InvalidInput>
 } = dual(
   (args) => isPool(args[0]),
-  <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions): Effect.Effect<JobHandle<O, E>, PoolClosed | MailboxFull | InvalidOptions> => {
-    const priority = priorityOf(options)
-    if (typeof priority !== "number") return priority
+  <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions): Effect.Effect<JobHandle<O, E>, PoolClosed | MailboxFull | InvalidOptions | InvalidInput> => {
     const core = impl(self).core
+    const spec = prepare(core, input, options)
+    if (Effect.isEffect(spec)) return spec
     return Effect.suspend(() => {
-      const admission = core.tryAdmit(input, priority)
+      const admission = core.tryAdmit(spec)
       if (admission instanceof JobRecord) return Exit.succeed(admission as unknown as JobHandle<O, E>)
       if (admission !== undefined) return Exit.fail(admission)
       return Effect.callback<JobHandle<O, E>, PoolClosed>((resume) => {
         const pending = core.waitForRoom(
-          input,
-          priority,
+          spec,
           (job) => resume(Exit.succeed(job as unknown as JobHandle<O, E>)),
           (error) => resume(Exit.fail(error))
         )
@@ -334,9 +387,11 @@ export const statsUnsafe = (self: Pool<any, any, any>): Stats => {
     crashed: c.crashed,
     handedBack: c.handedBack,
     interrupted: c.interrupted,
+    timedOut: c.timedOut,
     served: c.completed + c.failed + c.defects,
     spawned: { ...c.spawned },
-    retired: c.retired
+    retired: c.retired,
+    threadsReplaced: c.threadsReplaced
   }
 }
 
@@ -406,15 +461,29 @@ export const supervise = (self: Pool<any, any, any>): Effect.Effect<never, PoolE
     })
   })
 
-const priorityOf = (options: JobOptions | undefined): number | Effect.Effect<never, InvalidOptions> => {
+// A job's options and input are checked before it is admitted: a bad one
+// fails its submit and the pool never holds it.
+const prepare = (core: PoolCore, input: unknown, options: JobOptions | undefined): JobSpec | Effect.Effect<never, InvalidOptions | InvalidInput> => {
   const priority = options?.priority ?? 0
-  if (typeof priority === "number" && Number.isFinite(priority)) return priority
-  return Effect.fail(
-    new InvalidOptions({
-      field: "priority",
-      value: priority,
-      issues: [{ field: "priority", message: `Expected a finite number, got ${String(priority)}` }]
-    })
-  )
+  if (typeof priority !== "number" || !Number.isFinite(priority)) {
+    return invalidJobOption("priority", priority, `Expected a finite number, got ${String(priority)}`)
+  }
+  let timeoutMs = core.timeoutMs
+  if (options?.timeout !== undefined) {
+    const duration = Duration.fromInput(options.timeout)
+    if (Option.isNone(duration) || Duration.toMillis(duration.value) < 0) {
+      return invalidJobOption("timeout", options.timeout, `Expected a duration of zero or more, got ${String(options.timeout)}`)
+    }
+    timeoutMs = Duration.toMillis(duration.value)
+  }
+  let payload = input
+  if (core.encodeInput !== undefined) {
+    const encoded = core.encodeInput(input)
+    if (Exit.isFailure(encoded)) return Effect.fail(new InvalidInput({ pool: core.name, input, issue: String(encoded.cause) }))
+    payload = encoded.value
+  }
+  return { input, payload, priority, timeoutMs }
 }
 
+const invalidJobOption = (field: string, value: unknown, message: string) =>
+  Effect.fail(new InvalidOptions({ field, value, issues: [{ field, message }] }))

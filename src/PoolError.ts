@@ -71,3 +71,20 @@ export class InvalidOptions extends Schema.TaggedError<InvalidOptions>()("Invali
     return this.issues.map((i) => `${i.field}: ${i.message}`).join("; ")
   }
 }
+
+/**
+ * A job's input does not encode with the thread handler's `input` schema, so
+ * it cannot cross to a thread. The job was not accepted.
+ *
+ * @category errors
+ * @since 0.2.0
+ */
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
+  pool: Schema.String,
+  input: Schema.Unknown,
+  issue: Schema.String
+}) {
+  override get message(): string {
+    return `pool "${this.pool}": the job's input does not encode with the handler's input schema: ${this.issue}`
+  }
+}

@@ -10,10 +10,12 @@ import * as Dispatch from "./strategies/Dispatch.ts"
 import * as Mailbox from "./strategies/Mailbox.ts"
 import * as Scaling from "./strategies/Scaling.ts"
 import { InvalidOptions } from "./PoolError.ts"
+import * as Thread from "./Thread.ts"
 
 const Handler = Schema.declare(
-  (u: unknown): u is (input: any) => Effect.Effect<any, any, any> => typeof u === "function",
-  { expected: "a function (input) => Effect" }
+  (u: unknown): u is ((input: any) => Effect.Effect<any, any, any>) | Thread.Handler<any, any, any> =>
+    typeof u === "function" || Thread.isHandler(u),
+  { expected: "a function (input) => Effect, or a Thread.handler" }
 )
 
 const DurationInput = Schema.declare(
@@ -75,7 +77,16 @@ export const PoolOptions = Schema.Struct({
     }),
     { intensity: 10, period: "10 seconds" }
   ),
-  inspectionBuffer: withDefault(Count(1), 4096)
+  inspectionBuffer: withDefault(Count(1), 4096),
+  timeout: Schema.optionalKey(DurationInput),
+  thread: withDefault(
+    Schema.Struct({
+      recycleAfterJobs: Schema.optionalKey(Count(1)),
+      recycleAboveHeapMb: Schema.optionalKey(Schema.Number.check(Schema.isGreaterThan(0))),
+      maxHeapMb: Schema.optionalKey(Schema.Number.check(Schema.isGreaterThan(0)))
+    }),
+    {}
+  )
 }).check(
   Schema.makeFilter((o) =>
     o.minWorkers <= o.maxWorkers

@@ -6,7 +6,7 @@
  * spawning ─READY─► idle ⇄ busy (BUSY / IDLE edges, not one event per job)
  *                    ↻ after idleTimeout: idleTimedOut (the supervisor may send RETIRE)
  *                    │       │
- *          RETIRE (idle only) │ DRAIN (idle or busy)
+ *          RETIRE (idle only) │ DRAIN (spawning, idle or busy)
  *                    ▼       ▼
  *                  draining ─STOPPED─► stopped
  * any state but stopped ─CRASH─► crashed
@@ -94,7 +94,7 @@ export const machine = setup({
   }),
   initial: "spawning",
   states: {
-    spawning: { on: { READY: "idle", STOPPED: "stopped", CRASH: crash } },
+    spawning: { on: { READY: "idle", DRAIN: "draining", STOPPED: "stopped", CRASH: crash } },
     idle: {
       on: { BUSY: "busy", RETIRE: "draining", DRAIN: "draining", CRASH: crash },
       // Each full idle period asks the supervisor again; leaving idle cancels the timer.

@@ -2,7 +2,7 @@
 // (Metric.registerUnsafe), so settling a job costs one increment.
 import type { WorkerState } from "../actors/WorkerLifecycle.ts"
 
-export type Outcome = "completed" | "failed" | "defects" | "cancelled" | "crashed" | "handedBack" | "interrupted"
+export type Outcome = "completed" | "failed" | "defects" | "cancelled" | "crashed" | "handedBack" | "interrupted" | "timedOut"
 
 export class Counters {
   submitted = 0
@@ -13,6 +13,9 @@ export class Counters {
   crashed = 0
   handedBack = 0
   interrupted = 0
+  timedOut = 0
+  /** Threads replaced under their workers (timeouts, recycling). */
+  threadsReplaced = 0
   /** Workers started, by why. */
   readonly spawned = { initial: 0, replacement: 0, scaleUp: 0 }
   /** Workers retired by the scaling policy. */
@@ -30,6 +33,7 @@ export class Counters {
       case "crashed": this.crashed++; break
       case "handedBack": this.handedBack++; break
       case "interrupted": this.interrupted++; break
+      case "timedOut": this.timedOut++; break
     }
   }
 

@@ -21,6 +21,14 @@ export interface JobOwner {
   readonly dispatcher: SchedulerDispatcher
 }
 
+/** A job as submitted, checked and ready to admit. */
+export interface JobSpec {
+  readonly input: unknown
+  readonly payload: unknown
+  readonly priority: number
+  readonly timeoutMs: number
+}
+
 export type JobExit<O = unknown, E = unknown> = Exit.Exit<O, E | JobError>
 type Observer = (exit: JobExit<any, any>) => void
 
@@ -31,6 +39,10 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
   readonly seq: number
   readonly input: I
   readonly priority: number
+  /** Clock millis the job may run; Infinity: no limit. */
+  readonly timeoutMs: number
+  /** What is sent to a thread: the input, encoded by the handler's schema when it has one. */
+  readonly payload: unknown
   readonly owner: JobOwner
   state: JobState = "queued"
   /** Where the job is queued, or the worker running it. */
@@ -38,10 +50,12 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
   exit: JobExit<O, E> | undefined = undefined
   private observers: Observer | Array<Observer> | undefined = undefined
 
-  constructor(seq: number, input: I, priority: number, owner: JobOwner) {
+  constructor(seq: number, spec: JobSpec, owner: JobOwner) {
     this.seq = seq
-    this.input = input
-    this.priority = priority
+    this.input = spec.input as I
+    this.priority = spec.priority
+    this.timeoutMs = spec.timeoutMs
+    this.payload = spec.payload
     this.owner = owner
   }
 

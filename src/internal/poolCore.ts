@@ -1,14 +1,18 @@
 // The pool's core: admission under capacity, dispatch, and the one place a job
 // is settled. The team of workers is kept by the supervisor (supervision/),
 // shutdown is a procedure of its own (shutdown.ts); both work on this state.
-import { Cause, Clock, Context, Duration, Exit, PubSub } from "effect"
+import { Cause, Clock, Context, Duration, Exit, PubSub, Schema } from "effect"
 import * as Scheduler from "effect/Scheduler"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { createActor, type Actor } from "xstate"
 import type { WorkerActor, WorkerHost, AbortReason } from "../actors/internal/workerActor.ts"
+import * as FiberRunner from "../actors/internal/fiberRunner.ts"
+import { type JobRunner, RuntimeEnd } from "../actors/internal/jobRunner.ts"
+import { ThreadRunner } from "../actors/internal/threadRunner.ts"
+import type * as Thread from "../Thread.ts"
 import * as WorkerLifecycle from "../actors/WorkerLifecycle.ts"
 import type { InspectionEvent } from "../Inspection.ts"
-import { JobCancelled, JobDefect, JobHandedBack, JobInterrupted, WorkerCrashed } from "../JobError.ts"
+import { JobCancelled, JobDefect, JobHandedBack, JobInterrupted, JobTimedOut, WorkerCrashed } from "../JobError.ts"
 import { MailboxFull, PoolClosed } from "../PoolError.ts"
 import type { Decoded } from "../PoolOptions.ts"
 import * as Dispatch from "../strategies/Dispatch.ts"
@@ -17,15 +21,20 @@ import * as Scaling from "../strategies/Scaling.ts"
 import { RingDeque } from "../strategies/internal/ringDeque.ts"
 import * as PoolLifecycle from "../supervision/PoolLifecycle.ts"
 import * as XStateClock from "../actors/internal/xstateClock.ts"
-import { JobRecord, type JobExit, type JobOwner, type JobSite } from "./jobRecord.ts"
+import { JobRecord, type JobExit, type JobOwner, type JobSite, type JobSpec } from "./jobRecord.ts"
 import { Counters, type Outcome } from "./counters.ts"
 
 /** A submission waiting for room under `onFull: "suspend"`. */
 export interface PendingSubmit {
-  readonly input: unknown
-  readonly priority: number
+  readonly spec: JobSpec
   readonly admitted: (job: JobRecord) => void
   readonly rejected: (error: PoolClosed) => void
+}
+
+/** A pool of thread workers: its handler, and the name its module exports it under. */
+export interface ThreadSetup {
+  readonly handler: Thread.Handler<unknown, unknown, unknown>
+  readonly exportName: string
 }
 
 /** The team hooks the core calls into; implemented by the supervisor. */
@@ -42,13 +51,16 @@ export class PoolCore implements JobOwner, WorkerHost {
   readonly name: string
   readonly options: Decoded
   readonly context: Context.Context<never>
-  readonly handler: (input: unknown) => any
   readonly concurrency: number
   readonly mailboxKind: Mailbox.MailboxKind
   readonly dispatch: Dispatch.Dispatch
   readonly capacity: number
   readonly scaling: Scaling.Scaling
   readonly idleTimeoutMs: number
+  /** A job's timeout unless it sets its own (Infinity: none). */
+  readonly timeoutMs: number
+  /** Encodes a job's input for its thread, by the handler's input schema. */
+  readonly encodeInput: ((input: unknown) => Exit.Exit<unknown, Schema.SchemaError>) | undefined
   readonly workerMachine: typeof WorkerLifecycle.machine
   readonly dispatcher: SchedulerDispatcher
   readonly hub: PubSub.PubSub<InspectionEvent>
@@ -76,12 +88,24 @@ export class PoolCore implements JobOwner, WorkerHost {
   private readonly clock: Clock.Clock
   private readonly overflowSite: JobSite = { unqueue: (job) => this.overflow.remove(job) }
   private readonly quiet: Array<() => void> = []
+  private readonly fiberRunner: JobRunner | undefined
+  /** The thread handler and its export name, for a pool of thread workers. */
+  private readonly thread: ThreadSetup | undefined
 
-  constructor(options: Decoded, context: Context.Context<never>, hub: PubSub.PubSub<InspectionEvent>) {
+  constructor(
+    options: Decoded,
+    context: Context.Context<never>,
+    hub: PubSub.PubSub<InspectionEvent>,
+    thread: ThreadSetup | undefined
+  ) {
     this.options = options
     this.name = options.name
     this.context = context
-    this.handler = options.handler
+    this.thread = thread
+    this.timeoutMs = options.timeout === undefined ? Infinity : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
+    const inputSchema = thread?.handler.schemas.input
+    this.encodeInput = inputSchema && Schema.encodeUnknownExit(inputSchema)
+    this.fiberRunner = thread === undefined ? FiberRunner.make(options.handler as (input: unknown) => any) : undefined
     this.concurrency = options.concurrency
     this.mailboxKind = Mailbox.fromOption(options.mailbox)
     this.dispatch = Dispatch.fromOption(options.dispatch)
@@ -118,16 +142,16 @@ export class PoolCore implements JobOwner, WorkerHost {
   // ---- admission -----------------------------------------------------------
 
   /** Admits a job now; `undefined` means the pool is full and the caller may wait. */
-  tryAdmit(input: unknown, priority: number): JobRecord | PoolClosed | MailboxFull | undefined {
+  tryAdmit(spec: JobSpec): JobRecord | PoolClosed | MailboxFull | undefined {
     if (this.phase !== "running") return new PoolClosed({ pool: this.name })
-    if (this.queued < this.capacity && this.producers.size === 0 && !this.admitPending) return this.accept(input, priority)
+    if (this.queued < this.capacity && this.producers.size === 0 && !this.admitPending) return this.accept(spec)
     if (this.options.onFull === "fail") return new MailboxFull({ pool: this.name, capacity: this.capacity })
     return undefined
   }
 
   /** Queues a submission until there is room; first come, first admitted. */
-  waitForRoom(input: unknown, priority: number, admitted: PendingSubmit["admitted"], rejected: PendingSubmit["rejected"]): PendingSubmit {
-    const pending: PendingSubmit = { input, priority, admitted, rejected }
+  waitForRoom(spec: JobSpec, admitted: PendingSubmit["admitted"], rejected: PendingSubmit["rejected"]): PendingSubmit {
+    const pending: PendingSubmit = { spec, admitted, rejected }
     this.producers.pushBack(pending)
     return pending
   }
@@ -136,8 +160,8 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.producers.remove(pending)
   }
 
-  private accept(input: unknown, priority: number): JobRecord {
-    const job = new JobRecord(this.nextSeq++, input, priority, this)
+  private accept(spec: JobSpec): JobRecord {
+    const job = new JobRecord(this.nextSeq++, spec, this)
     this.counters.submitted++
     this.outstanding++
     this.queued++
@@ -149,7 +173,7 @@ export class PoolCore implements JobOwner, WorkerHost {
   private admitWaiting(): void {
     while (this.queued < this.capacity && this.producers.size > 0) {
       const pending = this.producers.popFront()!
-      pending.admitted(this.accept(pending.input, pending.priority))
+      pending.admitted(this.accept(pending.spec))
     }
   }
 
@@ -174,6 +198,26 @@ export class PoolCore implements JobOwner, WorkerHost {
 
   // ---- the worker host -------------------------------------------------------
 
+  makeRunner(worker: WorkerActor): JobRunner {
+    if (this.fiberRunner !== undefined) return this.fiberRunner
+    const { handler, exportName } = this.thread!
+    const { recycleAfterJobs, recycleAboveHeapMb, maxHeapMb } = this.options.thread
+    return new ThreadRunner({
+      module: handler.module,
+      exportName,
+      schemas: handler.schemas,
+      heapLimitBytes: recycleAboveHeapMb === undefined ? undefined : recycleAboveHeapMb * 1024 * 1024,
+      maxOldGenerationMb: maxHeapMb,
+      recycleAfter: recycleAfterJobs ?? Infinity,
+      context: this.context,
+      dispatcher: this.dispatcher,
+      replaced: (reason) => {
+        this.counters.threadsReplaced++
+        this.publish({ type: "@troupe.worker.threadReplaced", pool: this.name, workerId: worker.id, reason, at: this.now() })
+      }
+    })
+  }
+
   started(job: JobRecord): void {
     job.state = "running"
     this.queued--
@@ -195,7 +239,8 @@ export class PoolCore implements JobOwner, WorkerHost {
   }
 
   finished(job: JobRecord, outcome: Exit.Exit<unknown, unknown> | AbortReason, worker: WorkerActor): void {
-    if (typeof outcome !== "string") return this.settleExit(job, outcome)
+    if (typeof outcome !== "string") return this.settleExit(job, outcome, worker)
+    if (outcome === "requeue") return this.requeue(job)
     if (outcome === "cancel") return this.settle(job, "cancelled", Exit.fail(new JobCancelled({ jobId: job.id })))
     if (outcome === "shutdown") return this.settle(job, "interrupted", Exit.fail(new JobInterrupted({ jobId: job.id })))
     this.settle(job, "crashed", Exit.fail(new WorkerCrashed({ jobId: job.id, workerId: worker.id, reason: worker.crashReason })))
@@ -203,11 +248,24 @@ export class PoolCore implements JobOwner, WorkerHost {
 
   transition(worker: WorkerActor, from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string): void {
     this.counters.workerTransition(from, to)
+    if (from === "spawning" && to === "idle") this.teamUpSettled(undefined)
     this.publish({ type: "@troupe.worker.transition", pool: this.name, workerId: worker.id, from, to, event, at: this.now() })
   }
 
   laneDied(worker: WorkerActor, cause: Cause.Cause<unknown>): void {
     this.team?.crashed(worker, Cause.pretty(cause))
+  }
+
+  runnerDied(worker: WorkerActor, reason: string): void {
+    this.team?.crashed(worker, reason)
+  }
+
+  /** A job its worker held but never started goes back to dispatch (or is handed back, after shutdown began). */
+  private requeue(job: JobRecord): void {
+    job.state = "queued"
+    this.queued++
+    if (this.phase === "running") this.route(job)
+    else this.handBack([job])
   }
 
   ended(worker: WorkerActor): void {
@@ -222,10 +280,15 @@ export class PoolCore implements JobOwner, WorkerHost {
 
   // ---- settling ----------------------------------------------------------------
 
-  private settleExit(job: JobRecord, exit: Exit.Exit<unknown, unknown>): void {
+  private settleExit(job: JobRecord, exit: Exit.Exit<unknown, unknown>, worker: WorkerActor): void {
     if (Exit.isSuccess(exit)) return this.settle(job, "completed", exit)
     const cause = exit.cause
-    if (Cause.hasFails(cause)) return this.settle(job, "failed", exit)
+    if (Cause.hasFails(cause)) {
+      const error = cause.reasons.find(Cause.isFailReason)!.error
+      if (!(error instanceof RuntimeEnd)) return this.settle(job, "failed", exit)
+      if (error.kind === "timedOut") return this.settle(job, "timedOut", Exit.fail(new JobTimedOut({ jobId: job.id, timeoutMillis: job.timeoutMs })))
+      return this.settle(job, "crashed", Exit.fail(new WorkerCrashed({ jobId: job.id, workerId: worker.id, reason: error.reason })))
+    }
     if (Cause.hasDies(cause)) {
       const defect = cause.reasons.find(Cause.isDieReason)?.defect
       return this.settle(job, "defects", Exit.fail(new JobDefect({ jobId: job.id, defect })))
@@ -272,6 +335,24 @@ export class PoolCore implements JobOwner, WorkerHost {
   cancel(job: JobRecord): void {
     if (job.state === "queued") this.unqueue(job, "cancelled")
     else if (job.state === "running") job.site?.cancelRunning?.(job)
+  }
+
+  // ---- the team's first boot (thread pools) ---------------------------------------
+
+  private teamUp: Array<(escalation: PoolCore["escalation"]) => void> | undefined = []
+
+  /** Calls `f` once a worker has booted, or with the escalation if the team gave up first. */
+  onTeamUp(f: (escalation: PoolCore["escalation"]) => void): () => void {
+    if (this.teamUp === undefined) return f(this.escalation), () => {}
+    this.teamUp.push(f)
+    return () => this.teamUp && this.teamUp.splice(this.teamUp.indexOf(f) >>> 0, 1)
+  }
+
+  teamUpSettled(escalation: PoolCore["escalation"]): void {
+    const waiting = this.teamUp
+    if (waiting === undefined) return
+    this.teamUp = undefined
+    for (const f of waiting) f(escalation)
   }
 
   // ---- quiescence (for shutdown) ---------------------------------------------------

@@ -22,7 +22,7 @@ const events: ReadonlyArray<Event> = [
 
 // The whole table: state x event -> next state. Anything not listed stays put.
 const table: Record<State, Partial<Record<Event["type"], State>>> = {
-  spawning: { READY: "idle", STOPPED: "stopped", CRASH: "crashed" },
+  spawning: { READY: "idle", DRAIN: "draining", STOPPED: "stopped", CRASH: "crashed" },
   idle: { BUSY: "busy", RETIRE: "draining", DRAIN: "draining", CRASH: "crashed" },
   busy: { IDLE: "idle", DRAIN: "draining", CRASH: "crashed" },
   draining: { STOPPED: "stopped", CRASH: "crashed" },

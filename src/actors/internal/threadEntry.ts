@@ -6,14 +6,15 @@
 // `[1, data]` carries data, `[1]` from the pool means "close". It is written
 // on `node:worker_threads` rather than NodeWorkerRunner because a thread that
 // loads NodeWorkerRunner boots in ~220 ms against ~130 ms with `effect/Effect`
-// alone (measured on the 2-core machine), and boot time is time to first result.
+// alone and ~60 ms with neither (measured on the 2-core machine), and boot
+// time is time to first result. For the same reason Effect itself is loaded
+// only once a handler returns an Effect: a plain handler never pays for it.
 //
 // Batches: the pool sends `[id, input]` entries (or `[id]`: interrupt that
 // job); the thread answers `[id, tag, value]` (tag: see `Tag` below), one
 // message per batch of jobs rather than one per job.
-import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
+import type * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import type * as Schema from "effect/Schema"
 import { getHeapStatistics } from "node:v8"
@@ -31,6 +32,15 @@ let flushPending = false
 let recycleAsked = false
 
 type Codec = (value: unknown) => unknown
+
+/** Effect's own mark on its values (a checked literal type, so a change in Effect breaks the build). */
+const EffectTypeId: Effect.TypeId = "~effect/Effect"
+const isEffect = (u: unknown): u is Effect.Effect<unknown, unknown> => typeof u === "object" && u !== null && EffectTypeId in u
+
+type Runtime = readonly [typeof import("effect/Effect"), typeof import("effect/Exit"), typeof import("effect/Cause")]
+let runtime: Runtime | undefined
+/** Effect jobs that arrived while Effect was loading. */
+let waitingForRuntime: Array<readonly [number, Effect.Effect<unknown, unknown>]> | undefined
 
 const load = async (): Promise<Handler<unknown, unknown, unknown>> => {
   const module = (await import(data.module)) as Record<string, unknown>
@@ -89,6 +99,7 @@ const cloneable = (entry: unknown): unknown => {
 }
 
 const settleExit = (id: number, exit: Exit.Exit<unknown, unknown>): void => {
+  const [, Exit, Cause] = runtime!
   running.delete(id)
   if (Exit.isSuccess(exit)) return succeed(id, exit.value)
   const fail = exit.cause.reasons.find(Cause.isFailReason)
@@ -119,17 +130,33 @@ const run = (id: number, input: unknown): void => {
   } catch (defect) {
     return push(id, Tag.defect, defect)
   }
-  if (Effect.isEffect(result)) {
-    const fiber = Effect.runFork(result as Effect.Effect<unknown, unknown>)
-    const exit = fiber.pollUnsafe()
-    if (exit !== undefined) return settleExit(id, exit)
-    running.set(id, fiber)
-    fiber.addObserver((exit) => settleExit(id, exit))
+  if (isEffect(result)) {
+    if (runtime !== undefined) runEffect(id, result)
+    else loadRuntime(id, result)
   } else if (result instanceof Promise) {
     result.then((value) => succeed(id, value), (defect) => push(id, Tag.defect, defect))
   } else {
     succeed(id, result)
   }
+}
+
+const runEffect = (id: number, effect: Effect.Effect<unknown, unknown>): void => {
+  const fiber = runtime![0].runFork(effect)
+  const exit = fiber.pollUnsafe()
+  if (exit !== undefined) return settleExit(id, exit)
+  running.set(id, fiber)
+  fiber.addObserver((exit) => settleExit(id, exit))
+}
+
+const loadRuntime = (id: number, effect: Effect.Effect<unknown, unknown>): void => {
+  if (waitingForRuntime !== undefined) return void waitingForRuntime.push([id, effect])
+  waitingForRuntime = [[id, effect]]
+  Promise.all([import("effect/Effect"), import("effect/Exit"), import("effect/Cause")]).then((loaded) => {
+    runtime = loaded
+    const waiting = waitingForRuntime!
+    waitingForRuntime = undefined
+    for (const [id, effect] of waiting) runEffect(id, effect)
+  })
 }
 
 port.on("message", (message: readonly [0, ReadonlyArray<readonly [number, unknown?]>] | readonly [1]) => {

@@ -1,6 +1,7 @@
-// A fiber worker: an actor with its own mailbox and `concurrency` lanes, each
-// a fiber looping take -> run -> settle. Its lifecycle lives in an XState
-// actor that hears only edges (busy/idle), never one event per job.
+// A worker: an actor with its own mailbox and `concurrency` lanes, each a
+// fiber looping take -> run -> settle. Its runner runs a job on the lane's
+// fiber or on the worker's thread. Its lifecycle lives in an XState actor
+// that hears only edges (busy/idle), never one event per job.
 import { Cause, Context, Effect, Exit, type Fiber } from "effect"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { createActor, type Actor } from "xstate"
@@ -9,18 +10,20 @@ import type { WorkerLoad } from "../../strategies/Dispatch.ts"
 import { CurrentWorkerId } from "../Worker.ts"
 import * as WorkerLifecycle from "../WorkerLifecycle.ts"
 import type { JobRecord, JobSite } from "../../internal/jobRecord.ts"
+import type { JobRunner } from "./jobRunner.ts"
 import * as XStateClock from "./xstateClock.ts"
 
 /** Scheduler priority of lifecycle edges: after every wake-up of the same batch. */
 const edgePriority = 1
 
-/** Why a lane's fiber is being interrupted. */
-export type AbortReason = "cancel" | "crash" | "shutdown"
+/** Why a lane's fiber is being interrupted; `requeue`: its job never started and may run elsewhere. */
+export type AbortReason = "cancel" | "crash" | "shutdown" | "requeue"
 
 /** What a worker needs from the pool that owns it. */
 export interface WorkerHost {
   readonly context: Context.Context<never>
-  readonly handler: (input: unknown) => Effect.Effect<unknown, unknown>
+  /** How this worker runs its jobs: on its fibers, or on its thread. */
+  readonly makeRunner: (worker: WorkerActor) => JobRunner
   readonly concurrency: number
   readonly mailboxKind: MailboxKind
   /** Runs deferred wake-ups after the current batch of fiber work. */
@@ -32,6 +35,8 @@ export interface WorkerHost {
   readonly transition: (worker: WorkerActor, from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string) => void
   /** A lane fiber died outside any job's handler: the worker must be treated as crashed. */
   readonly laneDied: (worker: WorkerActor, cause: Cause.Cause<unknown>) => void
+  /** The runner failed on its own (its thread exited): the worker must be treated as crashed. */
+  readonly runnerDied: (worker: WorkerActor, reason: string) => void
   /** Every lane has ended after a drain, a retirement or a crash. */
   readonly ended: (worker: WorkerActor) => void
   /** Idle period after which the machine's `idleTimedOut` action runs (Infinity: never). */
@@ -63,6 +68,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
   /** Mirrors the mailbox's size, so dispatch reads a field, not a getter chain. */
   queued = 0
   private readonly host: WorkerHost
+  private readonly runner: JobRunner
   /** The pool's context plus this worker's id, for its lanes. */
   private readonly context: Context.Context<never>
   private readonly lanes: Array<Lane> = []
@@ -79,6 +85,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
     this.host = host
     this.mailbox = host.mailboxKind.make<JobRecord>()
     this.context = Context.add(host.context, CurrentWorkerId, id)
+    this.runner = host.makeRunner(this)
     this.actor = createActor(host.workerMachine, {
       input: { workerId: id, idleTimeoutMs: host.idleTimeoutMs },
       clock: XStateClock.fromContext(host.context),
@@ -102,7 +109,14 @@ export class WorkerActor implements WorkerLoad, JobSite {
       this.lanes.push(lane)
       this.runLane(lane)
     }
+    this.runner.start(this.ready, (reason) => this.host.runnerDied(this, reason))
+  }
+
+  // Lanes may have taken jobs while the runner started (a thread boots in
+  // ~100 ms): the machine learns of that edge now.
+  private readonly ready = (): void => {
     this.actor.send({ type: "READY" })
+    if (this.busy && this.state === "idle") this.actor.send({ type: "BUSY" })
   }
 
   enqueue(job: JobRecord): void {
@@ -137,8 +151,24 @@ export class WorkerActor implements WorkerLoad, JobSite {
   crash(reason: string): Array<JobRecord> {
     this.closing = true
     this.actor.send({ type: "CRASH", reason })
-    for (const lane of this.lanes) this.abortLane(lane, "crash")
+    this.abortAll("crash", reason)
     return this.takeAll()
+  }
+
+  // Jobs the runner holds but never started (on a thread, behind the one it
+  // runs) are not lost with it: they go back to dispatch.
+  // Returns the started jobs it interrupts.
+  private abortAll(reason: "crash" | "shutdown", why: string): Array<JobRecord> {
+    const started: Array<JobRecord> = []
+    const reasons = this.lanes.map((lane) => {
+      if (lane.current === undefined) return reason
+      if (this.runner.unstarted(lane.current)) return "requeue"
+      started.push(lane.current)
+      return reason
+    })
+    this.runner.abort(why)
+    this.lanes.forEach((lane, i) => this.abortLane(lane, reasons[i]!))
+    return started
   }
 
   /** Stops taking new jobs; the lanes end once the mailbox is empty. */
@@ -169,13 +199,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
 
   /** Interrupts every running job (the shutdown deadline passed) and returns them. */
   interruptRunning(): Array<JobRecord> {
-    const jobs: Array<JobRecord> = []
-    for (const lane of this.lanes) {
-      if (lane.current === undefined) continue
-      jobs.push(lane.current)
-      this.abortLane(lane, "shutdown")
-    }
-    return jobs
+    return this.abortAll("shutdown", "the pool's shutdown deadline passed")
   }
 
   /** Removes and returns every queued job, in take order. */
@@ -264,7 +288,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
     // Sent whatever the machine shows now: a RETIRE or DRAIN it is still
     // processing comes first, and `idle` ignores STOPPED.
     if (this.state !== "crashed") this.actor.send({ type: "STOPPED" })
-    this.host.ended(this)
+    this.runner.stop(() => this.host.ended(this)) // a thread has exited by then
   }
 
   // The fiber may have yielded between finding the mailbox empty and parking
@@ -291,7 +315,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
       lane.current = job
       this.running++
       host.started(job)
-      return Effect.matchCauseEffect(this.jobEffect(job), handlers)
+      return Effect.matchCauseEffect(this.runner.run(job), handlers)
     }
     const done = (exit: Exit.Exit<unknown, unknown>): Effect.Effect<void, unknown> => {
       if (lane.abort !== undefined) return Effect.void // interrupted from outside: laneExited settles the job
@@ -306,17 +330,6 @@ export class WorkerActor implements WorkerLoad, JobSite {
       onFailure: (cause: Cause.Cause<unknown>) => done(Exit.failCause(cause))
     }
     return Effect.suspend(next)
-  }
-
-  // A handler that throws instead of returning an Effect, or returns
-  // something else, fails its job with a defect; the lane carries on.
-  private jobEffect(job: JobRecord): Effect.Effect<unknown, unknown> {
-    try {
-      const effect = this.host.handler(job.input)
-      return Effect.isEffect(effect) ? effect : Effect.die(new TypeError(`the handler returned ${String(effect)}, not an Effect`))
-    } catch (defect) {
-      return Effect.die(defect)
-    }
   }
 
   private take(): JobRecord | undefined {

@@ -199,6 +199,7 @@ export class Supervisor implements Team {
       core.escalation = { workerId: worker.id, reason }
       core.publish({ type: "@troupe.pool.escalated", pool: core.name, workerId: worker.id, reason, restarts: limits.intensity, at: core.now() })
       this.stopTeam(`pool gave up: ${reason}`)
+      core.teamUpSettled(core.escalation)
       return core.escalate()
     }
     this.spawn("replacement", worker.id)

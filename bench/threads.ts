@@ -1,0 +1,104 @@
+// C. Thread workers against piscina, each contender in a fresh process:
+//  1. time from pool creation to the first result (2 threads);
+//  2. 20,000 tiny tasks (sum of 1..1000) on 2 threads: tasks per second,
+//     after an unmeasured warm-up run of the same size;
+//  3. 32 CPU jobs (~50 ms of BigInt pi digits each) on 1, then 2 threads.
+import { Effect } from "effect"
+import { Piscina } from "piscina"
+import { Pool } from "troupe"
+import { childName } from "./lib/harness.ts"
+import { pi, tiny } from "./threads/task.troupe.ts"
+import { tiny as tinyEffect } from "./threads/task.troupe-effect.ts"
+
+export const TINY_TASKS = 20_000
+export const CPU_JOBS = 32
+export const PI_DIGITS = 9_000
+/** Jobs in flight per thread in the tiny-task run, for both pools (piscina's `concurrentTasksPerWorker`). */
+export const WINDOW = 32
+
+export const contenders = ["troupe", "troupe-effect", "piscina", "piscina-window"] as const
+type Contender = (typeof contenders)[number]
+
+const piscinaFile = new URL("./threads/task.piscina.ts", import.meta.url).href
+
+interface Runner {
+  readonly run: (name: "tiny" | "pi", input: number) => Promise<unknown>
+  /** Runs every input and returns the results in order, as the pool's users would. */
+  readonly runAll: (name: "tiny" | "pi", inputs: ReadonlyArray<number>) => Promise<ReadonlyArray<unknown>>
+  readonly close: () => Promise<void>
+}
+
+const troupeRunner = async (threads: number, window: number, handler: typeof tiny | typeof pi | typeof tinyEffect): Promise<Runner> => {
+  const { Scope } = await import("effect")
+  const scope = Effect.runSync(Scope.make())
+  const pool = await Effect.runPromise(
+    Pool.make({ handler: handler as typeof tiny, minWorkers: threads, maxWorkers: threads, scaling: "fixed", concurrency: window, capacity: "unbounded" }).pipe(
+      Scope.provide(scope)
+    )
+  )
+  return {
+    run: (_name, input) => Effect.runPromise(Pool.submit(pool, input)),
+    runAll: (_name, inputs) => Effect.runPromise(Effect.forEach(inputs, (input) => Pool.submit(pool, input), { concurrency: "unbounded" })),
+    close: () => Effect.runPromise(Scope.close(scope, Effect.void as never))
+  }
+}
+
+const piscinaRunner = (threads: number, window: number): Runner => {
+  const pool = new Piscina({ filename: piscinaFile, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: window })
+  return {
+    run: (name, input) => pool.run(input, { name }),
+    runAll: (name, inputs) => Promise.all(inputs.map((input) => pool.run(input, { name }))),
+    close: () => pool.destroy()
+  }
+}
+
+const open = (who: Contender, threads: number, kind: "tiny" | "pi"): Promise<Runner> | Runner => {
+  const window = kind === "tiny" && who !== "piscina" ? WINDOW : 1
+  if (who === "troupe") return troupeRunner(threads, window, kind === "tiny" ? tiny : pi)
+  if (who === "troupe-effect") return troupeRunner(threads, window, tinyEffect)
+  return piscinaRunner(threads, window)
+}
+
+const timeToFirstResult = async (who: Contender): Promise<number> => {
+  const start = performance.now()
+  const runner = await open(who, 2, "tiny")
+  await runner.run("tiny", 1000)
+  const ms = performance.now() - start
+  await runner.close()
+  return ms
+}
+
+const tinyTasksPerSecond = async (who: Contender): Promise<number> => {
+  const runner = await open(who, 2, "tiny")
+  // Warm-up: one unmeasured run of the same size, so both pools are measured with their code optimized.
+  await runner.runAll("tiny", Array.from({ length: TINY_TASKS }, () => 1000))
+  const start = performance.now()
+  const results = await runner.runAll("tiny", Array.from({ length: TINY_TASKS }, () => 1000))
+  const seconds = (performance.now() - start) / 1000
+  if (results.some((r) => r !== 500500)) throw new Error("wrong tiny result")
+  await runner.close()
+  return TINY_TASKS / seconds
+}
+
+const cpuMillis = async (who: Contender, threads: number): Promise<number> => {
+  const runner = await open(who, threads, "pi")
+  await Promise.all(Array.from({ length: threads }, () => runner.run("pi", 100))) // every thread up
+  const start = performance.now()
+  const results = await runner.runAll("pi", Array.from({ length: CPU_JOBS }, () => PI_DIGITS))
+  const ms = performance.now() - start
+  if (results.some((r) => !String(r).startsWith("31415926"))) throw new Error("wrong pi")
+  await runner.close()
+  return ms
+}
+
+const child = async (who: Contender) => {
+  const ttfr = await timeToFirstResult(who)
+  const tasksPerSec = await tinyTasksPerSecond(who)
+  if (who === "troupe-effect") return console.log(JSON.stringify({ ttfrMs: ttfr, tasksPerSec }))
+  const cpu1 = await cpuMillis(who, 1)
+  const cpu2 = await cpuMillis(who, 2)
+  console.log(JSON.stringify({ ttfrMs: ttfr, tasksPerSec, cpu1Ms: cpu1, cpu2Ms: cpu2 }))
+}
+
+const name = childName()
+if (name !== undefined) await child(name as Contender)

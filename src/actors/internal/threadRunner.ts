@@ -1,0 +1,189 @@
+// Runs a worker's jobs on its thread. The worker's lanes are its window of
+// jobs in flight: each lane hands one job to the thread and waits for its
+// reply, and the port batches what the lanes send in one scheduler batch.
+//
+// The thread is replaced, under the same worker, when a job outlives its
+// timeout (the only way to stop a synchronous job is to terminate its
+// thread), after `recycleAfter` jobs, or when its heap passes the limit.
+// A thread that dies on its own is a crash of the worker: the supervisor
+// replaces the whole worker, within the restart intensity.
+import { Effect, Exit, type Fiber, Schema } from "effect"
+import type { JobRecord } from "../../internal/jobRecord.ts"
+import type * as Thread from "../../Thread.ts"
+import { type JobRunner, RuntimeEnd } from "./jobRunner.ts"
+import { type Reply, ThreadPort, type ThreadSpec } from "./threadPort.ts"
+import { Tag } from "./threadProtocol.ts"
+
+export interface ThreadOptions extends ThreadSpec {
+  readonly schemas: Thread.Schemas<unknown, unknown, unknown>
+  /** Replace the thread after this many jobs (Infinity: never). */
+  readonly recycleAfter: number
+  /** A thread was replaced under the worker, and why. */
+  readonly replaced: (reason: string) => void
+}
+
+/** One job in flight on a thread. */
+interface Call {
+  readonly job: JobRecord
+  readonly resume: (exit: Exit.Exit<unknown, unknown>) => void
+  port: ThreadPort
+  k: number
+  timer: Fiber.Fiber<void> | undefined
+  /** Ended here (timed out, cancelled): a reply that still comes is dropped. */
+  done: boolean
+  /** Set while a cancel waits for the thread to let go of the job. */
+  released: (() => void) | undefined
+}
+
+export class ThreadRunner implements JobRunner {
+  private readonly options: ThreadOptions
+  private readonly decodeSuccess: ((u: unknown) => unknown) | undefined
+  private readonly decodeFailure: ((u: unknown) => unknown) | undefined
+  private port!: ThreadPort
+  /** Replaced threads still finishing the jobs they hold. */
+  private readonly retiring = new Set<ThreadPort>()
+  private readonly calls = new Map<JobRecord, Call>()
+  private ready: () => void = () => {}
+  private died: (reason: string) => void = () => {}
+  private stopped = false
+
+  constructor(options: ThreadOptions) {
+    this.options = options
+    const { success, failure } = options.schemas
+    this.decodeSuccess = success && (Schema.decodeUnknownSync(success) as (u: unknown) => unknown)
+    this.decodeFailure = failure && (Schema.decodeUnknownSync(failure) as (u: unknown) => unknown)
+  }
+
+  start(ready: () => void, died: (reason: string) => void): void {
+    this.ready = ready
+    this.died = died
+    this.port = this.open()
+  }
+
+  private open(): ThreadPort {
+    let booted = false
+    const port: ThreadPort = new ThreadPort(this.options, {
+      ready: () => {
+        if (booted) return
+        booted = true
+        this.ready()
+        this.ready = () => {} // a replacement thread's boot is not the worker's
+      },
+      died: (reason) => this.died(reason),
+      recycle: () => port === this.port && this.replace("its heap passed the limit")
+    })
+    return port
+  }
+
+  /** Moves new jobs to a fresh thread; the old one closes once its jobs are done. */
+  private replace(reason: string): void {
+    const old = this.port
+    this.port = this.open()
+    this.options.replaced(reason)
+    this.retiring.add(old)
+    this.closeIfDone(old)
+  }
+
+  private closeIfDone(port: ThreadPort): void {
+    if (!this.retiring.has(port) || port.pendingCount > 0) return
+    this.retiring.delete(port)
+    port.close(() => {})
+  }
+
+  run = (job: JobRecord): Effect.Effect<unknown, unknown> =>
+    Effect.callback<unknown, unknown>((resume) => {
+      const call: Call = { job, resume, port: this.port, k: 0, timer: undefined, done: false, released: undefined }
+      this.calls.set(job, call)
+      this.send(call)
+      if (job.timeoutMs !== Infinity) this.startTimer(call)
+      return Effect.callback<void>((released) => this.cancel(call, () => released(Effect.void)))
+    })
+
+  private send(call: Call): void {
+    if (this.port.sent >= this.options.recycleAfter) this.replace(`it ran ${this.options.recycleAfter} jobs`)
+    const port = this.port
+    call.port = port
+    call.k = port.call(call.job.payload, (reply) => this.replied(call, port, reply))
+  }
+
+  private replied(call: Call, port: ThreadPort, reply: Reply): void {
+    if (reply === "lost" && !call.done && !port.hasStarted(call.k) && port !== this.port && !this.stopped) {
+      this.send(call) // never started on a thread that was replaced: run it on the new one
+    } else {
+      this.end(call, reply === "lost" ? Exit.fail(new RuntimeEnd("lost", port.deadReason ?? "the thread is gone")) : this.exitOf(reply))
+    }
+    this.closeIfDone(port)
+  }
+
+  private end(call: Call, exit: Exit.Exit<unknown, unknown>): void {
+    call.timer?.interruptUnsafe()
+    call.timer = undefined
+    if (call.released !== undefined) return this.forget(call), call.released()
+    if (call.done) return
+    call.done = true
+    this.forget(call)
+    call.resume(exit)
+  }
+
+  private forget(call: Call): void {
+    if (this.calls.get(call.job) === call) this.calls.delete(call.job)
+  }
+
+  private exitOf(reply: { readonly tag: Tag; readonly value: unknown }): Exit.Exit<unknown, unknown> {
+    try {
+      switch (reply.tag) {
+        case Tag.success: return Exit.succeed(this.decodeSuccess ? this.decodeSuccess(reply.value) : reply.value)
+        case Tag.failure: return Exit.fail(this.decodeFailure ? this.decodeFailure(reply.value) : reply.value)
+        case Tag.defect: return Exit.die(reply.value)
+        default: return Exit.interrupt()
+      }
+    } catch (defect) {
+      return Exit.die(defect) // the thread sent what the schema does not decode
+    }
+  }
+
+  // The lane was interrupted (the job cancelled): ask the thread to interrupt
+  // the job, and release the lane once the thread has let go of it.
+  private cancel(call: Call, released: () => void): void {
+    if (call.done || call.port.deadReason !== undefined) return this.end(call, Exit.interrupt()), released()
+    call.released = released
+    call.port.interrupt(call.k)
+  }
+
+  private startTimer(call: Call): void {
+    const ms = call.job.timeoutMs
+    const timer = Effect.runForkWith(this.options.context)(Effect.sleep(ms))
+    call.timer = timer
+    timer.addObserver((exit) => Exit.isSuccess(exit) && call.timer === timer && this.timedOut(call, ms))
+  }
+
+  // A job still waiting behind another on the thread ends alone; a job the
+  // thread is running can only be stopped with its thread.
+  private timedOut(call: Call, ms: number): void {
+    call.timer = undefined
+    const port = call.port
+    this.end(call, Exit.fail(new RuntimeEnd("timedOut", `the job outlived its timeout of ${ms} ms`)))
+    if (!port.hasStarted(call.k) || port.deadReason !== undefined) return
+    if (port === this.port) this.replace(`job ${call.job.id} timed out`)
+    this.retiring.delete(port)
+    port.kill(`the thread was terminated: job ${call.job.id} outlived its timeout of ${ms} ms`)
+  }
+
+  unstarted = (job: JobRecord): boolean => {
+    const call = this.calls.get(job)
+    return call !== undefined && !call.port.hasStarted(call.k)
+  }
+
+  abort = (reason: string): void => {
+    this.stopped = true
+    for (const port of [this.port, ...this.retiring]) port.kill(reason)
+  }
+
+  stop = (done: () => void): void => {
+    this.stopped = true
+    const ports = [this.port, ...this.retiring]
+    this.retiring.clear()
+    let open = ports.length
+    for (const port of ports) port.close(() => --open === 0 && done())
+  }
+}
