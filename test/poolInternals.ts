@@ -21,3 +21,5 @@ export const onEvent = (pool: Pool.Pool<any, any, any>, f: (event: Inspection.In
     f(event)
   }
 }
+
+export { liveThreads, spawnedThreads } from "../src/actors/internal/threadPort.ts"

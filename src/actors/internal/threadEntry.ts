@@ -20,7 +20,7 @@ import type * as Schema from "effect/Schema"
 import { getHeapStatistics } from "node:v8"
 import { parentPort, workerData } from "node:worker_threads"
 import { isHandler, type Handler } from "../../Thread.ts"
-import { Tag, type ThreadData } from "./threadProtocol.ts"
+import { type JobEntry, Tag, type ThreadData } from "./threadProtocol.ts"
 
 const data = workerData as ThreadData
 const port = parentPort!
@@ -39,8 +39,8 @@ const isEffect = (u: unknown): u is Effect.Effect<unknown, unknown> => typeof u 
 
 type Runtime = readonly [typeof import("effect/Effect"), typeof import("effect/Exit"), typeof import("effect/Cause")]
 let runtime: Runtime | undefined
-/** Effect jobs that arrived while Effect was loading. */
-let waitingForRuntime: Array<readonly [number, Effect.Effect<unknown, unknown>]> | undefined
+/** Jobs that arrived while Effect was loading: not started yet, so the pool may still send them elsewhere. */
+let waitingForRuntime: Array<JobEntry> | undefined
 
 const load = async (): Promise<Handler<unknown, unknown, unknown>> => {
   const module = (await import(data.module)) as Record<string, unknown>
@@ -83,10 +83,16 @@ const flush = (): void => {
   } catch {
     port.postMessage([1, batch.map(cloneable)])
   }
-  if (data.heapLimitBytes !== undefined && !recycleAsked && getHeapStatistics().used_heap_size > data.heapLimitBytes) {
+  if (data.heapLimitBytes !== undefined && !recycleAsked && heapBytes() > data.heapLimitBytes) {
     recycleAsked = true
     port.postMessage([1, [[-1, Tag.recycle]]])
   }
+}
+
+/** The thread's JavaScript heap plus the buffers it holds outside it. */
+const heapBytes = (): number => {
+  const stats = getHeapStatistics()
+  return stats.used_heap_size + stats.external_memory
 }
 
 const cloneable = (entry: unknown): unknown => {
@@ -132,7 +138,7 @@ const run = (id: number, input: unknown): void => {
   }
   if (isEffect(result)) {
     if (runtime !== undefined) runEffect(id, result)
-    else loadRuntime(id, result)
+    else loadRuntime(() => runEffect(id, result))
   } else if (result instanceof Promise) {
     result.then((value) => succeed(id, value), (defect) => push(id, Tag.defect, defect))
   } else {
@@ -148,23 +154,27 @@ const runEffect = (id: number, effect: Effect.Effect<unknown, unknown>): void =>
   fiber.addObserver((exit) => settleExit(id, exit))
 }
 
-const loadRuntime = (id: number, effect: Effect.Effect<unknown, unknown>): void => {
-  if (waitingForRuntime !== undefined) return void waitingForRuntime.push([id, effect])
-  waitingForRuntime = [[id, effect]]
+const loadRuntime = (then: () => void): void => {
+  waitingForRuntime = []
   Promise.all([import("effect/Effect"), import("effect/Exit"), import("effect/Cause")]).then((loaded) => {
     runtime = loaded
+    then()
     const waiting = waitingForRuntime!
     waitingForRuntime = undefined
-    for (const [id, effect] of waiting) runEffect(id, effect)
+    for (const entry of waiting) take(entry)
+    if (out.length > 0) flush()
   })
 }
 
-port.on("message", (message: readonly [0, ReadonlyArray<readonly [number, unknown?]>] | readonly [1]) => {
+const take = (entry: JobEntry): void => {
+  if (waitingForRuntime !== undefined) return void waitingForRuntime.push(entry)
+  if (entry.length === 1) running.get(entry[0])?.interruptUnsafe()
+  else run(entry[0], entry[1])
+}
+
+port.on("message", (message: readonly [0, ReadonlyArray<JobEntry>] | readonly [1]) => {
   if (message[0] === 1) return process.exit(0)
-  for (const entry of message[1]) {
-    if (entry.length === 1) running.get(entry[0])?.interruptUnsafe()
-    else run(entry[0], entry[1])
-  }
+  for (const entry of message[1]) take(entry)
   if (out.length > 0) flush() // answered at once: no need to wait for setImmediate
 })
 

@@ -6,12 +6,29 @@
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import { Cause, Context, Effect, Exit, type Fiber } from "effect"
 import type { SchedulerDispatcher } from "effect/Scheduler"
-import { WorkerPlatform, type Worker } from "effect/workers/Worker"
+import { Spawner, WorkerPlatform, type Worker } from "effect/workers/Worker"
 import { Worker as NodeThread } from "node:worker_threads"
 import type { JobEntry, ResultEntry, ThreadData } from "./threadProtocol.ts"
 import { Tag } from "./threadProtocol.ts"
 
 const entry = new URL("./threadEntry.ts", import.meta.url)
+
+// NodeWorker's platform is stateless: built once, not per thread, which keeps
+// the work between a pool's creation and its threads' spawn short.
+let platform: WorkerPlatform["Service"] | undefined
+const nodePlatform = (): WorkerPlatform["Service"] =>
+  (platform ??= Effect.runSync(
+    Effect.gen(function*() {
+      return yield* WorkerPlatform
+    }).pipe(Effect.provide(NodeWorker.layerPlatform))
+  ))
+
+let live = 0
+let spawned = 0
+/** Threads spawned and not yet exited, in this process (for tests: none may outlive its pool). */
+export const liveThreads = (): number => live
+/** Threads ever spawned in this process (for tests: a crash loop is bounded). */
+export const spawnedThreads = (): number => spawned
 
 /** What every thread of one pool is started with. */
 export interface ThreadSpec {
@@ -59,14 +76,19 @@ export class ThreadPort {
     this.startedView = new Int32Array(started)
     const data: ThreadData = { module: spec.module, exportName: spec.exportName, started, heapLimitBytes: spec.heapLimitBytes }
     const resourceLimits = spec.maxOldGenerationMb === undefined ? undefined : { maxOldGenerationSizeMb: spec.maxOldGenerationMb }
-    const spawner = () => (this.thread = new NodeThread(entry, { workerData: data, ...(resourceLimits && { resourceLimits }) }))
+    const spawner = () => {
+      const thread = new NodeThread(entry, { workerData: data, ...(resourceLimits && { resourceLimits }) })
+      live++
+      spawned++
+      thread.once("exit", () => live--)
+      return (this.thread = thread)
+    }
     const port = this
     const program = Effect.gen(function*() {
-      const platform = yield* WorkerPlatform
-      const worker = yield* platform.spawn<ReadonlyArray<ResultEntry>, ReadonlyArray<JobEntry>>(0)
+      const worker = yield* nodePlatform().spawn<ReadonlyArray<ResultEntry>, ReadonlyArray<JobEntry>>(0)
       port.worker = worker
       return yield* worker.run((batch) => Effect.sync(() => port.received(batch)), { onSpawn: Effect.sync(events.ready) })
-    }).pipe(Effect.provide(NodeWorker.layer(spawner)))
+    }).pipe(Effect.provideService(Spawner, spawner))
     const fiber = Effect.runForkWith(spec.context)(program)
     this.fiber = fiber
     fiber.addObserver((exit) => this.threadExited(exit))

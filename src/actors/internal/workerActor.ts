@@ -157,17 +157,21 @@ export class WorkerActor implements WorkerLoad, JobSite {
 
   // Jobs the runner holds but never started (on a thread, behind the one it
   // runs) are not lost with it: they go back to dispatch.
-  // Returns the started jobs it interrupts.
+  // Returns the started jobs it interrupts. Every lane is marked before the
+  // runner lets go: a job the runner ends on the way must not settle as if
+  // its handler had ended it.
   private abortAll(reason: "crash" | "shutdown", why: string): Array<JobRecord> {
     const started: Array<JobRecord> = []
-    const reasons = this.lanes.map((lane) => {
-      if (lane.current === undefined) return reason
-      if (this.runner.unstarted(lane.current)) return "requeue"
-      started.push(lane.current)
-      return reason
-    })
+    for (const lane of this.lanes) {
+      const job = lane.current
+      if (job !== undefined && this.runner.unstarted(job)) lane.abort = "requeue"
+      else {
+        lane.abort = reason
+        if (job !== undefined) started.push(job)
+      }
+    }
     this.runner.abort(why)
-    this.lanes.forEach((lane, i) => this.abortLane(lane, reasons[i]!))
+    for (const lane of this.lanes) lane.fiber?.interruptUnsafe()
     return started
   }
 

@@ -1,0 +1,188 @@
+// Thread workers, with real Node worker threads (the handlers live in
+// fixtures/threads.ts). These run on the real clock: a thread is real time.
+import { it } from "@effect/vitest"
+import { Effect, Exit, Fiber, Option, Scope } from "effect"
+import { describe, expect } from "vitest"
+import { InvalidInput, Job, JobDefect, Pool, PoolEscalated, WorkerCrashed } from "../src/index.ts"
+import { never } from "./fixtures/threadBootFails.ts"
+import { NotPositive, orders, plain, Point, scale, sumTo } from "./fixtures/threads.ts"
+import { eventually } from "./helpers.ts"
+import { liveThreads, onEvent, spawnedThreads } from "./poolInternals.ts"
+
+const threadIdOf = { op: "threadId" } as const
+
+describe("thread workers: what crosses the boundary", () => {
+  it.live("inputs, results and typed failures are encoded by the handler's schemas", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: scale, maxWorkers: 1 })
+      const result = yield* Pool.submit(pool, new Point({ x: 1, y: 2 }))
+      expect(result).toBeInstanceOf(Point)
+      expect(result).toEqual(new Point({ x: 2, y: 4 }))
+      const error = yield* Effect.flip(Pool.submit(pool, new Point({ x: -3, y: 0 })))
+      expect(error).toBeInstanceOf(NotPositive)
+      expect(error).toMatchObject({ _tag: "NotPositive", n: -3 })
+    }).pipe(Effect.scoped))
+
+  it.live("without schemas, values cross by structured clone; plain and Promise handlers work", () =>
+    Effect.gen(function*() {
+      const sums = yield* Pool.make({ handler: sumTo, maxWorkers: 2, concurrency: 4 })
+      const results = yield* Effect.forEach([1, 10, 100, 1000], (n) => Pool.submit(sums, n), { concurrency: "unbounded" })
+      expect(results).toEqual([1, 55, 5050, 500500])
+      const plains = yield* Pool.make({ handler: plain, maxWorkers: 1 })
+      expect([yield* Pool.submit(plains, 2), yield* Pool.submit(plains, 3)]).toEqual([20, 300])
+    }).pipe(Effect.scoped))
+
+  it.live("an input the schema cannot encode fails its submit with InvalidInput; nothing is admitted", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: scale, maxWorkers: 1 })
+      const error = yield* Effect.flip(Pool.submit(pool, { x: "one", y: 2 } as unknown as Point))
+      expect(error).toBeInstanceOf(InvalidInput)
+      expect((error as InvalidInput).issue).toContain("x")
+      expect(Pool.statsUnsafe(pool).submitted).toBe(0)
+    }).pipe(Effect.scoped))
+
+  it.live("a defect in the thread (die or throw) is a JobDefect with its message; the thread carries on", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1 })
+      const before = yield* Pool.submit(pool, threadIdOf)
+      const died = yield* Effect.flip(Pool.submit(pool, { op: "die", message: "died here" }))
+      const threw = yield* Effect.flip(Pool.submit(pool, { op: "throw", message: "thrown here" }))
+      expect(died).toBeInstanceOf(JobDefect)
+      expect(died.message).toContain("died here")
+      expect(threw.message).toContain("thrown here")
+      expect(yield* Pool.submit(pool, threadIdOf)).toBe(before)
+      expect(Pool.statsUnsafe(pool).defects).toBe(2)
+    }).pipe(Effect.scoped))
+})
+
+describe("thread workers: timeouts", () => {
+  it.live("a job past its timeout ends with JobTimedOut; its thread is terminated and replaced under the same worker", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1, timeout: "20 seconds" })
+      const replaced: Array<string> = []
+      onEvent(pool, (event) => event.type === "@troupe.worker.threadReplaced" && replaced.push(event.reason))
+      const before = yield* Pool.submit(pool, threadIdOf)
+      const error = yield* Effect.flip(Pool.submit(pool, { op: "spin" }, { timeout: 200 }))
+      expect(error).toMatchObject({ _tag: "JobTimedOut", timeoutMillis: 200 })
+      const after = yield* Pool.submit(pool, threadIdOf)
+      expect(after).not.toBe(before)
+      const stats = Pool.statsUnsafe(pool)
+      expect([stats.timedOut, stats.threadsReplaced, stats.spawned.replacement, stats.workers.crashed]).toEqual([1, 1, 0, 0])
+      expect(replaced).toEqual([expect.stringContaining("timed out")])
+    }).pipe(Effect.scoped))
+
+  it.live("jobs waiting behind a timed-out job on its thread run on the replacement, unharmed", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1, concurrency: 4 })
+      const spin = yield* Effect.forkChild(Pool.submit(pool, { op: "spin" }, { timeout: 300 }))
+      const behind = yield* Effect.forkChild(Effect.forEach([1, 2, 3], () => Pool.submit(pool, threadIdOf), { concurrency: "unbounded" }))
+      expect(yield* Effect.flip(Fiber.join(spin))).toMatchObject({ _tag: "JobTimedOut" })
+      const ids = yield* Fiber.join(behind)
+      expect(new Set(ids).size).toBe(1) // all on the replacement thread
+      const stats = Pool.statsUnsafe(pool)
+      expect([stats.timedOut, stats.completed, stats.crashed]).toEqual([1, 3, 0])
+    }).pipe(Effect.scoped))
+})
+
+describe("thread workers: crashes", () => {
+  it.live("process.exit mid-job: the job ends with WorkerCrashed and the reason; the supervisor replaces the worker", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1 })
+      const before = yield* Pool.submit(pool, threadIdOf)
+      const error = yield* Effect.flip(Pool.submit(pool, { op: "exit", code: 3 }))
+      expect(error).toBeInstanceOf(WorkerCrashed)
+      expect((error as WorkerCrashed).reason).toContain("exited with code: 3")
+      expect(yield* Pool.submit(pool, threadIdOf)).not.toBe(before)
+      const stats = Pool.statsUnsafe(pool)
+      expect([stats.crashed, stats.spawned.replacement, stats.workers.crashed]).toEqual([1, 1, 1])
+    }).pipe(Effect.scoped))
+
+  it.live("jobs sent to a thread that dies before starting them run elsewhere; none is lost", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, minWorkers: 2, maxWorkers: 2, scaling: "fixed", concurrency: 8, dispatch: "roundRobin" })
+      const orders_ = [{ op: "exit", code: 7 } as const, ...Array.from({ length: 15 }, () => ({ op: "sleep", ms: 5 }) as const)]
+      const exits = yield* Effect.forEach(orders_, (order) => Effect.exit(Pool.submit(pool, order)), { concurrency: "unbounded" })
+      const crashed = exits.filter((exit) => Exit.isFailure(exit))
+      expect(crashed.length).toBe(1) // only the job that exited its thread
+      const stats = Pool.statsUnsafe(pool)
+      expect([stats.completed, stats.crashed]).toEqual([15, 1])
+    }).pipe(Effect.scoped))
+
+  it.live("a thread killed for memory (maxHeapMb) is a crash with the reason", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1, thread: { maxHeapMb: 32 } })
+      const error = yield* Effect.flip(Pool.submit(pool, { op: "allocate", mb: 256 }))
+      expect(error).toBeInstanceOf(WorkerCrashed)
+      expect((error as WorkerCrashed).reason).toMatch(/memory/i)
+      expect(typeof (yield* Pool.submit(pool, threadIdOf))).toBe("number")
+    }).pipe(Effect.scoped))
+
+  it.live("a module that throws when a thread loads it: Pool.make fails with PoolEscalated after the restart intensity, no storm", () =>
+    Effect.gen(function*() {
+      const before = liveThreads()
+      const spawnedBefore = spawnedThreads()
+      const exit = yield* Effect.exit(Pool.make({ handler: never, maxWorkers: 1, restart: { intensity: 2, period: "1 minute" } }))
+      expect(spawnedThreads() - spawnedBefore).toBe(3) // the first, and two restarts
+      expect(Exit.isFailure(exit)).toBe(true)
+      const error = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
+      expect(error && "error" in error ? error.error : undefined).toBeInstanceOf(PoolEscalated)
+      expect(String(error && "error" in error ? (error.error as PoolEscalated).reason : "")).toContain("cannot load in a thread")
+      yield* eventually(() => liveThreads() === before)
+    }).pipe(Effect.scoped))
+})
+
+describe("thread workers: recycling", () => {
+  it.live("after recycleAfterJobs jobs a fresh thread takes over", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1, thread: { recycleAfterJobs: 3 } })
+      const ids = []
+      for (let i = 0; i < 7; i++) ids.push(yield* Pool.submit(pool, threadIdOf))
+      expect(new Set(ids.slice(0, 3)).size).toBe(1)
+      expect(new Set(ids.slice(3, 6)).size).toBe(1)
+      expect(new Set([ids[0], ids[3], ids[6]]).size).toBe(3)
+      expect(Pool.statsUnsafe(pool).threadsReplaced).toBe(2)
+    }).pipe(Effect.scoped))
+
+  it.live("a thread whose heap passes recycleAboveHeapMb is replaced after its batch", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1, thread: { recycleAboveHeapMb: 48 } })
+      const first = yield* Pool.submit(pool, { op: "allocate", mb: 64 })
+      yield* eventually(() => Pool.statsUnsafe(pool).threadsReplaced === 1)
+      expect(yield* Pool.submit(pool, threadIdOf)).not.toBe(first)
+    }).pipe(Effect.scoped))
+})
+
+describe("thread workers: cancellation and shutdown", () => {
+  it.live("cancelling a running Effect job interrupts it in its thread; the thread carries on", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1 })
+      const before = yield* Pool.submit(pool, threadIdOf)
+      const long = yield* Effect.forkChild(Pool.submit(pool, { op: "sleep", ms: 60_000 }))
+      yield* eventually(() => Pool.statsUnsafe(pool).running === 1)
+      yield* Fiber.interrupt(long)
+      expect(Pool.statsUnsafe(pool).cancelled).toBe(1)
+      expect(yield* Pool.submit(pool, threadIdOf)).toBe(before)
+    }).pipe(Effect.scoped))
+
+  it.live("closing the scope with threads busy: running jobs interrupted at the deadline, queued handed back, no thread left", () =>
+    Effect.gen(function*() {
+      const before = liveThreads()
+      const scope = yield* Scope.make()
+      const pool = yield* Pool.make({
+        handler: orders,
+        minWorkers: 2,
+        maxWorkers: 2,
+        scaling: "fixed",
+        shutdown: { deadline: 200, queued: "handBack" }
+      }).pipe(Scope.provide(scope))
+      const jobs = yield* Effect.forEach([1, 2, 3, 4], () => Pool.fork(pool, { op: "spin" }))
+      yield* eventually(() => Pool.statsUnsafe(pool).running === 2)
+      expect(liveThreads()).toBe(before + 2)
+      yield* Scope.close(scope, Exit.void)
+      const stats = Pool.statsUnsafe(pool)
+      expect([stats.interrupted, stats.handedBack, stats.state]).toEqual([2, 2, "stopped"])
+      const outcomes = yield* Effect.forEach(jobs, Job.poll)
+      expect(outcomes.every(Option.isSome)).toBe(true)
+      expect(liveThreads()).toBe(before)
+    }))
+})
