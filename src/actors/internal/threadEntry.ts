@@ -168,8 +168,11 @@ const loadRuntime = (then: () => void): void => {
 
 const take = (entry: JobEntry): void => {
   if (waitingForRuntime !== undefined) return void waitingForRuntime.push(entry)
-  if (entry.length === 1) running.get(entry[0])?.interruptUnsafe()
-  else run(entry[0], entry[1])
+  if (entry.length === 1) return running.get(entry[0])?.interruptUnsafe()
+  if (entry.length === 2) return run(entry[0], entry[1])
+  flush()
+  run(entry[0], entry[1])
+  flush()
 }
 
 port.on("message", (message: readonly [0, ReadonlyArray<JobEntry>] | readonly [1]) => {

@@ -57,6 +57,8 @@ export class ThreadPort {
   sent = 0
   /** Why the thread is gone, once it is. */
   deadReason: string | undefined = undefined
+  /** Called once the thread has booted (at once if it has). */
+  private readyWaiters: Array<() => void> | undefined = []
   private readonly startedView: Int32Array
   private readonly pending = new Map<number, (reply: Reply) => void>()
   private thread: NodeThread | undefined = undefined
@@ -87,11 +89,23 @@ export class ThreadPort {
     const program = Effect.gen(function*() {
       const worker = yield* nodePlatform().spawn<ReadonlyArray<ResultEntry>, ReadonlyArray<JobEntry>>(0)
       port.worker = worker
-      return yield* worker.run((batch) => Effect.sync(() => port.received(batch)), { onSpawn: Effect.sync(events.ready) })
+      return yield* worker.run((batch) => Effect.sync(() => port.received(batch)), { onSpawn: Effect.sync(() => port.booted()) })
     }).pipe(Effect.provideService(Spawner, spawner))
     const fiber = Effect.runForkWith(spec.context)(program)
     this.fiber = fiber
     fiber.addObserver((exit) => this.threadExited(exit))
+  }
+
+  whenReady(f: () => void): void {
+    if (this.readyWaiters === undefined) f()
+    else this.readyWaiters.push(f)
+  }
+
+  private booted(): void {
+    const waiters = this.readyWaiters ?? []
+    this.readyWaiters = undefined
+    this.events.ready()
+    for (const f of waiters) f()
   }
 
   get pendingCount(): number {
@@ -99,14 +113,14 @@ export class ThreadPort {
   }
 
   /** Sends a job; `reply` is called once with its result. Returns its send index. */
-  call(input: unknown, reply: (reply: Reply) => void): number {
+  call(input: unknown, timed: boolean, reply: (reply: Reply) => void): number {
     const k = this.sent++
     if (this.deadReason !== undefined) {
       reply("lost")
       return k
     }
     this.pending.set(k, reply)
-    this.post([k, input])
+    this.post(timed ? [k, input, 1] : [k, input])
     return k
   }
 

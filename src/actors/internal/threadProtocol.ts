@@ -22,7 +22,12 @@ export const Tag = {
 } as const
 export type Tag = (typeof Tag)[keyof typeof Tag]
 
-/** Pool to thread: `[id, input]` runs a job, `[id]` interrupts it. */
-export type JobEntry = readonly [number, unknown] | readonly [number]
+/**
+ * Pool to thread: `[id, input]` runs a job, `[id]` interrupts it. `[id, input, 1]`
+ * runs a job with a timeout: the thread reports around it at once rather than
+ * at the end of its batch, so a job stuck behind it in the batch cannot hold
+ * its result back (and be taken for the stuck one), nor it theirs.
+ */
+export type JobEntry = readonly [number, unknown] | readonly [number, unknown, 1] | readonly [number]
 /** Thread to pool. */
 export type ResultEntry = readonly [number, Tag, unknown?]

@@ -42,6 +42,8 @@ export class ThreadRunner implements JobRunner {
   private port!: ThreadPort
   /** Replaced threads still finishing the jobs they hold. */
   private readonly retiring = new Set<ThreadPort>()
+  /** Every thread this worker started; the worker has ended only once all have exited. */
+  private readonly ports = new Set<ThreadPort>()
   private readonly calls = new Map<JobRecord, Call>()
   private ready: () => void = () => {}
   private died: (reason: string) => void = () => {}
@@ -72,11 +74,13 @@ export class ThreadRunner implements JobRunner {
       died: (reason) => this.died(reason),
       recycle: () => port === this.port && this.replace("its heap passed the limit")
     })
+    this.ports.add(port)
     return port
   }
 
   /** Moves new jobs to a fresh thread; the old one closes once its jobs are done. */
   private replace(reason: string): void {
+    if (this.stopped) return // the worker is ending: no new thread
     const old = this.port
     this.port = this.open()
     this.options.replaced(reason)
@@ -103,12 +107,17 @@ export class ThreadRunner implements JobRunner {
     if (this.port.sent >= this.options.recycleAfter) this.replace(`it ran ${this.options.recycleAfter} jobs`)
     const port = this.port
     call.port = port
-    call.k = port.call(call.job.payload, (reply) => this.replied(call, port, reply))
+    call.k = port.call(call.job.payload, call.job.timeoutMs !== Infinity, (reply) => this.replied(call, port, reply))
   }
 
   private replied(call: Call, port: ThreadPort, reply: Reply): void {
     if (reply === "lost" && !call.done && !port.hasStarted(call.k) && port !== this.port && !this.stopped) {
-      this.send(call) // never started on a thread that was replaced: run it on the new one
+      // Never started on a thread that was replaced: run it on the new one,
+      // with its time starting afresh there.
+      call.timer?.interruptUnsafe()
+      call.timer = undefined
+      this.send(call)
+      if (call.job.timeoutMs !== Infinity) this.startTimer(call)
     } else {
       this.end(call, reply === "lost" ? Exit.fail(new RuntimeEnd("lost", port.deadReason ?? "the thread is gone")) : this.exitOf(reply))
     }
@@ -150,7 +159,13 @@ export class ThreadRunner implements JobRunner {
     call.port.interrupt(call.k)
   }
 
+  // A job's time starts once its thread has booted: a replacement thread's
+  // boot is not the job's to pay for.
   private startTimer(call: Call): void {
+    call.port.whenReady(() => call.done || call.timer !== undefined || this.startTimerNow(call))
+  }
+
+  private startTimerNow(call: Call): void {
     const ms = call.job.timeoutMs
     const timer = Effect.runForkWith(this.options.context)(Effect.sleep(ms))
     call.timer = timer
@@ -158,15 +173,20 @@ export class ThreadRunner implements JobRunner {
   }
 
   // A job still waiting behind another on the thread ends alone; a job the
-  // thread is running can only be stopped with its thread.
+  // thread is running can only be stopped with its thread. The thread goes
+  // first: ending the job may end the worker (its last lane, while closing),
+  // which must find no thread still to start.
   private timedOut(call: Call, ms: number): void {
     call.timer = undefined
     const port = call.port
+    if (port.hasStarted(call.k) && port.deadReason === undefined) {
+      if (port === this.port) this.replace(`job ${call.job.id} timed out`)
+      this.retiring.delete(port)
+      call.done = true // its "lost" reply is the timeout's, not a crash
+      port.kill(`the thread was terminated: job ${call.job.id} outlived its timeout of ${ms} ms`)
+      call.done = false
+    }
     this.end(call, Exit.fail(new RuntimeEnd("timedOut", `the job outlived its timeout of ${ms} ms`)))
-    if (!port.hasStarted(call.k) || port.deadReason !== undefined) return
-    if (port === this.port) this.replace(`job ${call.job.id} timed out`)
-    this.retiring.delete(port)
-    port.kill(`the thread was terminated: job ${call.job.id} outlived its timeout of ${ms} ms`)
   }
 
   unstarted = (job: JobRecord): boolean => {
@@ -176,14 +196,21 @@ export class ThreadRunner implements JobRunner {
 
   abort = (reason: string): void => {
     this.stopped = true
-    for (const port of [this.port, ...this.retiring]) port.kill(reason)
+    for (const port of this.ports) port.kill(reason)
   }
 
+  // Closes what is still open and waits for every thread, terminated ones
+  // included, to exit: no thread outlives its worker.
   stop = (done: () => void): void => {
     this.stopped = true
-    const ports = [this.port, ...this.retiring]
     this.retiring.clear()
+    const ports = [...this.ports]
     let open = ports.length
-    for (const port of ports) port.close(() => --open === 0 && done())
+    for (const port of ports) {
+      port.close(() => {
+        this.ports.delete(port)
+        if (--open === 0) done()
+      })
+    }
   }
 }
