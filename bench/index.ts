@@ -5,6 +5,7 @@ import os from "node:os"
 import * as Dispatch from "./dispatch.ts"
 import * as Memory from "./memory.ts"
 import * as Scale from "./scaling.ts"
+import * as Threads from "./threads.ts"
 import { fmt, median, runRounds, table } from "./lib/harness.ts"
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -75,6 +76,54 @@ const scalingSection = (): string => {
   ].join("\n")
 }
 
+const threadsSection = (): string => {
+  console.error(`C. threads vs piscina: ${fmt(Threads.TINY_TASKS)} tiny tasks, ${Threads.CPU_JOBS} CPU jobs, ${rounds} rounds`)
+  const results = runRounds(new URL("./threads.ts", import.meta.url).href, Threads.contenders, rounds, log)
+  const med = (name: string, key: string) => median(results.map((r) => Number(r[name]![key])))
+  const ratio = (a: string, b: string, key: string) => median(results.map((r) => Number(r[a]![key]) / Number(r[b]![key])))
+  const speedup = (name: string) => median(results.map((r) => Number(r[name]!.cpu1Ms) / Number(r[name]!.cpu2Ms)))
+  const tiny = ratio("troupe", "piscina", "tasksPerSec")
+  const ttfr = ratio("troupe", "piscina", "ttfrMs")
+  const troupeSpeedup = speedup("troupe")
+  const rows = Threads.contenders.map((name) => [
+    name,
+    fmt(med(name, "ttfrMs")),
+    fmt(med(name, "tasksPerSec")),
+    ratio(name, "piscina", "tasksPerSec").toFixed(2),
+    name === "troupe-effect" ? "–" : fmt(med(name, "cpu1Ms")),
+    name === "troupe-effect" ? "–" : fmt(med(name, "cpu2Ms")),
+    name === "troupe-effect" ? "–" : speedup(name).toFixed(2)
+  ])
+  const bars = Threads.contenders.map((name) => fmt(med(name, "tasksPerSec")).replace(/,/g, ""))
+  return [
+    `### C. Thread workers against piscina (2 threads)`,
+    "",
+    `troupe: \`Pool.make({ handler: Thread.handler(...), minWorkers: 2, maxWorkers: 2, scaling: "fixed" })\` with a plain handler ` +
+    `(\`troupe\`) or the same work returning an Effect (\`troupe-effect\`, whose threads load \`effect/Effect\`); ` +
+    `\`concurrency: ${Threads.WINDOW}\` jobs in flight per thread for the tiny tasks, 1 for the CPU jobs. piscina 5: ` +
+    `\`minThreads = maxThreads = 2\`, its default one task at a time per thread (\`piscina\`), or ` +
+    `\`concurrentTasksPerWorker: ${Threads.WINDOW}\` (\`piscina-window\`, the same window as troupe's). ` +
+    `Both pools' task modules are TypeScript files running the same functions. Time to first result: pool creation ` +
+    `to the first result, in a fresh process. Tiny tasks: ${fmt(Threads.TINY_TASKS)} sums of 1..1000, submitted at once, after an unmeasured warm-up run of the same size. ` +
+    `CPU: ${Threads.CPU_JOBS} jobs of ${fmt(Threads.PI_DIGITS)} digits of pi (BigInt, ~50 ms each) on 1, then 2 threads, the better of two batches each.`,
+    "",
+    table(["contender", "first result ms", "tiny tasks/s", "× piscina tasks/s (same round)", "CPU 1 thread ms", "CPU 2 threads ms", "speed-up 1→2"], rows),
+    "",
+    "```mermaid",
+    "xychart-beta",
+    `  title "Tiny tasks per second, 2 threads (higher is better)"`,
+    `  x-axis [${Threads.contenders.map((n) => `"${n}"`).join(", ")}]`,
+    `  bar [${bars.join(", ")}]`,
+    "```",
+    "",
+    `troupe runs **${tiny.toFixed(1)}×** piscina's tiny tasks per second (target ≥ 2×: ${met(tiny >= 2)}; ` +
+    `${ratio("troupe", "piscina-window", "tasksPerSec").toFixed(2)}× piscina given the same window). ` +
+    `Going from 1 to 2 threads speeds the CPU jobs up **${troupeSpeedup.toFixed(2)}×** (target ≥ 1.9: ${met(troupeSpeedup >= 1.9)}; piscina ${speedup("piscina").toFixed(2)}×). ` +
+    `Its first result comes after **${ttfr.toFixed(2)}×** piscina's time (target ≤ 1.5×: ${met(ttfr <= 1.5)}); ` +
+    `with an Effect handler, whose threads also load \`effect/Effect\`, ${ratio("troupe-effect", "piscina", "ttfrMs").toFixed(2)}×.`
+  ].join("\n")
+}
+
 const memorySection = (): string => {
   console.error(`E. memory: ${fmt(Memory.QUEUED)} queued jobs, ${fmt(Memory.IDLE_WORKERS)} idle workers, ${rounds} rounds`)
   const results = runRounds(new URL("./memory.ts", import.meta.url).href, Memory.contenders, Math.max(1, Math.ceil(rounds / 2)), log)
@@ -93,7 +142,14 @@ const memorySection = (): string => {
 
 const met = (ok: boolean): string => (ok ? "met" : "**missed**")
 
-const sections = [dispatchSection(), scalingSection(), memorySection()]
+const only = process.env.BENCH_ONLY?.split(",")
+const pick = (key: string, section: () => string) => (only === undefined || only.includes(key) ? [section()] : [])
+const sections = [
+  ...pick("A", dispatchSection),
+  ...pick("B", scalingSection),
+  ...pick("C", threadsSection),
+  ...pick("E", memorySection)
+]
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`
 const doc = [
   "# Benchmarks",

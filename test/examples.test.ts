@@ -36,4 +36,11 @@ describe("docs/supervision.md", () => {
     const output = execFileSync(process.execPath, ["examples/tree.ts"], { cwd: root, encoding: "utf8" })
     expect(blocks(page, "text").at(-1)).toBe(output)
   })
+
+  it("the thread example prints what docs/threads.md says it prints", () => {
+    const output = execFileSync(process.execPath, ["examples/threads.ts"], { cwd: root, encoding: "utf8" })
+    expect(output).toBe("168 9592 78498\nTooLarge\n")
+    const page = read("docs/threads.md")
+    expect(blocks(page, "ts").slice(0, 2)).toEqual([read("examples/primes.thread.ts"), read("examples/threads.ts")])
+  })
 })
