@@ -6,14 +6,14 @@
  *
  * @since 0.1.0
  */
-import { type Context, Duration, Effect, Exit, Layer, Option, PubSub, Stream, type Scope } from "effect"
+import { Cause, type Context, Duration, Effect, Exit, Layer, Option, PubSub, Stream, type Scope } from "effect"
 import { dual } from "effect/Function"
 import { pipeArguments, type Pipeable } from "effect/Pipeable"
 import type { WorkerState } from "./actors/WorkerLifecycle.ts"
 import type { InspectionEvent } from "./Inspection.ts"
 import { cancelRecord, type JobHandle } from "./Job.ts"
 import type { JobError } from "./JobError.ts"
-import { JobRecord, type JobExit, type JobSpec } from "./internal/jobRecord.ts"
+import { JobRecord, type JobExit, type JobExtras } from "./internal/jobRecord.ts"
 import { PoolCore, type PendingSubmit, type ThreadSetup } from "./internal/poolCore.ts"
 import * as Shutdown from "./internal/shutdown.ts"
 import { InvalidInput, InvalidOptions, type MailboxFull, PoolClosed, PoolEscalated } from "./PoolError.ts"
@@ -300,8 +300,10 @@ export const submit: {
   (args) => isPool(args[0]),
   <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions) => {
     const core = impl(self).core
-    const spec = prepare(core, input, options)
-    if (Effect.isEffect(spec)) return spec
+    const checked = prepare(core, input, options)
+    if (Effect.isEffect(checked)) return checked
+    const priority = checked[0]
+    const extras = checked[1]
     return Effect.callback<O, E | JobError | PoolClosed | MailboxFull>((resume) => {
       let job: JobRecord | undefined
       let pending: PendingSubmit | undefined
@@ -310,10 +312,10 @@ export const submit: {
         job = record
         unobserve = record.resumeWith(resume as (exit: JobExit) => void)
       }
-      const admission = core.tryAdmit(spec)
+      const admission = core.tryAdmit(input, priority, extras)
       if (admission instanceof JobRecord) admitted(admission)
       else if (admission !== undefined) return resume(Exit.fail(admission))
-      else pending = core.waitForRoom(spec, admitted, (error) => resume(Exit.fail(error)))
+      else pending = core.waitForRoom(input, priority, extras, admitted, (error) => resume(Exit.fail(error)))
       return Effect.suspend(() => {
         if (job === undefined) return Effect.sync(() => pending && core.withdraw(pending))
         unobserve?.()
@@ -337,15 +339,19 @@ export const fork: {
   (args) => isPool(args[0]),
   <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions): Effect.Effect<JobHandle<O, E>, PoolClosed | MailboxFull | InvalidOptions | InvalidInput> => {
     const core = impl(self).core
-    const spec = prepare(core, input, options)
-    if (Effect.isEffect(spec)) return spec
+    const checked = prepare(core, input, options)
+    if (Effect.isEffect(checked)) return checked
+    const priority = checked[0]
+    const extras = checked[1]
     return Effect.suspend(() => {
-      const admission = core.tryAdmit(spec)
+      const admission = core.tryAdmit(input, priority, extras)
       if (admission instanceof JobRecord) return Exit.succeed(admission as unknown as JobHandle<O, E>)
       if (admission !== undefined) return Exit.fail(admission)
       return Effect.callback<JobHandle<O, E>, PoolClosed>((resume) => {
         const pending = core.waitForRoom(
-          spec,
+          input,
+          priority,
+          extras,
           (job) => resume(Exit.succeed(job as unknown as JobHandle<O, E>)),
           (error) => resume(Exit.fail(error))
         )
@@ -461,9 +467,17 @@ export const supervise = (self: Pool<any, any, any>): Effect.Effect<never, PoolE
     })
   })
 
+/** A plain job (no options, a fiber pool without a default timeout): nothing to check or carry. */
+const plainJob: readonly [number, undefined] = [0, undefined]
+
 // A job's options and input are checked before it is admitted: a bad one
 // fails its submit and the pool never holds it.
-const prepare = (core: PoolCore, input: unknown, options: JobOptions | undefined): JobSpec | Effect.Effect<never, InvalidOptions | InvalidInput> => {
+const prepare = (
+  core: PoolCore,
+  input: unknown,
+  options: JobOptions | undefined
+): readonly [priority: number, extras: JobExtras | undefined] | Effect.Effect<never, InvalidOptions | InvalidInput> => {
+  if (options === undefined && !core.jobsCarryExtras) return plainJob
   const priority = options?.priority ?? 0
   if (typeof priority !== "number" || !Number.isFinite(priority)) {
     return invalidJobOption("priority", priority, `Expected a finite number, got ${String(priority)}`)
@@ -479,10 +493,15 @@ const prepare = (core: PoolCore, input: unknown, options: JobOptions | undefined
   let payload = input
   if (core.encodeInput !== undefined) {
     const encoded = core.encodeInput(input)
-    if (Exit.isFailure(encoded)) return Effect.fail(new InvalidInput({ pool: core.name, input, issue: String(encoded.cause) }))
+    if (Exit.isFailure(encoded)) return Effect.fail(new InvalidInput({ pool: core.name, input, issue: issueOf(encoded.cause) }))
     payload = encoded.value
   }
-  return { input, payload, priority, timeoutMs }
+  return [priority, timeoutMs === Infinity && payload === input ? undefined : { payload, timeoutMs }]
+}
+
+const issueOf = (cause: Cause.Cause<unknown>): string => {
+  const error = cause.reasons.find(Cause.isFailReason)?.error
+  return error instanceof Error ? error.message : Cause.pretty(cause)
 }
 
 const invalidJobOption = (field: string, value: unknown, message: string) =>

@@ -21,11 +21,11 @@ export interface JobOwner {
   readonly dispatcher: SchedulerDispatcher
 }
 
-/** A job as submitted, checked and ready to admit. */
-export interface JobSpec {
-  readonly input: unknown
+/** What only some jobs carry: kept out of the record unless a job has it, so a plain job stays small. */
+export interface JobExtras {
+  /** What is sent to a thread: the input, encoded by the handler's schema. */
   readonly payload: unknown
-  readonly priority: number
+  /** Clock millis the job may run; Infinity: no limit. */
   readonly timeoutMs: number
 }
 
@@ -39,10 +39,7 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
   readonly seq: number
   readonly input: I
   readonly priority: number
-  /** Clock millis the job may run; Infinity: no limit. */
-  readonly timeoutMs: number
-  /** What is sent to a thread: the input, encoded by the handler's schema when it has one. */
-  readonly payload: unknown
+  readonly extras: JobExtras | undefined
   readonly owner: JobOwner
   state: JobState = "queued"
   /** Where the job is queued, or the worker running it. */
@@ -50,17 +47,26 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
   exit: JobExit<O, E> | undefined = undefined
   private observers: Observer | Array<Observer> | undefined = undefined
 
-  constructor(seq: number, spec: JobSpec, owner: JobOwner) {
+  constructor(seq: number, input: I, priority: number, extras: JobExtras | undefined, owner: JobOwner) {
     this.seq = seq
-    this.input = spec.input as I
-    this.priority = spec.priority
-    this.timeoutMs = spec.timeoutMs
-    this.payload = spec.payload
+    this.input = input
+    this.priority = priority
+    this.extras = extras
     this.owner = owner
   }
 
   get id(): number {
     return this.seq
+  }
+
+  /** Clock millis the job may run; Infinity: no limit. */
+  get timeoutMs(): number {
+    return this.extras === undefined ? Infinity : this.extras.timeoutMs
+  }
+
+  /** What is sent to a thread: the input, encoded by the handler's schema when it has one. */
+  get payload(): unknown {
+    return this.extras === undefined ? this.input : this.extras.payload
   }
 
   /** Completes the job once; returns false when it was already settled. */

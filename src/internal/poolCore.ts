@@ -21,12 +21,14 @@ import * as Scaling from "../strategies/Scaling.ts"
 import { RingDeque } from "../strategies/internal/ringDeque.ts"
 import * as PoolLifecycle from "../supervision/PoolLifecycle.ts"
 import * as XStateClock from "../actors/internal/xstateClock.ts"
-import { JobRecord, type JobExit, type JobOwner, type JobSite, type JobSpec } from "./jobRecord.ts"
+import { JobRecord, type JobExit, type JobOwner, type JobExtras, type JobSite } from "./jobRecord.ts"
 import { Counters, type Outcome } from "./counters.ts"
 
 /** A submission waiting for room under `onFull: "suspend"`. */
 export interface PendingSubmit {
-  readonly spec: JobSpec
+  readonly input: unknown
+  readonly priority: number
+  readonly extras: JobExtras | undefined
   readonly admitted: (job: JobRecord) => void
   readonly rejected: (error: PoolClosed) => void
 }
@@ -61,6 +63,8 @@ export class PoolCore implements JobOwner, WorkerHost {
   readonly timeoutMs: number
   /** Encodes a job's input for its thread, by the handler's input schema. */
   readonly encodeInput: ((input: unknown) => Exit.Exit<unknown, Schema.SchemaError>) | undefined
+  /** Every job carries extras (a default timeout, an encoded input): no fast path for plain jobs. */
+  readonly jobsCarryExtras: boolean
   readonly workerMachine: typeof WorkerLifecycle.machine
   readonly dispatcher: SchedulerDispatcher
   readonly hub: PubSub.PubSub<InspectionEvent>
@@ -105,6 +109,7 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.timeoutMs = options.timeout === undefined ? Infinity : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
     const inputSchema = thread?.handler.schemas.input
     this.encodeInput = inputSchema && Schema.encodeUnknownExit(inputSchema)
+    this.jobsCarryExtras = this.encodeInput !== undefined || this.timeoutMs !== Infinity
     this.fiberRunner = thread === undefined ? FiberRunner.make(options.handler as (input: unknown) => any) : undefined
     this.concurrency = options.concurrency
     this.mailboxKind = Mailbox.fromOption(options.mailbox)
@@ -142,16 +147,22 @@ export class PoolCore implements JobOwner, WorkerHost {
   // ---- admission -----------------------------------------------------------
 
   /** Admits a job now; `undefined` means the pool is full and the caller may wait. */
-  tryAdmit(spec: JobSpec): JobRecord | PoolClosed | MailboxFull | undefined {
+  tryAdmit(input: unknown, priority: number, extras: JobExtras | undefined): JobRecord | PoolClosed | MailboxFull | undefined {
     if (this.phase !== "running") return new PoolClosed({ pool: this.name })
-    if (this.queued < this.capacity && this.producers.size === 0 && !this.admitPending) return this.accept(spec)
+    if (this.queued < this.capacity && this.producers.size === 0 && !this.admitPending) return this.accept(input, priority, extras)
     if (this.options.onFull === "fail") return new MailboxFull({ pool: this.name, capacity: this.capacity })
     return undefined
   }
 
   /** Queues a submission until there is room; first come, first admitted. */
-  waitForRoom(spec: JobSpec, admitted: PendingSubmit["admitted"], rejected: PendingSubmit["rejected"]): PendingSubmit {
-    const pending: PendingSubmit = { spec, admitted, rejected }
+  waitForRoom(
+    input: unknown,
+    priority: number,
+    extras: JobExtras | undefined,
+    admitted: PendingSubmit["admitted"],
+    rejected: PendingSubmit["rejected"]
+  ): PendingSubmit {
+    const pending: PendingSubmit = { input, priority, extras, admitted, rejected }
     this.producers.pushBack(pending)
     return pending
   }
@@ -160,8 +171,8 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.producers.remove(pending)
   }
 
-  private accept(spec: JobSpec): JobRecord {
-    const job = new JobRecord(this.nextSeq++, spec, this)
+  private accept(input: unknown, priority: number, extras: JobExtras | undefined): JobRecord {
+    const job = new JobRecord(this.nextSeq++, input, priority, extras, this)
     this.counters.submitted++
     this.outstanding++
     this.queued++
@@ -173,7 +184,7 @@ export class PoolCore implements JobOwner, WorkerHost {
   private admitWaiting(): void {
     while (this.queued < this.capacity && this.producers.size > 0) {
       const pending = this.producers.popFront()!
-      pending.admitted(this.accept(pending.spec))
+      pending.admitted(this.accept(pending.input, pending.priority, pending.extras))
     }
   }
 

@@ -173,20 +173,18 @@ export class ThreadRunner implements JobRunner {
   }
 
   // A job still waiting behind another on the thread ends alone; a job the
-  // thread is running can only be stopped with its thread. The thread goes
-  // first: ending the job may end the worker (its last lane, while closing),
-  // which must find no thread still to start.
+  // thread is running can only be stopped with its thread. New jobs go to a
+  // fresh thread first; the job ends before its old thread is killed, so the
+  // "lost" reply the kill sends it is dropped.
   private timedOut(call: Call, ms: number): void {
     call.timer = undefined
     const port = call.port
-    if (port.hasStarted(call.k) && port.deadReason === undefined) {
-      if (port === this.port) this.replace(`job ${call.job.id} timed out`)
-      this.retiring.delete(port)
-      call.done = true // its "lost" reply is the timeout's, not a crash
-      port.kill(`the thread was terminated: job ${call.job.id} outlived its timeout of ${ms} ms`)
-      call.done = false
-    }
+    const stuck = port.hasStarted(call.k) && port.deadReason === undefined
+    if (stuck && port === this.port) this.replace(`job ${call.job.id} timed out`)
     this.end(call, Exit.fail(new RuntimeEnd("timedOut", `the job outlived its timeout of ${ms} ms`)))
+    if (!stuck) return
+    this.retiring.delete(port)
+    port.kill(`the thread was terminated: job ${call.job.id} outlived its timeout of ${ms} ms`)
   }
 
   unstarted = (job: JobRecord): boolean => {
