@@ -97,6 +97,18 @@ describe("thread workers: crashes", () => {
       expect([stats.crashed, stats.spawned.replacement, stats.workers.crashed]).toEqual([1, 1, 1])
     }).pipe(Effect.scoped))
 
+  it.live("a throw outside any job kills the thread: the worker crashes with the error as reason and is replaced", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1 })
+      const reasons: Array<string> = []
+      onEvent(pool, (event) => event.type === "@troupe.worker.crashed" && reasons.push(event.reason))
+      const first = yield* Pool.submit(pool, { op: "throwLater", message: "escaped the job" })
+      yield* eventually(() => Pool.statsUnsafe(pool).workers.crashed === 1)
+      expect(reasons).toEqual([expect.stringContaining("escaped the job")])
+      expect(yield* Pool.submit(pool, threadIdOf)).not.toBe(first)
+      expect(Pool.statsUnsafe(pool).spawned.replacement).toBe(1)
+    }).pipe(Effect.scoped))
+
   it.live("jobs sent to a thread that dies before starting them run elsewhere; none is lost", () =>
     Effect.gen(function*() {
       const pool = yield* Pool.make({ handler: orders, minWorkers: 2, maxWorkers: 2, scaling: "fixed", concurrency: 8, dispatch: "roundRobin" })
