@@ -3,10 +3,10 @@
 import { it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Option, Scope } from "effect"
 import { describe, expect } from "vitest"
-import { InvalidInput, Job, JobDefect, Pool, PoolEscalated, WorkerCrashed } from "../src/index.ts"
+import { InvalidInput, Job, JobDefect, Pool, PoolEscalated, Scaling, Supervisor, WorkerCrashed } from "../src/index.ts"
 import { never } from "./fixtures/threadBootFails.ts"
 import { NotPositive, orders, plain, Point, scale, sumTo } from "./fixtures/threads.ts"
-import { eventually } from "./helpers.ts"
+import { eventuallyLive as eventually } from "./helpers.ts"
 import { liveThreads, onEvent, spawnedThreads } from "./poolInternals.ts"
 
 const threadIdOf = { op: "threadId" } as const
@@ -197,4 +197,38 @@ describe("thread workers: cancellation and shutdown", () => {
       expect(outcomes.every(Option.isSome)).toBe(true)
       expect(liveThreads()).toBe(before)
     }))
+})
+
+describe("thread workers: the same pool", () => {
+  it.live("the team of threads grows under load and retires idle threads, as the scaling policy says", () =>
+    Effect.gen(function*() {
+      const before = liveThreads()
+      const pool = yield* Pool.make({
+        handler: orders,
+        minWorkers: 1,
+        maxWorkers: 3,
+        scaling: Scaling.auto({ jobsPerWorker: 2, idleAfter: "300 millis" })
+      })
+      const results = yield* Effect.forEach(Array.from({ length: 12 }, () => ({ op: "sleep", ms: 40 }) as const), (order) => Pool.submit(pool, order), {
+        concurrency: "unbounded"
+      })
+      expect(new Set(results).size).toBeGreaterThan(1) // more than one thread ran them
+      expect(Pool.statsUnsafe(pool).spawned.scaleUp).toBeGreaterThan(0)
+      yield* eventually(() => Pool.statsUnsafe(pool).retired > 0 && liveThreads() === before + 1, "idle threads retired")
+    }).pipe(Effect.scoped))
+
+  it.live("under a supervision tree: a team that gives up is restarted by the tree, with new threads; queued jobs kept", () =>
+    Effect.gen(function*() {
+      const before = liveThreads()
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1, scaling: "fixed", restart: { intensity: 0 } })
+      yield* Supervisor.start(Supervisor.supervisor("app", [Supervisor.pool("threads", pool)], { intensity: 3 }))
+      const first = yield* Pool.submit(pool, threadIdOf)
+      const crash = yield* Pool.fork(pool, { op: "exit", code: 5 })
+      const queued = yield* Effect.forEach([1, 2, 3], (n) => Pool.fork(pool, { op: "value", n }))
+      expect(yield* Effect.flip(Job.join(crash))).toBeInstanceOf(WorkerCrashed)
+      expect(yield* Effect.forEach(queued, Job.join)).toEqual([1, 2, 3]) // run by the team the tree restarted
+      expect(yield* Pool.submit(pool, threadIdOf)).not.toBe(first)
+      expect(Pool.statsUnsafe(pool).state).toBe("running")
+      expect(liveThreads()).toBe(before + 1)
+    }).pipe(Effect.scoped))
 })

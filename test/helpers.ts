@@ -62,3 +62,13 @@ export const settle = (turns = 50): Effect.Effect<void> =>
 /** The `_tag` of a tagged error, or undefined for anything else. */
 export const tagOf = (u: unknown): string | undefined =>
   typeof u === "object" && u !== null && "_tag" in u ? String(u._tag) : undefined
+
+/** Waits in real time (threads, real timers) until `check` holds; fails the test after `ms`. */
+export const eventuallyLive = (check: () => boolean, what = "condition", ms = 10_000): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    for (let waited = 0; waited < ms; waited += 10) {
+      if (check()) return
+      yield* Effect.sleep(10)
+    }
+    return yield* Effect.die(new Error(`timed out waiting for ${what}`))
+  })
