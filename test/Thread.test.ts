@@ -5,11 +5,17 @@ import { Effect, Exit, Fiber, Option, Scope } from "effect"
 import { describe, expect } from "vitest"
 import { InvalidInput, Job, JobDefect, Pool, PoolEscalated, Scaling, Supervisor, WorkerCrashed } from "../src/index.ts"
 import { never } from "./fixtures/threadBootFails.ts"
-import { NotPositive, orders, plain, Point, scale, sumTo } from "./fixtures/threads.ts"
+import { NotPositive, type Order, orders, plain, Point, scale, sumTo } from "./fixtures/threads.ts"
 import { eventuallyLive as eventually } from "./helpers.ts"
 import { liveThreads, onEvent, spawnedThreads } from "./poolInternals.ts"
 
 const threadIdOf = { op: "threadId" } as const
+
+/** A counter in shared memory: a job on a thread counts itself there, so a test sees whether it ran. */
+const makeCounter = () => {
+  const buffer = new SharedArrayBuffer(4)
+  return { buffer, read: () => Atomics.load(new Int32Array(buffer), 0) }
+}
 
 describe("thread workers: what crosses the boundary", () => {
   it.live("inputs, results and typed failures are encoded by the handler's schemas", () =>
@@ -39,6 +45,32 @@ describe("thread workers: what crosses the boundary", () => {
       expect(error).toBeInstanceOf(InvalidInput)
       expect((error as InvalidInput).issue).toContain("x")
       expect(Pool.statsUnsafe(pool).submitted).toBe(0)
+    }).pipe(Effect.scoped))
+
+  it.live("a tagged error failed without a failure schema arrives with its tag and fields", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1 })
+      expect(yield* Effect.flip(Pool.submit(pool, { op: "failTagged", n: 5 }))).toMatchObject({ _tag: "NotPositive", n: 5 })
+    }).pipe(Effect.scoped))
+
+  it.live("an input the structured clone cannot copy fails that job alone with a JobDefect saying why", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1, concurrency: 4 })
+      const results = yield* Effect.forEach(
+        [{ op: "value", n: 1 }, { op: "value", n: 2, f: () => 2 }, { op: "value", n: 3 }] as Array<Order>,
+        (order) => Effect.exit(Pool.submit(pool, order)),
+        { concurrency: "unbounded" }
+      )
+      expect(results[0]).toEqual(Exit.succeed(1))
+      expect(results[2]).toEqual(Exit.succeed(3))
+      const error = yield* Effect.flip(results[1]!)
+      expect(error).toBeInstanceOf(JobDefect)
+      expect((error as JobDefect).message).toContain("could not be sent to its thread")
+      // The threads' bookkeeping of which job started is intact: a crash after it requeues only unstarted jobs.
+      const exits = yield* Effect.forEach([{ op: "exit", code: 4 }, { op: "value", n: 7 }] as Array<Order>, (order) => Effect.exit(Pool.submit(pool, order)), {
+        concurrency: "unbounded"
+      })
+      expect(exits[1]).toEqual(Exit.succeed(7))
     }).pipe(Effect.scoped))
 
   it.live("a defect in the thread (die or throw) is a JobDefect with its message; the thread carries on", () =>
@@ -81,6 +113,63 @@ describe("thread workers: timeouts", () => {
       expect(new Set(ids).size).toBe(1) // all on the replacement thread
       const stats = Pool.statsUnsafe(pool)
       expect([stats.timedOut, stats.completed, stats.crashed]).toEqual([1, 3, 0])
+    }).pipe(Effect.scoped))
+})
+
+describe("thread workers: jobs waiting in a thread's window", () => {
+  it.live("a job that times out while waiting behind another is withdrawn: it never runs, and the thread is not killed", () =>
+    Effect.gen(function*() {
+      const counter = makeCounter()
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1, concurrency: 2 })
+      yield* Pool.submit(pool, { op: "value", n: 0 }) // the thread has run an Effect: its runtime is loaded
+      const long = yield* Pool.fork(pool, { op: "work", ms: 600 })
+      const waiting = yield* Effect.flip(Pool.submit(pool, { op: "work", ms: 0, counter: counter.buffer }, { timeout: 100 }))
+      expect(waiting).toMatchObject({ _tag: "JobTimedOut" })
+      yield* Job.join(long)
+      expect(yield* Pool.submit(pool, { op: "value", n: 1 })).toBe(1) // the thread went past the withdrawn job
+      expect(counter.read()).toBe(0)
+      expect(Pool.statsUnsafe(pool).threadsReplaced).toBe(0)
+    }).pipe(Effect.scoped))
+
+  it.live("a job cancelled while waiting is withdrawn at once and never runs, not even on a replacement thread", () =>
+    Effect.gen(function*() {
+      const counter = makeCounter()
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1, concurrency: 2 })
+      yield* Pool.submit(pool, { op: "value", n: 0 }) // the thread has run an Effect: its runtime is loaded
+      const spin = yield* Pool.fork(pool, { op: "spin" }, { timeout: 400 })
+      const waiting = yield* Pool.fork(pool, { op: "work", ms: 0, counter: counter.buffer })
+      yield* eventually(() => Pool.statsUnsafe(pool).running === 2)
+      yield* Job.cancel(waiting)
+      expect(yield* Effect.flip(Job.join(waiting))).toMatchObject({ _tag: "JobCancelled" })
+      expect(yield* Effect.flip(Job.join(spin))).toMatchObject({ _tag: "JobTimedOut" }) // its thread was replaced
+      expect(yield* Pool.submit(pool, { op: "value", n: 1 })).toBe(1)
+      expect(counter.read()).toBe(0)
+    }).pipe(Effect.scoped))
+
+  it.live("cancelling a synchronous job the thread is running settles it at once; the thread finishes it and carries on", () =>
+    Effect.gen(function*() {
+      const counter = makeCounter()
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1 })
+      const job = yield* Pool.fork(pool, { op: "work", ms: 800, counter: counter.buffer })
+      yield* eventually(() => Pool.statsUnsafe(pool).running === 1)
+      yield* Effect.sleep(50)
+      yield* Job.cancel(job)
+      expect(counter.read()).toBe(0) // cancel returned while the thread still works on it
+      expect(yield* Effect.flip(Job.join(job))).toMatchObject({ _tag: "JobCancelled" })
+      expect(yield* Pool.submit(pool, { op: "value", n: 2 })).toBe(2) // after the thread let go of it
+      expect(counter.read()).toBe(1)
+    }).pipe(Effect.scoped))
+
+  it.live("a job cancelled on a thread that then dies: the cancel has returned, the worker is replaced", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1 })
+      const job = yield* Pool.fork(pool, { op: "work", ms: 300, exitCode: 6 })
+      yield* eventually(() => Pool.statsUnsafe(pool).running === 1)
+      yield* Job.cancel(job)
+      expect(yield* Effect.flip(Job.join(job))).toMatchObject({ _tag: "JobCancelled" })
+      yield* eventually(() => Pool.statsUnsafe(pool).spawned.replacement === 1, "the replacement")
+      expect(yield* Pool.submit(pool, { op: "value", n: 3 })).toBe(3)
+      expect(Pool.statsUnsafe(pool).running).toBe(0)
     }).pipe(Effect.scoped))
 })
 
@@ -146,6 +235,7 @@ describe("thread workers: crashes", () => {
 describe("thread workers: recycling", () => {
   it.live("after recycleAfterJobs jobs a fresh thread takes over", () =>
     Effect.gen(function*() {
+      const before = liveThreads()
       const pool = yield* Pool.make({ handler: orders, maxWorkers: 1, thread: { recycleAfterJobs: 3 } })
       const ids = []
       for (let i = 0; i < 7; i++) ids.push(yield* Pool.submit(pool, threadIdOf))
@@ -153,6 +243,7 @@ describe("thread workers: recycling", () => {
       expect(new Set(ids.slice(3, 6)).size).toBe(1)
       expect(new Set([ids[0], ids[3], ids[6]]).size).toBe(3)
       expect(Pool.statsUnsafe(pool).threadsReplaced).toBe(2)
+      yield* eventually(() => liveThreads() === before + 1, "the recycled threads to exit")
     }).pipe(Effect.scoped))
 
   it.live("a thread whose heap passes recycleAboveHeapMb is replaced after its batch", () =>

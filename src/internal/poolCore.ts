@@ -220,6 +220,7 @@ export class PoolCore implements JobOwner, WorkerHost {
       heapLimitBytes: recycleAboveHeapMb === undefined ? undefined : recycleAboveHeapMb * 1024 * 1024,
       maxOldGenerationMb: maxHeapMb,
       recycleAfter: recycleAfterJobs ?? Infinity,
+      window: this.concurrency,
       context: this.context,
       dispatcher: this.dispatcher,
       replaced: (reason) => {

@@ -6,7 +6,8 @@ import { type JobRunner, RuntimeEnd } from "./jobRunner.ts"
 export const make = (handler: (input: unknown) => Effect.Effect<unknown, unknown>): JobRunner => ({
   start: (ready) => ready(),
   run: (job) => (job.timeoutMs === Infinity ? call(handler, job) : withTimeout(call(handler, job), job.timeoutMs)),
-  unstarted: () => false,
+  withdraw: () => false,
+  settlesCancelAtOnce: false,
   abort: () => {},
   stop: (done) => done()
 })

@@ -8,8 +8,14 @@ export interface JobRunner {
   readonly start: (ready: () => void, died: (reason: string) => void) => void
   /** The job's run, as its lane awaits it. It may fail with a `RuntimeEnd`. */
   readonly run: (job: JobRecord) => Effect.Effect<unknown, unknown>
-  /** After a crash: true for a job handed to the runner that never started (it may run elsewhere). */
-  readonly unstarted: (job: JobRecord) => boolean
+  /** Takes back a job the runner holds but has not started: true if it never will (it may run elsewhere). */
+  readonly withdraw: (job: JobRecord) => boolean
+  /**
+   * A cancelled job settles as soon as it is cancelled, while its lane waits
+   * for the runner to let go of it (a thread cannot stop a synchronous job).
+   * Otherwise it settles once its lane has stopped (its finalizers have run).
+   */
+  readonly settlesCancelAtOnce: boolean
   /** A crash or the shutdown deadline: let go of running jobs now. */
   readonly abort: (reason: string) => void
   /** Every lane has ended: release what the runner holds, then call `done`. */

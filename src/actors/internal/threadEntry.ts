@@ -20,12 +20,13 @@ import type * as Schema from "effect/Schema"
 import { getHeapStatistics } from "node:v8"
 import { parentPort, workerData } from "node:worker_threads"
 import { isHandler, type Handler } from "../../Thread.ts"
-import { type JobEntry, Tag, type ThreadData } from "./threadProtocol.ts"
+import { claimTag, type JobEntry, Tag, type ThreadData } from "./threadProtocol.ts"
 
 const data = workerData as ThreadData
 const port = parentPort!
-/** Jobs started so far, in arrival order: the pool reads it to tell started jobs from waiting ones. */
-const started = new Int32Array(data.started)
+/** Claim slots shared with the pool (see `claimTag`): a job runs only if the thread claims it first. */
+const claims = new Int32Array(data.claims)
+const slotMask = claims.length - 1
 const running = new Map<number, Fiber.Fiber<unknown, unknown>>()
 let out: Array<unknown> = []
 let flushPending = false
@@ -39,7 +40,7 @@ const isEffect = (u: unknown): u is Effect.Effect<unknown, unknown> => typeof u 
 
 type Runtime = readonly [typeof import("effect/Effect"), typeof import("effect/Exit"), typeof import("effect/Cause")]
 let runtime: Runtime | undefined
-/** Jobs that arrived while Effect was loading: not started yet, so the pool may still send them elsewhere. */
+/** Jobs that arrived while Effect was loading: not claimed yet, so the pool may still withdraw them. */
 let waitingForRuntime: Array<JobEntry> | undefined
 
 const load = async (): Promise<Handler<unknown, unknown, unknown>> => {
@@ -109,11 +110,17 @@ const settleExit = (id: number, exit: Exit.Exit<unknown, unknown>): void => {
   running.delete(id)
   if (Exit.isSuccess(exit)) return succeed(id, exit.value)
   const fail = exit.cause.reasons.find(Cause.isFailReason)
-  if (fail !== undefined) return guarded(id, Tag.failure, () => (codec?.failure ? codec.failure(fail.error) : fail.error))
+  if (fail !== undefined) return guarded(id, Tag.failure, () => (codec?.failure ? codec.failure(fail.error) : ownFields(fail.error)))
   const die = exit.cause.reasons.find(Cause.isDieReason)
   if (die !== undefined) return push(id, Tag.defect, die.defect)
   push(id, Tag.interrupted)
 }
+
+// The structured clone keeps only an Error's name, message and stack: a typed
+// failure without a schema (a tagged error) crosses as a plain object of its
+// own fields instead, so its tag and data arrive.
+const ownFields = (error: unknown): unknown =>
+  error instanceof Error ? { ...error, name: error.name, message: error.message } : error
 
 const succeed = (id: number, value: unknown): void => guarded(id, Tag.success, () => (codec?.success ? codec.success(value) : value))
 
@@ -129,7 +136,8 @@ const guarded = (id: number, tag: Tag, encode: () => unknown): void => {
 }
 
 const run = (id: number, input: unknown): void => {
-  Atomics.add(started, 0, 1)
+  const tag = claimTag(id)
+  if (Atomics.compareExchange(claims, id & slotMask, tag, -tag) !== tag) return // withdrawn by the pool: never runs
   let result: unknown
   try {
     result = handler.handle(codec?.input ? codec.input(input) : input)

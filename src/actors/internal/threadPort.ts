@@ -8,8 +8,7 @@ import { Cause, Context, Effect, Exit, type Fiber } from "effect"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { Spawner, WorkerPlatform, type Worker } from "effect/workers/Worker"
 import { Worker as NodeThread } from "node:worker_threads"
-import type { JobEntry, ResultEntry, ThreadData } from "./threadProtocol.ts"
-import { Tag } from "./threadProtocol.ts"
+import { claimTag, type JobEntry, type ResultEntry, Tag, type ThreadData } from "./threadProtocol.ts"
 
 const entry = new URL("./threadEntry.ts", import.meta.url)
 
@@ -39,6 +38,8 @@ export interface ThreadSpec {
   readonly maxOldGenerationMb: number | undefined
   readonly context: Context.Context<never>
   readonly dispatcher: SchedulerDispatcher
+  /** Most jobs in flight to one thread (the worker's lanes). */
+  readonly window: number
 }
 
 /** A job's reply: how it ended, or `lost` when the thread went away first. */
@@ -53,13 +54,13 @@ export interface PortEvents {
 }
 
 export class ThreadPort {
-  /** Jobs sent so far; a job's send index tells whether the thread has started it. */
+  /** Jobs sent so far. */
   sent = 0
   /** Why the thread is gone, once it is. */
   deadReason: string | undefined = undefined
   /** Called once the thread has booted (at once if it has). */
   private readyWaiters: Array<() => void> | undefined = []
-  private readonly startedView: Int32Array
+  private readonly claims: Claims
   private readonly pending = new Map<number, (reply: Reply) => void>()
   private thread: NodeThread | undefined = undefined
   private worker: Worker<ReadonlyArray<ResultEntry>, ReadonlyArray<JobEntry>> | undefined = undefined
@@ -74,9 +75,13 @@ export class ThreadPort {
   constructor(spec: ThreadSpec, events: PortEvents) {
     this.spec = spec
     this.events = events
-    const started = new SharedArrayBuffer(4)
-    this.startedView = new Int32Array(started)
-    const data: ThreadData = { module: spec.module, exportName: spec.exportName, started, heapLimitBytes: spec.heapLimitBytes }
+    this.claims = new Claims(spec.window)
+    const data: ThreadData = {
+      module: spec.module,
+      exportName: spec.exportName,
+      claims: this.claims.buffer,
+      heapLimitBytes: spec.heapLimitBytes
+    }
     const resourceLimits = spec.maxOldGenerationMb === undefined ? undefined : { maxOldGenerationSizeMb: spec.maxOldGenerationMb }
     const spawner = () => {
       const thread = new NodeThread(entry, { workerData: data, ...(resourceLimits && { resourceLimits }) })
@@ -112,16 +117,27 @@ export class ThreadPort {
     return this.pending.size
   }
 
-  /** Sends a job; `reply` is called once with its result. Returns its send index. */
+  /** Sends a job; `reply` is called once with its result, unless the job is withdrawn. Returns its send index. */
   call(input: unknown, timed: boolean, reply: (reply: Reply) => void): number {
     const k = this.sent++
     if (this.deadReason !== undefined) {
       reply("lost")
       return k
     }
+    this.claims.offer(k)
     this.pending.set(k, reply)
     this.post(timed ? [k, input, 1] : [k, input])
     return k
+  }
+
+  /**
+   * Takes back job `k` if the thread has not started it: then it never will,
+   * and no reply comes. False once the thread has claimed it.
+   */
+  withdraw(k: number): boolean {
+    if (k >= this.sent || !this.claims.withdraw(k)) return false
+    this.pending.delete(k)
+    return true
   }
 
   /** Asks the thread to interrupt job `k` (an Effect job still running there). */
@@ -129,26 +145,31 @@ export class ThreadPort {
     if (this.deadReason === undefined && this.pending.has(k)) this.post([k])
   }
 
-  hasStarted(k: number): boolean {
-    return k < Atomics.load(this.startedView, 0)
-  }
-
   /** Terminates the thread now; every job still waiting on it is lost. */
   kill(reason: string): void {
     if (this.deadReason !== undefined) return
     this.ending = true
     this.deadReason = reason
-    this.lose()
     void this.thread?.terminate()
+    this.lose()
   }
 
-  /** Lets the thread finish and exit; `done` runs once it has. A thread that will not exit is terminated after 5 seconds. */
+  /**
+   * Asks the thread to exit (when what it holds is done or abandoned); `done`
+   * runs once it has. A thread that will not exit is terminated after 5 seconds.
+   */
   close(done: () => void): void {
     if (this.fiber === undefined) return done()
     this.exited.push(done)
     if (this.ending) return
     this.ending = true
     this.fiber.interruptUnsafe()
+  }
+
+  /** Calls `f` once the thread has exited (at once if it has). */
+  onExit(f: () => void): void {
+    if (this.fiber === undefined) f()
+    else this.exited.push(f)
   }
 
   private post(entry: JobEntry): void {
@@ -158,12 +179,28 @@ export class ThreadPort {
     this.spec.dispatcher.scheduleTask(this.flush, 0)
   }
 
+  // A batch the structured clone cannot copy is sent entry by entry: a job
+  // whose input cannot cross fails alone, with a defect saying why.
   private readonly flush = (): void => {
     this.flushPending = false
     const batch = this.outbox
     this.outbox = []
-    if (this.worker === undefined || this.deadReason !== undefined) return
-    Effect.runSync(Effect.ignore(this.worker.send(batch)))
+    const worker = this.worker
+    if (this.deadReason !== undefined || batch.length === 0) return
+    if (worker === undefined) return this.whenReady(() => this.flushLater(batch)) // not spawned yet: keep the batch
+    if (Exit.isSuccess(Effect.runSyncExit(worker.send(batch)))) return
+    for (const entry of batch) {
+      const sent = Effect.runSyncExit(worker.send([entry]))
+      if (Exit.isSuccess(sent) || entry.length === 1) continue
+      const reply = this.pending.get(entry[0])
+      if (reply === undefined || !this.withdraw(entry[0])) continue
+      reply({ tag: Tag.defect, value: new Error(`troupe: the job's input could not be sent to its thread: ${reasonOf(sent.cause)}`) })
+    }
+  }
+
+  private flushLater(batch: Array<JobEntry>): void {
+    this.outbox = batch.concat(this.outbox)
+    this.flush()
   }
 
   private received(batch: ReadonlyArray<ResultEntry>): void {
@@ -188,16 +225,48 @@ export class ThreadPort {
   private threadExited(exit: Exit.Exit<unknown, unknown>): void {
     this.fiber = undefined
     if (!this.ending) {
-      // Died on its own: whoever holds its jobs (the worker, crashing) settles them.
+      // Died on its own: the worker crashes first (it sees which jobs never
+      // started), then whatever still waits on this thread is told it is gone.
       this.ending = true
       this.deadReason = Exit.isFailure(exit) ? reasonOf(exit.cause) : "the thread stopped"
-      this.pending.clear()
       this.events.died(this.deadReason)
     } else {
       this.deadReason ??= "the thread was closed"
-      this.lose()
     }
+    this.lose()
     for (const done of this.exited.splice(0)) done()
+  }
+}
+
+/**
+ * Who starts a job: one slot per job in flight, shared with the thread. The
+ * pool offers job k as +tag; the thread claims it (+tag to -tag) just before
+ * running it, and skips it if the pool withdrew it first (+tag to 0). Both
+ * sides use compare-and-swap, so a job withdrawn here never runs there, and
+ * one claimed there is never sent anywhere else.
+ */
+class Claims {
+  readonly buffer: SharedArrayBuffer
+  private readonly slots: Int32Array
+  private readonly mask: number
+
+  // Twice the window rounded up, and at least 64: a slot is reused only by a
+  // job sent long after the one before it has left the window.
+  constructor(window: number) {
+    let size = 64
+    while (size < window * 2) size *= 2
+    this.buffer = new SharedArrayBuffer(size * 4)
+    this.slots = new Int32Array(this.buffer)
+    this.mask = size - 1
+  }
+
+  offer(k: number): void {
+    Atomics.store(this.slots, k & this.mask, claimTag(k))
+  }
+
+  withdraw(k: number): boolean {
+    const tag = claimTag(k)
+    return Atomics.compareExchange(this.slots, k & this.mask, tag, 0) === tag
   }
 }
 

@@ -5,8 +5,8 @@ export interface ThreadData {
   /** URL of the module that exports the handler. */
   readonly module: string
   readonly exportName: string
-  /** One Int32: how many jobs the thread has started. */
-  readonly started: SharedArrayBuffer
+  /** Claim slots (Int32, a power of two of them): see `claimTag`. */
+  readonly claims: SharedArrayBuffer
   /** Past this heap size the thread asks to be replaced. */
   readonly heapLimitBytes: number | undefined
 }
@@ -31,3 +31,10 @@ export type Tag = (typeof Tag)[keyof typeof Tag]
 export type JobEntry = readonly [number, unknown] | readonly [number, unknown, 1] | readonly [number]
 /** Thread to pool. */
 export type ResultEntry = readonly [number, Tag, unknown?]
+
+/**
+ * The claim slot of job k (index k & (slots - 1)) holds +claimTag(k) while the
+ * job waits, -claimTag(k) once the thread has started it, 0 once the pool has
+ * withdrawn it. Tags are never 0 and tell apart jobs that share a slot.
+ */
+export const claimTag = (k: number): number => (k & 0x3fffffff) + 1

@@ -36,18 +36,20 @@ interface Call {
 }
 
 export class ThreadRunner implements JobRunner {
+  readonly settlesCancelAtOnce = true
   private readonly options: ThreadOptions
   private readonly decodeSuccess: ((u: unknown) => unknown) | undefined
   private readonly decodeFailure: ((u: unknown) => unknown) | undefined
   private port!: ThreadPort
   /** Replaced threads still finishing the jobs they hold. */
   private readonly retiring = new Set<ThreadPort>()
-  /** Every thread this worker started; the worker has ended only once all have exited. */
+  /** Threads not yet exited; the worker has ended only once this is empty. */
   private readonly ports = new Set<ThreadPort>()
   private readonly calls = new Map<JobRecord, Call>()
   private ready: () => void = () => {}
   private died: (reason: string) => void = () => {}
   private stopped = false
+  private stopDone: (() => void) | undefined = undefined
 
   constructor(options: ThreadOptions) {
     this.options = options
@@ -75,6 +77,11 @@ export class ThreadRunner implements JobRunner {
       recycle: () => port === this.port && this.replace("its heap passed the limit")
     })
     this.ports.add(port)
+    port.onExit(() => {
+      this.ports.delete(port)
+      this.retiring.delete(port)
+      this.checkStopped()
+    })
     return port
   }
 
@@ -111,26 +118,38 @@ export class ThreadRunner implements JobRunner {
   }
 
   private replied(call: Call, port: ThreadPort, reply: Reply): void {
-    if (reply === "lost" && !call.done && !port.hasStarted(call.k) && port !== this.port && !this.stopped) {
-      // Never started on a thread that was replaced: run it on the new one,
-      // with its time starting afresh there.
-      call.timer?.interruptUnsafe()
-      call.timer = undefined
-      this.send(call)
-      if (call.job.timeoutMs !== Infinity) this.startTimer(call)
-    } else {
-      this.end(call, reply === "lost" ? Exit.fail(new RuntimeEnd("lost", port.deadReason ?? "the thread is gone")) : this.exitOf(reply))
-    }
+    if (reply !== "lost") this.end(call, this.exitOf(reply))
+    else if (this.canMove(call, port) && port.withdraw(call.k)) this.move(call)
+    else this.end(call, Exit.fail(new RuntimeEnd("lost", port.deadReason ?? "the thread is gone")))
     this.closeIfDone(port)
+  }
+
+  /** A job still wanted, on a thread that another has replaced under a live worker. */
+  private canMove(call: Call, port: ThreadPort): boolean {
+    return !call.done && call.released === undefined && !this.stopped && port !== this.port
+  }
+
+  // Never started on a thread that was replaced (withdrawn, so it never will):
+  // run it on the new one, its time starting afresh there.
+  private move(call: Call): void {
+    call.timer?.interruptUnsafe()
+    call.timer = undefined
+    this.send(call)
+    if (call.job.timeoutMs !== Infinity) this.startTimer(call)
   }
 
   private end(call: Call, exit: Exit.Exit<unknown, unknown>): void {
     call.timer?.interruptUnsafe()
     call.timer = undefined
-    if (call.released !== undefined) return this.forget(call), call.released()
+    this.forget(call)
+    const released = call.released
+    if (released !== undefined) {
+      call.released = undefined
+      call.done = true
+      return released()
+    }
     if (call.done) return
     call.done = true
-    this.forget(call)
     call.resume(exit)
   }
 
@@ -151,10 +170,15 @@ export class ThreadRunner implements JobRunner {
     }
   }
 
-  // The lane was interrupted (the job cancelled): ask the thread to interrupt
-  // the job, and release the lane once the thread has let go of it.
+  // The lane was interrupted (the job cancelled; the worker has settled it
+  // already). A job the thread has not started is withdrawn and the lane
+  // freed at once; a started one is interrupted there, and the lane waits
+  // until the thread lets go of it (a synchronous job runs to its end).
   private cancel(call: Call, released: () => void): void {
-    if (call.done || call.port.deadReason !== undefined) return this.end(call, Exit.interrupt()), released()
+    if (call.done || call.port.deadReason !== undefined || call.port.withdraw(call.k)) {
+      this.end(call, Exit.interrupt())
+      return released()
+    }
     call.released = released
     call.port.interrupt(call.k)
   }
@@ -172,24 +196,23 @@ export class ThreadRunner implements JobRunner {
     timer.addObserver((exit) => Exit.isSuccess(exit) && call.timer === timer && this.timedOut(call, ms))
   }
 
-  // A job still waiting behind another on the thread ends alone; a job the
-  // thread is running can only be stopped with its thread. New jobs go to a
-  // fresh thread first; the job ends before its old thread is killed, so the
-  // "lost" reply the kill sends it is dropped.
+  // A job still waiting behind another on its thread is withdrawn (it never
+  // runs) and ends alone. One the thread has started can only be stopped with
+  // the thread: new jobs go to a fresh thread first, the job ends, then the
+  // old thread is killed (the "lost" reply the kill sends the job is dropped).
   private timedOut(call: Call, ms: number): void {
     call.timer = undefined
     const port = call.port
-    const stuck = port.hasStarted(call.k) && port.deadReason === undefined
+    const stuck = port.deadReason === undefined && !port.withdraw(call.k)
     if (stuck && port === this.port) this.replace(`job ${call.job.id} timed out`)
     this.end(call, Exit.fail(new RuntimeEnd("timedOut", `the job outlived its timeout of ${ms} ms`)))
-    if (!stuck) return
-    this.retiring.delete(port)
-    port.kill(`the thread was terminated: job ${call.job.id} outlived its timeout of ${ms} ms`)
+    if (stuck) port.kill(`the thread was terminated: job ${call.job.id} outlived its timeout of ${ms} ms`)
   }
 
-  unstarted = (job: JobRecord): boolean => {
+  /** Takes back a job the thread has not started: true if it never will (it may run elsewhere). */
+  withdraw = (job: JobRecord): boolean => {
     const call = this.calls.get(job)
-    return call !== undefined && !call.port.hasStarted(call.k)
+    return call !== undefined && call.port.withdraw(call.k)
   }
 
   abort = (reason: string): void => {
@@ -197,18 +220,19 @@ export class ThreadRunner implements JobRunner {
     for (const port of this.ports) port.kill(reason)
   }
 
-  // Closes what is still open and waits for every thread, terminated ones
+  // Closes what is still open and waits for every thread, killed ones
   // included, to exit: no thread outlives its worker.
   stop = (done: () => void): void => {
     this.stopped = true
-    this.retiring.clear()
-    const ports = [...this.ports]
-    let open = ports.length
-    for (const port of ports) {
-      port.close(() => {
-        this.ports.delete(port)
-        if (--open === 0) done()
-      })
-    }
+    this.stopDone = done
+    for (const port of [...this.ports]) port.close(() => {})
+    this.checkStopped()
+  }
+
+  private checkStopped(): void {
+    const done = this.stopDone
+    if (done === undefined || this.ports.size > 0) return
+    this.stopDone = undefined
+    done()
   }
 }

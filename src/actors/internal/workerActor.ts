@@ -143,7 +143,9 @@ export class WorkerActor implements WorkerLoad, JobSite {
   /** Interrupts the lane running `job`; the job settles when the lane has stopped. */
   cancelRunning(job: JobRecord): void {
     for (const lane of this.lanes) {
-      if (lane.current === job && lane.abort === undefined) this.abortLane(lane, "cancel")
+      if (lane.current !== job || lane.abort !== undefined) continue
+      this.abortLane(lane, "cancel")
+      if (this.runner.settlesCancelAtOnce) this.host.finished(job, "cancel", this)
     }
   }
 
@@ -164,7 +166,8 @@ export class WorkerActor implements WorkerLoad, JobSite {
     const started: Array<JobRecord> = []
     for (const lane of this.lanes) {
       const job = lane.current
-      if (job !== undefined && this.runner.unstarted(job)) lane.abort = "requeue"
+      if (lane.abort === "cancel") continue // being cancelled: it stays so
+      if (job !== undefined && this.runner.withdraw(job)) lane.abort = "requeue"
       else {
         lane.abort = reason
         if (job !== undefined) started.push(job)
