@@ -300,8 +300,9 @@ export const submit: {
   (args) => isPool(args[0]),
   <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions) => {
     const core = impl(self).core
-    const checked = prepare(core, input, options)
-    if (Effect.isEffect(checked)) return checked
+    // Array.isArray, not Effect.isEffect: this runs once per job.
+    const checked = options === undefined && !core.jobsCarryExtras ? plainJob : prepare(core, input, options)
+    if (!Array.isArray(checked)) return checked as Effect.Effect<never, InvalidOptions | InvalidInput>
     const priority = checked[0]
     const extras = checked[1]
     return Effect.callback<O, E | JobError | PoolClosed | MailboxFull>((resume) => {
@@ -339,8 +340,9 @@ export const fork: {
   (args) => isPool(args[0]),
   <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions): Effect.Effect<JobHandle<O, E>, PoolClosed | MailboxFull | InvalidOptions | InvalidInput> => {
     const core = impl(self).core
-    const checked = prepare(core, input, options)
-    if (Effect.isEffect(checked)) return checked
+    // Array.isArray, not Effect.isEffect: this runs once per job.
+    const checked = options === undefined && !core.jobsCarryExtras ? plainJob : prepare(core, input, options)
+    if (!Array.isArray(checked)) return checked as Effect.Effect<never, InvalidOptions | InvalidInput>
     const priority = checked[0]
     const extras = checked[1]
     return Effect.suspend(() => {
@@ -477,7 +479,6 @@ const prepare = (
   input: unknown,
   options: JobOptions | undefined
 ): readonly [priority: number, extras: JobExtras | undefined] | Effect.Effect<never, InvalidOptions | InvalidInput> => {
-  if (options === undefined && !core.jobsCarryExtras) return plainJob
   const priority = options?.priority ?? 0
   if (typeof priority !== "number" || !Number.isFinite(priority)) {
     return invalidJobOption("priority", priority, `Expected a finite number, got ${String(priority)}`)
