@@ -85,8 +85,11 @@ export interface Options<I, O, E, R> {
   }
   /** Each worker's mailbox: `"fifo"` (default), `"lifo"`, `"priority"` or a `Mailbox` kind. */
   readonly mailbox?: "fifo" | "lifo" | "priority" | MailboxKind
-  /** Which worker takes a new job: `"leastLoaded"` (default), `"roundRobin"` or a `Dispatch`. */
-  readonly dispatch?: "leastLoaded" | "roundRobin" | Dispatch
+  /**
+   * Which worker takes a new job: `"leastLoaded"` (default), `"roundRobin"`, `"workStealing"`
+   * (least-loaded, and an idle worker takes half of the longest mailbox) or a `Dispatch`.
+   */
+  readonly dispatch?: "leastLoaded" | "roundRobin" | "workStealing" | Dispatch
   /** Most jobs waiting to run across the pool (default 10,000), or `"unbounded"`. */
   readonly capacity?: number | "unbounded"
   /** At capacity, `submit` waits for room (`"suspend"`, default) or fails with `MailboxFull` (`"fail"`). */
@@ -151,6 +154,8 @@ export interface Stats {
   readonly retired: number
   /** Threads replaced under their workers: after a timeout, or recycled. */
   readonly threadsReplaced: number
+  /** Jobs idle workers took from other workers' mailboxes (`dispatch: "workStealing"`). */
+  readonly stolen: number
 }
 
 /**
@@ -399,7 +404,8 @@ export const statsUnsafe = (self: Pool<any, any, any>): Stats => {
     served: c.completed + c.failed + c.defects,
     spawned: { ...c.spawned },
     retired: c.retired,
-    threadsReplaced: c.threadsReplaced
+    threadsReplaced: c.threadsReplaced,
+    stolen: c.stolen
   }
 }
 

@@ -32,7 +32,7 @@ const MailboxOption = Schema.Union([
 ])
 
 const DispatchOption = Schema.Union([
-  Schema.Literals(["leastLoaded", "roundRobin"]),
+  Schema.Literals(["leastLoaded", "roundRobin", "workStealing"]),
   Schema.declare(Dispatch.isDispatch, { expected: "a Dispatch strategy" })
 ])
 

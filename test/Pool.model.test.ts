@@ -1,6 +1,7 @@
 // Model-based test of the pool (fc.commands): random sequences of submit,
 // complete / fail / defect, cancel, worker crash and shutdown, for each
-// mailbox kind, checked against a small model and the pool's invariants.
+// mailbox kind, with and without work stealing, checked against a small
+// model and the pool's invariants.
 import { Effect, Exit, Fiber, ManagedRuntime, Option, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { fc, test } from "@fast-check/vitest"
@@ -296,6 +297,7 @@ const scenario = fc.record({
   kind: fc.constantFrom<Kind>("fifo", "lifo", "priority"),
   workers: fc.integer({ min: 1, max: 3 }),
   concurrency: fc.integer({ min: 1, max: 2 }),
+  dispatch: fc.constantFrom("leastLoaded" as const, "workStealing" as const),
   queued: fc.constantFrom("drain" as const, "handBack" as const)
 })
 
@@ -318,6 +320,7 @@ test.prop([scenario.chain((s) => fc.tuple(fc.constant(s), fc.commands(commands(s
       restart: { intensity: 1_000 }, // crashes here are deliberate; escalation has its own tests
       concurrency: s.concurrency,
       mailbox: s.kind,
+      dispatch: s.dispatch,
       capacity: "unbounded",
       shutdown: { queued: s.queued, deadline: DEADLINE_MS }
     }).pipe(Scope.provide(scope))

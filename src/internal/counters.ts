@@ -16,6 +16,8 @@ export class Counters {
   timedOut = 0
   /** Threads replaced under their workers (timeouts, recycling). */
   threadsReplaced = 0
+  /** Jobs idle workers took from other workers' mailboxes. */
+  stolen = 0
   /** Workers started, by why. */
   readonly spawned = { initial: 0, replacement: 0, scaleUp: 0 }
   /** Workers retired by the scaling policy. */

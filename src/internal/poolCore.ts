@@ -209,6 +209,28 @@ export class PoolCore implements JobOwner, WorkerHost {
 
   // ---- the worker host -------------------------------------------------------
 
+  get steals(): boolean {
+    return this.dispatch.steal !== undefined
+  }
+
+  /**
+   * An idle lane of `thief` asks for work: half the victim's queued jobs (the
+   * ones it would run next) move to the thief, which runs the first at once.
+   */
+  steal(thief: WorkerActor): JobRecord | undefined {
+    const workers = this.accepting
+    if (this.phase !== "running" || workers.length < 2) return undefined
+    const index = this.dispatch.steal!(workers.indexOf(thief), workers)
+    const victim = workers[index]
+    if (victim === undefined || victim === thief) return undefined
+    const jobs = victim.giveUp(Math.ceil(victim.queued / 2))
+    if (jobs.length === 0) return undefined
+    this.counters.stolen += jobs.length
+    for (let i = 1; i < jobs.length; i++) thief.enqueue(jobs[i]!)
+    jobs[0]!.site = thief
+    return jobs[0]
+  }
+
   makeRunner(worker: WorkerActor): JobRunner {
     if (this.fiberRunner !== undefined) return this.fiberRunner
     const { handler, exportName } = this.thread!

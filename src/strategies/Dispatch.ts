@@ -37,6 +37,12 @@ export interface Dispatch {
    * is never empty. An index out of range wraps around.
    */
   readonly select: (job: Envelope, workers: ReadonlyArray<WorkerLoad>) => number
+  /**
+   * With work stealing: the index of the worker an idle `thief` (an index in
+   * `workers`) takes half the queued jobs of, or -1 for none. Asked when one of
+   * the thief's lanes finds its mailbox empty.
+   */
+  readonly steal?: ((thief: number, workers: ReadonlyArray<WorkerLoad>) => number) | undefined
 }
 
 /**
@@ -60,7 +66,12 @@ export const isDispatch = (u: unknown): u is Dispatch => typeof u === "object" &
  * @category constructors
  * @since 0.1.0
  */
-export const make = (name: string, select: Dispatch["select"]): Dispatch => ({ [TypeId]: TypeId, name, select })
+export const make = (name: string, select: Dispatch["select"], steal?: Dispatch["steal"]): Dispatch => ({
+  [TypeId]: TypeId,
+  name,
+  select,
+  steal
+})
 
 /**
  * The worker with the fewest queued plus running jobs; ties rotate with the
@@ -97,10 +108,39 @@ export const leastLoaded = (): Dispatch =>
 export const roundRobin = (): Dispatch => make("roundRobin", (job, workers) => job.seq % workers.length)
 
 /**
+ * Least-loaded placement, and an idle worker steals: when one of its lanes
+ * finds its mailbox empty, it takes half of the longest mailbox (the jobs that
+ * would run next there). A job stuck behind a slow one on a busy worker then
+ * runs on the first worker free, as from a shared queue.
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const workStealing = (): Dispatch =>
+  make("workStealing", leastLoaded().select, (thief, workers) => {
+    let victim = -1
+    let most = 0
+    for (let i = 0; i < workers.length; i++) {
+      const queued = workers[i]!.queued
+      if (i !== thief && queued > most) {
+        victim = i
+        most = queued
+      }
+    }
+    return victim
+  })
+
+/**
  * Resolves a dispatch option: a strategy's name or a strategy value.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const fromOption = (option: "leastLoaded" | "roundRobin" | Dispatch): Dispatch =>
-  typeof option !== "string" ? option : option === "leastLoaded" ? leastLoaded() : roundRobin()
+export const fromOption = (option: "leastLoaded" | "roundRobin" | "workStealing" | Dispatch): Dispatch =>
+  typeof option !== "string"
+    ? option
+    : option === "leastLoaded"
+    ? leastLoaded()
+    : option === "roundRobin"
+    ? roundRobin()
+    : workStealing()

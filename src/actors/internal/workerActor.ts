@@ -37,6 +37,10 @@ export interface WorkerHost {
   readonly laneDied: (worker: WorkerActor, cause: Cause.Cause<unknown>) => void
   /** The runner failed on its own (its thread exited): the worker must be treated as crashed. */
   readonly runnerDied: (worker: WorkerActor, reason: string) => void
+  /** Work stealing is on: an idle lane may take jobs from another worker's mailbox. */
+  readonly steals: boolean
+  /** Jobs from another worker for an idle lane of `thief`: the first to run now, the rest queued to it. */
+  readonly steal: (thief: WorkerActor) => JobRecord | undefined
   /** Every lane has ended after a drain, a retirement or a crash. */
   readonly ended: (worker: WorkerActor) => void
   /** Idle period after which the machine's `idleTimedOut` action runs (Infinity: never). */
@@ -209,6 +213,17 @@ export class WorkerActor implements WorkerLoad, JobSite {
     return this.abortAll("shutdown", "the pool's shutdown deadline passed")
   }
 
+  /** Gives up to `n` queued jobs, the ones it would run next, to a thief. */
+  giveUp(n: number): Array<JobRecord> {
+    const jobs: Array<JobRecord> = []
+    for (let job = n > 0 ? this.take() : undefined; job !== undefined; job = jobs.length < n ? this.take() : undefined) {
+      job.site = undefined
+      jobs.push(job)
+    }
+    this.settleIfIdle()
+    return jobs
+  }
+
   /** Removes and returns every queued job, in take order. */
   takeAll(): Array<JobRecord> {
     const jobs = this.mailbox.drain()
@@ -317,7 +332,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
   private loop(lane: Lane): Effect.Effect<void, unknown> {
     const host = this.host
     const next = (): Effect.Effect<void, unknown> => {
-      const job = this.take()
+      const job = this.take() ?? (host.steals && !this.closing ? host.steal(this) : undefined)
       if (job === undefined) return this.closing ? Effect.void : Effect.flatMap(this.park, next)
       lane.current = job
       this.running++

@@ -1,0 +1,80 @@
+// Work stealing (`dispatch: "workStealing"`): an idle worker takes half of
+// the longest mailbox, so jobs stuck behind a slow one run on a free worker.
+import { it } from "@effect/vitest"
+import { Deferred, Effect } from "effect"
+import { describe, expect } from "vitest"
+import { Dispatch, Job, Pool, Worker } from "../src/index.ts"
+import { eventually } from "./helpers.ts"
+
+/** A handler whose job `n` records the worker that ran it, then waits for `release(n)`. */
+const makeRecorder = () => {
+  const ranOn = new Map<number, number>()
+  const gates = new Map<number, Deferred.Deferred<number>>()
+  const gate = (n: number) => {
+    let d = gates.get(n)
+    if (d === undefined) gates.set(n, (d = Deferred.makeUnsafe<number>()))
+    return d
+  }
+  return {
+    ranOn,
+    handler: (n: number) =>
+      Effect.gen(function*() {
+        ranOn.set(n, yield* Worker.CurrentWorkerId)
+        return yield* Deferred.await(gate(n))
+      }),
+    release: (n: number) => Deferred.succeed(gate(n), n)
+  }
+}
+
+describe("workStealing", () => {
+  it.effect("an idle worker takes the jobs queued behind a busy worker's slow job", () =>
+    Effect.gen(function*() {
+      const jobs = makeRecorder()
+      const pool = yield* Pool.make({ handler: jobs.handler, maxWorkers: 2, scaling: "fixed", dispatch: "workStealing" })
+      // Placement alternates: 1 and 3 on one worker, 2 and 4 on the other.
+      const handles = yield* Effect.forEach([1, 2, 3, 4, 5, 6], (n) => Pool.fork(pool, n))
+      yield* eventually(() => jobs.ranOn.size === 2)
+      const slow = jobs.ranOn.get(1)!
+      yield* jobs.release(2) // the other worker finishes job 2, then its own 4 and 6, then steals
+      yield* eventually(() => jobs.ranOn.has(4))
+      yield* jobs.release(4)
+      yield* eventually(() => jobs.ranOn.has(6))
+      yield* jobs.release(6)
+      yield* eventually(() => jobs.ranOn.has(3), "job 3, queued behind the slow job 1, to be stolen")
+      expect(jobs.ranOn.get(3)).not.toBe(slow)
+      yield* jobs.release(3)
+      yield* eventually(() => jobs.ranOn.has(5))
+      expect(jobs.ranOn.get(5)).not.toBe(slow)
+      for (const n of [5, 1]) yield* jobs.release(n)
+      expect(yield* Effect.forEach(handles, Job.join)).toEqual([1, 2, 3, 4, 5, 6])
+      expect(Pool.statsUnsafe(pool).stolen).toBe(2)
+    }))
+
+  it.effect("without stealing (leastLoaded), the same jobs wait for their own worker", () =>
+    Effect.gen(function*() {
+      const jobs = makeRecorder()
+      const pool = yield* Pool.make({ handler: jobs.handler, maxWorkers: 2, scaling: "fixed" })
+      const handles = yield* Effect.forEach([1, 2, 3, 4], (n) => Pool.fork(pool, n))
+      yield* eventually(() => jobs.ranOn.size === 2)
+      const slow = jobs.ranOn.get(1)!
+      yield* jobs.release(2)
+      yield* eventually(() => jobs.ranOn.has(4))
+      yield* jobs.release(4)
+      yield* eventually(() => Pool.statsUnsafe(pool).completed === 2)
+      expect(jobs.ranOn.has(3)).toBe(false) // still behind job 1
+      yield* jobs.release(1)
+      yield* eventually(() => jobs.ranOn.has(3))
+      expect(jobs.ranOn.get(3)).toBe(slow)
+      yield* jobs.release(3)
+      expect(yield* Effect.forEach(handles, Job.join)).toEqual([1, 2, 3, 4])
+      expect(Pool.statsUnsafe(pool).stolen).toBe(0)
+    }))
+
+  it("the victim is the worker with the longest mailbox, never the thief; none when all are empty", () => {
+    const steal = Dispatch.workStealing().steal!
+    const load = (queued: number) => ({ id: 0, queued, running: 1 })
+    expect(steal(0, [load(0), load(3), load(5), load(1)])).toBe(2)
+    expect(steal(2, [load(0), load(3), load(5), load(1)])).toBe(1)
+    expect(steal(1, [load(0), load(0)])).toBe(-1)
+  })
+})
