@@ -19,7 +19,7 @@ const makeRecorder = () => {
     ranOn,
     handler: (n: number) =>
       Effect.gen(function*() {
-        ranOn.set(n, yield* Worker.CurrentWorkerId)
+        ranOn.set(n, (yield* Worker.CurrentWorkerId) ?? -1)
         return yield* Deferred.await(gate(n))
       }),
     release: (n: number) => Deferred.succeed(gate(n), n)
