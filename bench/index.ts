@@ -98,7 +98,7 @@ const threadsSection = (): string => {
   return [
     `### C. Thread workers against piscina (2 threads)`,
     "",
-    `troupe: \`Pool.make({ handler: Thread.handler(...), minWorkers: 2, maxWorkers: 2, scaling: "fixed" })\` with a plain handler ` +
+    `troupe: \`Pool.make({ handler: Thread.handler(...), minWorkers: 2, maxWorkers: 2, scaling: "fixed", dispatch: "workStealing" })\` with a plain handler ` +
     `(\`troupe\`) or the same work returning an Effect (\`troupe-effect\`, whose threads load \`effect/Effect\`); ` +
     `\`concurrency: ${Threads.WINDOW}\` jobs in flight per thread for the tiny tasks, 1 for the CPU jobs. piscina 5: ` +
     `\`minThreads = maxThreads = 2\`, its default one task at a time per thread (\`piscina\`), or ` +

@@ -33,7 +33,15 @@ const troupeRunner = async (threads: number, window: number, handler: typeof tin
   const { Scope } = await import("effect")
   const scope = Effect.runSync(Scope.make())
   const pool = await Effect.runPromise(
-    Pool.make({ handler: handler as typeof tiny, minWorkers: threads, maxWorkers: threads, scaling: "fixed", concurrency: window, capacity: "unbounded" }).pipe(
+    Pool.make({
+      handler: handler as typeof tiny,
+      minWorkers: threads,
+      maxWorkers: threads,
+      scaling: "fixed",
+      dispatch: "workStealing", // a thread slowed by a neighbour gives its waiting jobs to the other
+      concurrency: window,
+      capacity: "unbounded"
+    }).pipe(
       Scope.provide(scope)
     )
   )
