@@ -105,7 +105,7 @@ const threadsSection = (): string => {
     `\`concurrentTasksPerWorker: ${Threads.WINDOW}\` (\`piscina-window\`, the same window as troupe's). ` +
     `Both pools' task modules are TypeScript files running the same functions. Time to first result: pool creation ` +
     `to the first result, in a fresh process. Tiny tasks: ${fmt(Threads.TINY_TASKS)} sums of 1..1000, submitted at once, after an unmeasured warm-up run of the same size. ` +
-    `CPU: ${Threads.CPU_JOBS} jobs of ${fmt(Threads.PI_DIGITS)} digits of pi (BigInt, ~50 ms each) on 1, then 2 threads, the better of two batches each.`,
+    `CPU: ${Threads.CPU_JOBS} jobs of ${fmt(Threads.PI_DIGITS)} digits of pi (BigInt, ~50 ms each) on 1, then 2 threads, the best of three batches each (the code warms up over the first).`,
     "",
     table(["contender", "first result ms", "tiny tasks/s", "× piscina tasks/s (same round)", "CPU 1 thread ms", "CPU 2 threads ms", "speed-up 1→2"], rows),
     "",
