@@ -78,7 +78,13 @@ const scalingSection = (): string => {
 
 const threadsSection = (): string => {
   console.error(`C. threads vs piscina: ${fmt(Threads.TINY_TASKS)} tiny tasks, ${Threads.CPU_JOBS} CPU jobs, ${rounds} rounds`)
-  const results = runRounds(new URL("./threads.ts", import.meta.url).href, Threads.contenders, rounds, log)
+  const raw = runRounds(new URL("./threads.ts", import.meta.url).href, Threads.phases, rounds, log)
+  // One record per contender and round, from its phases' children.
+  const results = raw.map((round) => {
+    const merged: Record<string, Record<string, number | string>> = {}
+    for (const [phase, sample] of Object.entries(round)) Object.assign((merged[phase.split("/")[0]!] ??= {}), sample)
+    return merged
+  })
   const med = (name: string, key: string) => median(results.map((r) => Number(r[name]![key])))
   const ratio = (a: string, b: string, key: string) => median(results.map((r) => Number(r[a]![key]) / Number(r[b]![key])))
   const speedup = (name: string) => median(results.map((r) => Number(r[name]!.cpu1Ms) / Number(r[name]!.cpu2Ms)))
@@ -103,7 +109,8 @@ const threadsSection = (): string => {
     `\`concurrency: ${Threads.WINDOW}\` jobs in flight per thread for the tiny tasks, 1 for the CPU jobs. piscina 5: ` +
     `\`minThreads = maxThreads = 2\`, its default one task at a time per thread (\`piscina\`), or ` +
     `\`concurrentTasksPerWorker: ${Threads.WINDOW}\` (\`piscina-window\`, the same window as troupe's). ` +
-    `Both pools' task modules are TypeScript files running the same functions. Time to first result: pool creation ` +
+    `Both pools' task modules are TypeScript files running the same functions. Each phase runs in a fresh process per round: ` +
+    `time to first result then the tiny tasks in one, the CPU jobs in another. Time to first result: pool creation ` +
     `to the first result, in a fresh process. Tiny tasks: ${fmt(Threads.TINY_TASKS)} sums of 1..1000, submitted at once, after an unmeasured warm-up run of the same size. ` +
     `CPU: ${Threads.CPU_JOBS} jobs of ${fmt(Threads.PI_DIGITS)} digits of pi (BigInt, ~50 ms each) on 1, then 2 threads, the best of three batches each (the code warms up over the first).`,
     "",

@@ -105,14 +105,25 @@ const cpuMillis = async (who: Contender, threads: number): Promise<number> => {
   return best
 }
 
-const child = async (who: Contender) => {
-  const ttfr = await timeToFirstResult(who)
-  const tasksPerSec = await tinyTasksPerSecond(who)
-  if (who === "troupe-effect") return console.log(JSON.stringify({ ttfrMs: ttfr, tasksPerSec }))
-  const cpu1 = await cpuMillis(who, 1)
-  const cpu2 = await cpuMillis(who, 2)
-  console.log(JSON.stringify({ ttfrMs: ttfr, tasksPerSec, cpu1Ms: cpu1, cpu2Ms: cpu2 }))
+/**
+ * A child runs one phase for one contender ("troupe/first": time to first
+ * result, then tiny tasks; "troupe/cpu": the CPU jobs), each in a fresh
+ * process: 40,000 tiny tasks leave garbage whose collection would compete with
+ * the CPU jobs' threads for the machine's two cores.
+ */
+export const phases = contenders.flatMap((who) => (who === "troupe-effect" ? [`${who}/first`] : [`${who}/first`, `${who}/cpu`]))
+
+const child = async (phase: string) => {
+  const [who, part] = phase.split("/") as [Contender, "first" | "cpu"]
+  if (part === "first") {
+    const ttfrMs = await timeToFirstResult(who)
+    const tasksPerSec = await tinyTasksPerSecond(who)
+    return console.log(JSON.stringify({ ttfrMs, tasksPerSec }))
+  }
+  const cpu1Ms = await cpuMillis(who, 1)
+  const cpu2Ms = await cpuMillis(who, 2)
+  console.log(JSON.stringify({ cpu1Ms, cpu2Ms }))
 }
 
 const name = childName()
-if (name !== undefined) await child(name as Contender)
+if (name !== undefined) await child(name)
