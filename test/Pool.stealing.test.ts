@@ -5,6 +5,7 @@ import { Deferred, Effect } from "effect"
 import { describe, expect } from "vitest"
 import { Dispatch, Job, Pool, Worker } from "../src/index.ts"
 import { eventually } from "./helpers.ts"
+import { crashWorker } from "./poolInternals.ts"
 
 /** A handler whose job `n` records the worker that ran it, then waits for `release(n)`. */
 const makeRecorder = () => {
@@ -68,6 +69,23 @@ describe("workStealing", () => {
       yield* jobs.release(3)
       expect(yield* Effect.forEach(handles, Job.join)).toEqual([1, 2, 3, 4])
       expect(Pool.statsUnsafe(pool).stolen).toBe(0)
+    }))
+
+  it.effect("a replacement worker steals the jobs its crashed predecessor left to the others", () =>
+    Effect.gen(function*() {
+      const jobs = makeRecorder()
+      const pool = yield* Pool.make({ handler: jobs.handler, maxWorkers: 2, scaling: "fixed", dispatch: "workStealing" })
+      const handles = yield* Effect.forEach([1, 2, 3, 4, 5, 6], (n) => Pool.fork(pool, n))
+      yield* eventually(() => jobs.ranOn.size === 2)
+      const survivor = jobs.ranOn.get(1)!
+      expect(crashWorker(pool, jobs.ranOn.get(2)!, "chaos")).toBe(true) // its queued jobs go to the survivor
+      yield* eventually(() => jobs.ranOn.size === 3, "the replacement to steal a job")
+      const stolenBy = [...jobs.ranOn].find(([n]) => n !== 1 && n !== 2)!
+      expect(stolenBy[1]).not.toBe(survivor)
+      for (const n of [1, 3, 4, 5, 6]) yield* jobs.release(n)
+      const outcomes = yield* Effect.forEach(handles, (h) => Effect.exit(Job.join(h)))
+      expect(outcomes.filter((e) => e._tag === "Success").length).toBe(5)
+      expect(Pool.statsUnsafe(pool).stolen).toBeGreaterThan(0)
     }))
 
   it("the victim is the worker with the longest mailbox, never the thief; none when all are empty", () => {

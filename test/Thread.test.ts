@@ -131,6 +131,21 @@ describe("thread workers: jobs waiting in a thread's window", () => {
       expect(Pool.statsUnsafe(pool).threadsReplaced).toBe(0)
     }).pipe(Effect.scoped))
 
+  it.live("many jobs withdrawn while one waits behind a long job: the waiting one keeps its place and runs", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1, concurrency: 3 })
+      yield* Pool.submit(pool, { op: "value", n: 0 }) // the thread has run an Effect: its runtime is loaded
+      const long = yield* Pool.fork(pool, { op: "work", ms: 1500 })
+      const waiting = yield* Pool.fork(pool, { op: "value", n: 42 })
+      yield* eventually(() => Pool.statsUnsafe(pool).running === 2)
+      // Each of these waits in the third lane's place and times out there: withdrawn, never run.
+      const withdrawn = yield* Effect.forEach(Array.from({ length: 80 }, (_, i) => i), (i) => Effect.flip(Pool.submit(pool, { op: "value", n: i }, { timeout: 5 })))
+      expect(withdrawn.every((e) => e._tag === "JobTimedOut")).toBe(true)
+      yield* Job.join(long)
+      expect(yield* Job.join(waiting)).toBe(42)
+      expect(Pool.statsUnsafe(pool).threadsReplaced).toBe(0)
+    }).pipe(Effect.scoped))
+
   it.live("a job cancelled while waiting is withdrawn at once and never runs, not even on a replacement thread", () =>
     Effect.gen(function*() {
       const counter = makeCounter()

@@ -219,8 +219,11 @@ export class PoolCore implements JobOwner, WorkerHost {
    */
   steal(thief: WorkerActor): JobRecord | undefined {
     const workers = this.accepting
-    if (this.phase !== "running" || workers.length < 2) return undefined
-    const index = this.dispatch.steal!(workers.indexOf(thief), workers)
+    const self = workers.indexOf(thief)
+    // Only a worker that takes jobs steals: not one still spawning (its thread
+    // booting) or not yet in the team; it is nudged once it is.
+    if (this.phase !== "running" || self < 0 || thief.state === "spawning") return undefined
+    const index = this.dispatch.steal!(self, workers)
     const victim = workers[index]
     if (victim === undefined || victim === thief) return undefined
     const jobs = victim.giveUp(Math.ceil(victim.queued / 2))

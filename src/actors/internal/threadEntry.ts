@@ -26,7 +26,6 @@ const data = workerData as ThreadData
 const port = parentPort!
 /** Claim slots shared with the pool (see `claimTag`): a job runs only if the thread claims it first. */
 const claims = new Int32Array(data.claims)
-const slotMask = claims.length - 1
 const running = new Map<number, Fiber.Fiber<unknown, unknown>>()
 let out: Array<unknown> = []
 let flushPending = false
@@ -135,9 +134,9 @@ const guarded = (id: number, tag: Tag, encode: () => unknown): void => {
   push(id, tag, value)
 }
 
-const run = (id: number, input: unknown): void => {
+const run = (id: number, slot: number, input: unknown): void => {
   const tag = claimTag(id)
-  if (Atomics.compareExchange(claims, id & slotMask, tag, -tag) !== tag) return // withdrawn by the pool: never runs
+  if (Atomics.compareExchange(claims, slot, tag, -tag) !== tag) return // withdrawn by the pool: never runs
   let result: unknown
   try {
     result = handler.handle(codec?.input ? codec.input(input) : input)
@@ -177,9 +176,9 @@ const loadRuntime = (then: () => void): void => {
 const take = (entry: JobEntry): void => {
   if (waitingForRuntime !== undefined) return void waitingForRuntime.push(entry)
   if (entry.length === 1) return running.get(entry[0])?.interruptUnsafe()
-  if (entry.length === 2) return run(entry[0], entry[1])
+  if (entry.length === 3) return run(entry[0], entry[1], entry[2])
   flush()
-  run(entry[0], entry[1])
+  run(entry[0], entry[1], entry[2])
   flush()
 }
 

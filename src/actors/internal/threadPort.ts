@@ -124,9 +124,9 @@ export class ThreadPort {
       reply("lost")
       return k
     }
-    this.claims.offer(k)
+    const slot = this.claims.offer(k)
     this.pending.set(k, reply)
-    this.post(timed ? [k, input, 1] : [k, input])
+    this.post(timed ? [k, slot, input, 1] : [k, slot, input])
     return k
   }
 
@@ -135,7 +135,7 @@ export class ThreadPort {
    * and no reply comes. False once the thread has claimed it.
    */
   withdraw(k: number): boolean {
-    if (k >= this.sent || !this.claims.withdraw(k)) return false
+    if (!this.claims.withdraw(k)) return false
     this.pending.delete(k)
     return true
   }
@@ -209,6 +209,7 @@ export class ThreadPort {
         this.events.recycle()
         continue
       }
+      this.claims.release(k)
       const reply = this.pending.get(k)
       if (reply === undefined) continue
       this.pending.delete(k)
@@ -240,33 +241,54 @@ export class ThreadPort {
 
 /**
  * Who starts a job: one slot per job in flight, shared with the thread. The
- * pool offers job k as +tag; the thread claims it (+tag to -tag) just before
- * running it, and skips it if the pool withdrew it first (+tag to 0). Both
- * sides use compare-and-swap, so a job withdrawn here never runs there, and
- * one claimed there is never sent anywhere else.
+ * pool offers job k in a free slot as +tag; the thread claims it (+tag to
+ * -tag) just before running it, and skips it if the pool withdrew it first
+ * (+tag to 0). Both sides use compare-and-swap, so a withdrawn job never runs
+ * there, and one claimed there is never sent anywhere else.
+ *
+ * A slot is free again once its job has replied or been withdrawn. A
+ * withdrawn job may still sit in the thread's inbox when its slot is reused:
+ * tags are unique per job, so the thread's claim for it fails and it is
+ * skipped. Jobs holding a slot are at most the worker's lanes.
  */
 class Claims {
   readonly buffer: SharedArrayBuffer
   private readonly slots: Int32Array
-  private readonly mask: number
+  private readonly free: Array<number> = []
+  private readonly slotOf = new Map<number, number>()
 
-  // Twice the window rounded up, and at least 64: a slot is reused only by a
-  // job sent long after the one before it has left the window.
   constructor(window: number) {
-    let size = 64
-    while (size < window * 2) size *= 2
+    const size = window + 1
     this.buffer = new SharedArrayBuffer(size * 4)
     this.slots = new Int32Array(this.buffer)
-    this.mask = size - 1
+    for (let i = size - 1; i >= 0; i--) this.free.push(i)
   }
 
-  offer(k: number): void {
-    Atomics.store(this.slots, k & this.mask, claimTag(k))
+  /** Offers job k; returns its slot. */
+  offer(k: number): number {
+    const slot = this.free.pop()
+    if (slot === undefined) throw new Error("troupe: more jobs in flight to a thread than its worker has lanes")
+    this.slotOf.set(k, slot)
+    Atomics.store(this.slots, slot, claimTag(k))
+    return slot
   }
 
+  /** Takes job k back if the thread has not claimed it. */
   withdraw(k: number): boolean {
+    const slot = this.slotOf.get(k)
+    if (slot === undefined) return false
     const tag = claimTag(k)
-    return Atomics.compareExchange(this.slots, k & this.mask, tag, 0) === tag
+    if (Atomics.compareExchange(this.slots, slot, tag, 0) !== tag) return false
+    this.release(k)
+    return true
+  }
+
+  /** Job k is done with its slot (it replied, or its thread is gone). */
+  release(k: number): void {
+    const slot = this.slotOf.get(k)
+    if (slot === undefined) return
+    this.slotOf.delete(k)
+    this.free.push(slot)
   }
 }
 

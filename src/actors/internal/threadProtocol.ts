@@ -5,7 +5,7 @@ export interface ThreadData {
   /** URL of the module that exports the handler. */
   readonly module: string
   readonly exportName: string
-  /** Claim slots (Int32, a power of two of them): see `claimTag`. */
+  /** Claim slots (Int32), one per job in flight: see `claimTag`. */
   readonly claims: SharedArrayBuffer
   /** Past this heap size the thread asks to be replaced. */
   readonly heapLimitBytes: number | undefined
@@ -23,18 +23,20 @@ export const Tag = {
 export type Tag = (typeof Tag)[keyof typeof Tag]
 
 /**
- * Pool to thread: `[id, input]` runs a job, `[id]` interrupts it. `[id, input, 1]`
- * runs a job with a timeout: the thread reports around it at once rather than
- * at the end of its batch, so a job stuck behind it in the batch cannot hold
- * its result back (and be taken for the stuck one), nor it theirs.
+ * Pool to thread: `[id, slot, input]` runs a job (claiming its slot first),
+ * `[id]` interrupts it. `[id, slot, input, 1]` runs a job with a timeout: the
+ * thread reports around it at once rather than at the end of its batch, so a
+ * job stuck behind it in the batch cannot hold its result back (and be taken
+ * for the stuck one), nor it theirs.
  */
-export type JobEntry = readonly [number, unknown] | readonly [number, unknown, 1] | readonly [number]
+export type JobEntry = readonly [number, number, unknown] | readonly [number, number, unknown, 1] | readonly [number]
+
 /** Thread to pool. */
 export type ResultEntry = readonly [number, Tag, unknown?]
 
 /**
- * The claim slot of job k (index k & (slots - 1)) holds +claimTag(k) while the
- * job waits, -claimTag(k) once the thread has started it, 0 once the pool has
- * withdrawn it. Tags are never 0 and tell apart jobs that share a slot.
+ * A job's claim slot holds +claimTag(k) while the job waits, -claimTag(k) once
+ * the thread has started it, 0 once the pool has withdrawn it. Tags are never
+ * 0 and tell apart the jobs a slot serves over time.
  */
 export const claimTag = (k: number): number => (k & 0x3fffffff) + 1

@@ -121,6 +121,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
   private readonly ready = (): void => {
     this.actor.send({ type: "READY" })
     if (this.busy && this.state === "idle") this.actor.send({ type: "BUSY" })
+    this.nudge()
   }
 
   enqueue(job: JobRecord): void {
@@ -211,6 +212,23 @@ export class WorkerActor implements WorkerLoad, JobSite {
   /** Interrupts every running job (the shutdown deadline passed) and returns them. */
   interruptRunning(): Array<JobRecord> {
     return this.abortAll("shutdown", "the pool's shutdown deadline passed")
+  }
+
+  private stealOne(): JobRecord | undefined {
+    const job = this.host.steal(this)
+    if (job !== undefined && !this.busy) this.setBusy(true)
+    return job
+  }
+
+  /**
+   * Wakes every parked lane to look for work elsewhere (work stealing): a
+   * lane steals only when it finds its mailbox empty, and a parked one looks
+   * again only when woken. Called once the worker joins the team, or boots.
+   */
+  nudge(): void {
+    if (!this.host.steals || this.closing) return
+    // The lanes woken now, not those that park again while this runs.
+    for (const wake of this.parked.splice(0)) wake()
   }
 
   /** Gives up to `n` queued jobs, the ones it would run next, to a thief. */
@@ -332,7 +350,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
   private loop(lane: Lane): Effect.Effect<void, unknown> {
     const host = this.host
     const next = (): Effect.Effect<void, unknown> => {
-      const job = this.take() ?? (host.steals && !this.closing ? host.steal(this) : undefined)
+      const job = this.take() ?? (host.steals && !this.closing ? this.stealOne() : undefined)
       if (job === undefined) return this.closing ? Effect.void : Effect.flatMap(this.park, next)
       lane.current = job
       this.running++

@@ -226,6 +226,7 @@ export class Supervisor implements Team {
     worker.start()
     core.accepting.push(worker)
     core.flushOverflow()
+    worker.nudge() // with work stealing, it may take jobs queued before it joined
     return worker
   }
 }
