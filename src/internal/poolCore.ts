@@ -63,6 +63,8 @@ export class PoolCore implements JobOwner, WorkerHost {
   readonly timeoutMs: number
   /** Encodes a job's input for its thread, by the handler's input schema. */
   readonly encodeInput: ((input: unknown) => Exit.Exit<unknown, Schema.SchemaError>) | undefined
+  /** Work stealing is on: an idle lane may take jobs from another worker's mailbox. */
+  readonly steals: boolean
   /** Every job carries extras (a default timeout, an encoded input): no fast path for plain jobs. */
   readonly jobsCarryExtras: boolean
   readonly workerMachine: typeof WorkerLifecycle.machine
@@ -114,6 +116,7 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.concurrency = options.concurrency
     this.mailboxKind = Mailbox.fromOption(options.mailbox)
     this.dispatch = Dispatch.fromOption(options.dispatch)
+    this.steals = this.dispatch.steal !== undefined
     this.capacity = options.capacity === "unbounded" ? Infinity : options.capacity
     this.scaling = Scaling.fromOption(options.scaling)
     this.idleTimeoutMs = this.scaling.idleTimeout === undefined ? Infinity : Duration.toMillis(this.scaling.idleTimeout)
@@ -209,9 +212,6 @@ export class PoolCore implements JobOwner, WorkerHost {
 
   // ---- the worker host -------------------------------------------------------
 
-  get steals(): boolean {
-    return this.dispatch.steal !== undefined
-  }
 
   /**
    * An idle lane of `thief` asks for work: half the victim's queued jobs (the
