@@ -431,6 +431,25 @@ describe("metrics", () => {
       expect(find("troupe_jobs", { pool: "metered", outcome: "failed" })).toMatchObject({ count: 1 })
       expect(find("troupe_workers", { pool: "metered", state: "idle" })).toMatchObject({ value: 4 })
     }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
+
+  it.effect("every outcome in the stats has its metric series: a timed-out job is counted there too", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: (_: number) => Effect.never, name: "slow", timeout: "1 second" })
+      const job = yield* Pool.fork(pool, 1)
+      yield* settle()
+      yield* TestClock.adjust("1 second")
+      expect(tagOf(yield* Effect.flip(Job.join(job)))).toBe("JobTimedOut")
+      const snapshot = yield* Metric.snapshot
+      const series = snapshot.filter((m) => m.id === "troupe_jobs" && m.attributes?.pool === "slow")
+      const stats = Pool.statsUnsafe(pool)
+      for (const outcome of ["completed", "failed", "defects", "cancelled", "crashed", "handedBack", "interrupted", "timedOut"] as const) {
+        expect(series.find((m) => m.attributes?.outcome === outcome)?.state, outcome).toMatchObject({ count: stats[outcome] })
+      }
+      expect(stats.timedOut).toBe(1)
+      for (const id of ["troupe_threads_replaced", "troupe_jobs_stolen"]) {
+        expect(snapshot.find((m) => m.id === id && m.attributes?.pool === "slow")?.state).toMatchObject({ count: 0 })
+      }
+    }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
 })
 
 // Regressions found in review: each once lost a job, crashed a worker, or hung.

@@ -2,7 +2,9 @@
 // (Metric.registerUnsafe), so settling a job costs one increment.
 import type { WorkerState } from "../actors/WorkerLifecycle.ts"
 
-export type Outcome = "completed" | "failed" | "defects" | "cancelled" | "crashed" | "handedBack" | "interrupted" | "timedOut"
+/** Every way a job ends: the counters, the stats and the `troupe_jobs` metric all follow this list. */
+export const outcomes = ["completed", "failed", "defects", "cancelled", "crashed", "handedBack", "interrupted", "timedOut"] as const
+export type Outcome = (typeof outcomes)[number]
 
 export class Counters {
   submitted = 0

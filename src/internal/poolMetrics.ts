@@ -3,7 +3,7 @@
 // running a job never pays for a metric update.
 import { Metric, type Context } from "effect"
 import type { PoolCore } from "./poolCore.ts"
-import type { Outcome } from "./counters.ts"
+import { outcomes } from "./counters.ts"
 
 const jobs = Metric.counter("troupe_jobs", { description: "jobs that ended, by outcome" })
 const submitted = Metric.counter("troupe_jobs_submitted", { description: "jobs accepted by the pool" })
@@ -11,8 +11,10 @@ const queued = Metric.gauge("troupe_jobs_queued", { description: "jobs waiting t
 const workers = Metric.gauge("troupe_workers", { description: "workers by lifecycle state" })
 const spawned = Metric.counter("troupe_workers_spawned", { description: "workers started, by reason" })
 const retired = Metric.counter("troupe_workers_retired", { description: "idle workers retired by the scaling policy" })
-
-const outcomes: ReadonlyArray<Outcome> = ["completed", "failed", "defects", "cancelled", "crashed", "handedBack", "interrupted"]
+const threadsReplaced = Metric.counter("troupe_threads_replaced", {
+  description: "threads replaced under their workers (a timeout, or recycling)"
+})
+const stolen = Metric.counter("troupe_jobs_stolen", { description: "jobs idle workers took from other workers' mailboxes" })
 const states = ["spawning", "idle", "busy", "draining", "stopped", "crashed"] as const
 
 let nextPoolId = 1
@@ -32,6 +34,8 @@ export const register = (core: PoolCore, context: Context.Context<never>): { rea
       Metric.registerUnsafe(Metric.withAttributes(jobs, { pool, pool_id: poolId, outcome }), context, counter(() => c[outcome]))
     ),
     Metric.registerUnsafe(Metric.withAttributes(retired, { pool, pool_id: poolId }), context, counter(() => c.retired)),
+    Metric.registerUnsafe(Metric.withAttributes(threadsReplaced, { pool, pool_id: poolId }), context, counter(() => c.threadsReplaced)),
+    Metric.registerUnsafe(Metric.withAttributes(stolen, { pool, pool_id: poolId }), context, counter(() => c.stolen)),
     ...(["initial", "replacement", "scaleUp"] as const).map((reason) =>
       Metric.registerUnsafe(Metric.withAttributes(spawned, { pool, pool_id: poolId, reason }), context, counter(() => c.spawned[reason]))
     ),
