@@ -305,9 +305,8 @@ export const submit: {
   (args) => isPool(args[0]),
   <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions) => {
     const core = impl(self).core
-    // Array.isArray, not Effect.isEffect: this runs once per job.
-    const checked = options === undefined && !core.jobsCarryExtras ? plainJob : prepare(core, input, options)
-    if (!Array.isArray(checked)) return checked as Effect.Effect<never, InvalidOptions | InvalidInput>
+    const checked = prepare(core, input, options)
+    if (!Array.isArray(checked)) return checked as Effect.Effect<never, InvalidOptions | InvalidInput> // not Effect.isEffect: once per job
     const priority = checked[0]
     const extras = checked[1]
     return Effect.callback<O, E | JobError | PoolClosed | MailboxFull>((resume) => {
@@ -345,9 +344,8 @@ export const fork: {
   (args) => isPool(args[0]),
   <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions): Effect.Effect<JobHandle<O, E>, PoolClosed | MailboxFull | InvalidOptions | InvalidInput> => {
     const core = impl(self).core
-    // Array.isArray, not Effect.isEffect: this runs once per job.
-    const checked = options === undefined && !core.jobsCarryExtras ? plainJob : prepare(core, input, options)
-    if (!Array.isArray(checked)) return checked as Effect.Effect<never, InvalidOptions | InvalidInput>
+    const checked = prepare(core, input, options)
+    if (!Array.isArray(checked)) return checked as Effect.Effect<never, InvalidOptions | InvalidInput> // not Effect.isEffect: once per job
     const priority = checked[0]
     const extras = checked[1]
     return Effect.suspend(() => {
@@ -485,6 +483,7 @@ const prepare = (
   input: unknown,
   options: JobOptions | undefined
 ): readonly [priority: number, extras: JobExtras | undefined] | Effect.Effect<never, InvalidOptions | InvalidInput> => {
+  if (options === undefined && !core.jobsCarryExtras) return plainJob
   const priority = options?.priority ?? 0
   if (typeof priority !== "number" || !Number.isFinite(priority)) {
     return invalidJobOption("priority", priority, `Expected a finite number, got ${String(priority)}`)

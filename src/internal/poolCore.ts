@@ -8,7 +8,7 @@ import { createActor, type Actor } from "xstate"
 import type { WorkerActor, WorkerHost, AbortReason } from "../actors/internal/workerActor.ts"
 import * as FiberRunner from "../actors/internal/fiberRunner.ts"
 import { type JobRunner, RuntimeEnd } from "../actors/internal/jobRunner.ts"
-import { ThreadRunner } from "../actors/internal/threadRunner.ts"
+import { makeOptions as makeThreadOptions, type ThreadOptions, ThreadRunner } from "../actors/internal/threadRunner.ts"
 import type * as Thread from "../Thread.ts"
 import * as WorkerLifecycle from "../actors/WorkerLifecycle.ts"
 import type { InspectionEvent } from "../Inspection.ts"
@@ -95,8 +95,8 @@ export class PoolCore implements JobOwner, WorkerHost {
   private readonly overflowSite: JobSite = { unqueue: (job) => this.overflow.remove(job) }
   private readonly quiet: Array<() => void> = []
   private readonly fiberRunner: JobRunner | undefined
-  /** The thread handler and its export name, for a pool of thread workers. */
-  private readonly thread: ThreadSetup | undefined
+  /** What every thread runner of this pool shares (a pool of thread workers). */
+  private readonly threadOptions: ThreadOptions | undefined
 
   constructor(
     options: Decoded,
@@ -107,7 +107,6 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.options = options
     this.name = options.name
     this.context = context
-    this.thread = thread
     this.timeoutMs = options.timeout === undefined ? Infinity : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
     const inputSchema = thread?.handler.schemas.input
     this.encodeInput = inputSchema && Schema.encodeUnknownExit(inputSchema)
@@ -126,6 +125,7 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.hub = hub
     this.clock = Context.getUnsafe(context, Clock.Clock)
     this.dispatcher = Context.getUnsafe(context, Scheduler.Scheduler).makeDispatcher()
+    this.threadOptions = thread && this.makeThreadOptions(thread)
     this.lifecycle = createActor(PoolLifecycle.machine, {
       clock: XStateClock.fromContext(context),
       inspect: (event) => {
@@ -235,24 +235,25 @@ export class PoolCore implements JobOwner, WorkerHost {
   }
 
   makeRunner(worker: WorkerActor): JobRunner {
-    if (this.fiberRunner !== undefined) return this.fiberRunner
-    const { handler, exportName } = this.thread!
+    if (this.threadOptions === undefined) return this.fiberRunner!
+    return new ThreadRunner(this.threadOptions, (reason) => {
+      this.counters.threadsReplaced++
+      this.publish({ type: "@troupe.worker.threadReplaced", pool: this.name, workerId: worker.id, reason, at: this.now() })
+    })
+  }
+
+  private makeThreadOptions({ exportName, handler }: ThreadSetup): ThreadOptions {
     const { recycleAfterJobs, recycleAboveHeapMb, maxHeapMb } = this.options.thread
-    return new ThreadRunner({
+    const spec = {
       module: handler.module,
       exportName,
-      schemas: handler.schemas,
       heapLimitBytes: recycleAboveHeapMb === undefined ? undefined : recycleAboveHeapMb * 1024 * 1024,
       maxOldGenerationMb: maxHeapMb,
-      recycleAfter: recycleAfterJobs ?? Infinity,
       window: this.concurrency,
       context: this.context,
-      dispatcher: this.dispatcher,
-      replaced: (reason) => {
-        this.counters.threadsReplaced++
-        this.publish({ type: "@troupe.worker.threadReplaced", pool: this.name, workerId: worker.id, reason, at: this.now() })
-      }
-    })
+      dispatcher: this.dispatcher
+    }
+    return makeThreadOptions(spec, handler.schemas, recycleAfterJobs ?? Infinity)
   }
 
   started(job: JobRecord): void {

@@ -14,13 +14,26 @@ import { type JobRunner, RuntimeEnd } from "./jobRunner.ts"
 import { type Reply, ThreadPort, type ThreadSpec } from "./threadPort.ts"
 import { Tag } from "./threadProtocol.ts"
 
+type Decoder = (u: unknown) => unknown
+
+/** What every thread runner of one pool shares: built once per pool, not per worker. */
 export interface ThreadOptions extends ThreadSpec {
-  readonly schemas: Thread.Schemas<unknown, unknown, unknown>
+  readonly decodeSuccess: Decoder | undefined
+  readonly decodeFailure: Decoder | undefined
   /** Replace the thread after this many jobs (Infinity: never). */
   readonly recycleAfter: number
-  /** A thread was replaced under the worker, and why. */
-  readonly replaced: (reason: string) => void
 }
+
+export const makeOptions = (
+  spec: ThreadSpec,
+  schemas: Thread.Schemas<unknown, unknown, unknown>,
+  recycleAfter: number
+): ThreadOptions => ({
+  ...spec,
+  decodeSuccess: schemas.success && (Schema.decodeUnknownSync(schemas.success) as Decoder),
+  decodeFailure: schemas.failure && (Schema.decodeUnknownSync(schemas.failure) as Decoder),
+  recycleAfter
+})
 
 /** One job in flight on a thread. */
 interface Call {
@@ -38,8 +51,8 @@ interface Call {
 export class ThreadRunner implements JobRunner {
   readonly settlesCancelAtOnce = true
   private readonly options: ThreadOptions
-  private readonly decodeSuccess: ((u: unknown) => unknown) | undefined
-  private readonly decodeFailure: ((u: unknown) => unknown) | undefined
+  /** A thread was replaced under the worker, and why. */
+  private readonly replaced: (reason: string) => void
   private port!: ThreadPort
   /** Replaced threads still finishing the jobs they hold. */
   private readonly retiring = new Set<ThreadPort>()
@@ -51,11 +64,9 @@ export class ThreadRunner implements JobRunner {
   private stopped = false
   private stopDone: (() => void) | undefined = undefined
 
-  constructor(options: ThreadOptions) {
+  constructor(options: ThreadOptions, replaced: (reason: string) => void) {
     this.options = options
-    const { success, failure } = options.schemas
-    this.decodeSuccess = success && (Schema.decodeUnknownSync(success) as (u: unknown) => unknown)
-    this.decodeFailure = failure && (Schema.decodeUnknownSync(failure) as (u: unknown) => unknown)
+    this.replaced = replaced
   }
 
   start(ready: () => void, died: (reason: string) => void): void {
@@ -90,7 +101,7 @@ export class ThreadRunner implements JobRunner {
     if (this.stopped) return // the worker is ending: no new thread
     const old = this.port
     this.port = this.open()
-    this.options.replaced(reason)
+    this.replaced(reason)
     this.retiring.add(old)
     this.closeIfDone(old)
   }
@@ -160,8 +171,8 @@ export class ThreadRunner implements JobRunner {
   private exitOf(reply: { readonly tag: Tag; readonly value: unknown }): Exit.Exit<unknown, unknown> {
     try {
       switch (reply.tag) {
-        case Tag.success: return Exit.succeed(this.decodeSuccess ? this.decodeSuccess(reply.value) : reply.value)
-        case Tag.failure: return Exit.fail(this.decodeFailure ? this.decodeFailure(reply.value) : reply.value)
+        case Tag.success: return Exit.succeed(this.options.decodeSuccess ? this.options.decodeSuccess(reply.value) : reply.value)
+        case Tag.failure: return Exit.fail(this.options.decodeFailure ? this.options.decodeFailure(reply.value) : reply.value)
         case Tag.defect: return Exit.die(reply.value)
         default: return Exit.interrupt()
       }
