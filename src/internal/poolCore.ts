@@ -20,6 +20,7 @@ import * as Mailbox from "../strategies/Mailbox.ts"
 import * as Scaling from "../strategies/Scaling.ts"
 import { RingDeque } from "../strategies/internal/ringDeque.ts"
 import * as PoolLifecycle from "../supervision/PoolLifecycle.ts"
+import { onStateChange } from "../actors/internal/stateChanges.ts"
 import * as XStateClock from "../actors/internal/xstateClock.ts"
 import { JobRecord, type JobExit, type JobOwner, type JobExtras, type JobSite } from "./jobRecord.ts"
 import { Counters, type Outcome } from "./counters.ts"
@@ -128,14 +129,10 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.threadOptions = thread && this.makeThreadOptions(thread)
     this.lifecycle = createActor(PoolLifecycle.machine, {
       clock: XStateClock.fromContext(context),
-      inspect: (event) => {
-        if (event.type !== "@xstate.snapshot" || event.actorRef !== this.lifecycle) return
-        const to = (event.snapshot as unknown as { value: PoolLifecycle.PoolState }).value
-        const from = this.phase
-        if (to === from) return
+      inspect: onStateChange(() => this.lifecycle, () => this.phase, (from, to, event) => {
         this.phase = to
-        this.publish({ type: "@troupe.pool.transition", pool: this.name, from, to, event: event.event.type, at: this.now() })
-      }
+        this.publish({ type: "@troupe.pool.transition", pool: this.name, from, to, event, at: this.now() })
+      })
     })
   }
 

@@ -8,11 +8,12 @@
  */
 import { Cause, Clock, Context, Duration, Effect, Exit, Fiber, Layer, PubSub, Queue, Schedule, Stream, type Scope } from "effect"
 import type { TreeEvent } from "../Inspection.ts"
-import { createActor } from "xstate"
+import { type Actor, createActor } from "xstate"
 import * as Pool from "../Pool.ts"
 import * as Restart from "./Restart.ts"
 import { SupervisorEscalated } from "./SupervisorError.ts"
 import * as SupervisorLifecycle from "./SupervisorLifecycle.ts"
+import { onStateChange } from "../actors/internal/stateChanges.ts"
 import * as XStateClock from "../actors/internal/xstateClock.ts"
 
 /**
@@ -217,7 +218,7 @@ interface ChildExit {
 class Node {
   readonly spec: SupervisorSpec
   readonly isRoot: boolean
-  readonly lifecycle
+  readonly lifecycle: Actor<typeof SupervisorLifecycle.machine>
   private readonly context
   private readonly hub: PubSub.PubSub<TreeEvent>
   private readonly clock: Clock.Clock
@@ -234,13 +235,10 @@ class Node {
     let state: SupervisorLifecycle.SupervisorState = "starting"
     this.lifecycle = createActor(SupervisorLifecycle.machine, {
       clock: XStateClock.fromContext(context),
-      inspect: (event) => {
-        if (event.type !== "@xstate.snapshot" || event.actorRef !== this.lifecycle) return
-        const to = (event.snapshot as unknown as { value: SupervisorLifecycle.SupervisorState }).value
-        if (to === state) return
-        this.publish({ type: "@troupe.supervisor.transition", supervisor: spec.id, from: state, to, event: event.event.type, at: this.now() })
+      inspect: onStateChange(() => this.lifecycle, () => state, (from, to, event) => {
+        this.publish({ type: "@troupe.supervisor.transition", supervisor: spec.id, from, to, event, at: this.now() })
         state = to
-      }
+      })
     }).start()
     this.children = spec.children.map((c) => (c._tag === "Child" ? childState(c) : this.subSupervisor(c)))
   }

@@ -11,6 +11,7 @@ import { CurrentWorkerId } from "../Worker.ts"
 import * as WorkerLifecycle from "../WorkerLifecycle.ts"
 import type { JobRecord, JobSite } from "../../internal/jobRecord.ts"
 import type { JobRunner } from "./jobRunner.ts"
+import { onStateChange } from "./stateChanges.ts"
 import * as XStateClock from "./xstateClock.ts"
 
 /** Scheduler priority of lifecycle edges: after every wake-up of the same batch. */
@@ -93,15 +94,11 @@ export class WorkerActor implements WorkerLoad, JobSite {
     this.actor = createActor(host.workerMachine, {
       input: { workerId: id, idleTimeoutMs: host.idleTimeoutMs },
       clock: XStateClock.fromContext(host.context),
-      inspect: (event) => {
-        if (event.type !== "@xstate.snapshot" || event.actorRef !== this.actor) return
-        const to = (event.snapshot as unknown as { value: WorkerLifecycle.WorkerState }).value
-        const from = this.state
-        if (to === from) return
+      inspect: onStateChange(() => this.actor, () => this.state, (from, to, event) => {
         this.state = to
         this.idleSince = to === "idle" ? host.now() : undefined
-        host.transition(this, from, to, event.event.type)
-      }
+        host.transition(this, from, to, event)
+      })
     })
   }
 
