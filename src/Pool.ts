@@ -121,6 +121,11 @@ export interface JobOptions {
   readonly priority?: number
   /** This job's timeout, instead of the pool's `timeout`. */
   readonly timeout?: import("effect").Duration.Input
+  /**
+   * The job's fair-share key (its tenant, its submitter): a `Mailbox.fairShare`
+   * mailbox takes jobs round-robin across keys. Jobs without one share a key.
+   */
+  readonly key?: string
 }
 
 /**
@@ -156,6 +161,8 @@ export interface Stats {
   readonly threadsReplaced: number
   /** Jobs idle workers took from other workers' mailboxes (`dispatch: "workStealing"`). */
   readonly stolen: number
+  /** Jobs an aging priority mailbox ran ahead of a higher-priority job (`Mailbox.priority({ aging })`). */
+  readonly promoted: number
 }
 
 /**
@@ -403,7 +410,8 @@ export const statsUnsafe = (self: Pool<any, any, any>): Stats => {
     spawned: { ...c.spawned },
     retired: c.retired,
     threadsReplaced: c.threadsReplaced,
-    stolen: c.stolen
+    stolen: c.stolen,
+    promoted: c.promoted
   }
 }
 
@@ -496,13 +504,17 @@ const prepare = (
     }
     timeoutMs = Duration.toMillis(duration.value)
   }
+  const key = options?.key
+  if (key !== undefined && typeof key !== "string") return invalidJobOption("key", key, `Expected a string, got ${String(key)}`)
   let payload = input
   if (core.encodeInput !== undefined) {
     const encoded = core.encodeInput(input)
     if (Exit.isFailure(encoded)) return Effect.fail(new InvalidInput({ pool: core.name, input, issue: issueOf(encoded.cause) }))
     payload = encoded.value
   }
-  return [priority, timeoutMs === Infinity && payload === input ? undefined : { payload, timeoutMs }]
+  const submittedAt = core.timesJobs ? core.now() : undefined
+  if (timeoutMs === Infinity && payload === input && key === undefined && submittedAt === undefined) return [priority, undefined]
+  return [priority, { payload, timeoutMs, submittedAt, key }]
 }
 
 const issueOf = (cause: Cause.Cause<unknown>): string => {

@@ -20,6 +20,8 @@ export class Counters {
   threadsReplaced = 0
   /** Jobs idle workers took from other workers' mailboxes. */
   stolen = 0
+  /** Jobs taken ahead of a higher-priority job thanks to aging. */
+  promoted = 0
   /** Workers started, by why. */
   readonly spawned = { initial: 0, replacement: 0, scaleUp: 0 }
   /** Workers retired by the scaling policy. */

@@ -27,6 +27,10 @@ export interface JobExtras {
   readonly payload: unknown
   /** Clock millis the job may run; Infinity: no limit. */
   readonly timeoutMs: number
+  /** Clock millis at submission, in pools whose mailbox ages jobs. */
+  readonly submittedAt: number | undefined
+  /** The fair-share key. */
+  readonly key: string | undefined
 }
 
 export type JobExit<O = unknown, E = unknown> = Exit.Exit<O, E | JobError>
@@ -62,6 +66,14 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
   /** Clock millis the job may run; Infinity: no limit. */
   get timeoutMs(): number {
     return this.extras === undefined ? Infinity : this.extras.timeoutMs
+  }
+
+  get submittedAt(): number | undefined {
+    return this.extras?.submittedAt
+  }
+
+  get key(): string | undefined {
+    return this.extras?.key
   }
 
   /** What is sent to a thread: the input, encoded by the handler's schema when it has one. */

@@ -66,7 +66,9 @@ export class PoolCore implements JobOwner, WorkerHost {
   readonly encodeInput: ((input: unknown) => Exit.Exit<unknown, Schema.SchemaError>) | undefined
   /** Work stealing is on: an idle lane may take jobs from another worker's mailbox. */
   readonly steals: boolean
-  /** Every job carries extras (a default timeout, an encoded input): no fast path for plain jobs. */
+  /** The mailbox reads each job's submission time (aging). */
+  readonly timesJobs: boolean
+  /** Every job carries extras (a default timeout, an encoded input, a submission time): no fast path for plain jobs. */
   readonly jobsCarryExtras: boolean
   readonly workerMachine: typeof WorkerLifecycle.machine
   readonly dispatcher: SchedulerDispatcher
@@ -77,8 +79,15 @@ export class PoolCore implements JobOwner, WorkerHost {
   readonly accepting: Array<WorkerActor> = []
   /** Every worker whose lanes have not all ended yet. */
   readonly live = new Set<WorkerActor>()
-  /** Jobs waiting for a worker while none accepts (all crashed, or none yet). */
-  readonly overflow = new RingDeque<JobRecord>()
+  /**
+   * The shared queue: jobs waiting for a worker while none accepts (all
+   * crashed, or none yet), or, with work stealing, while every worker's own
+   * mailbox is at `localCapacity`. Ordered by the pool's mailbox kind.
+   */
+  readonly overflow: Mailbox.Mailbox<JobRecord>
+  /** With work stealing, the most jobs one worker's mailbox holds (Infinity: no limit). */
+  readonly localCapacity: number
+  readonly mailboxEvents: Mailbox.MailboxEvents = { promoted: () => void this.counters.promoted++ }
   readonly producers = new RingDeque<PendingSubmit>()
   team: Team | undefined = undefined
   /** Set when workers crashed faster than the restart intensity allows: why the pool gave up. */
@@ -111,12 +120,15 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.timeoutMs = options.timeout === undefined ? Infinity : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
     const inputSchema = thread?.handler.schemas.input
     this.encodeInput = inputSchema && Schema.encodeUnknownExit(inputSchema)
-    this.jobsCarryExtras = this.encodeInput !== undefined || this.timeoutMs !== Infinity
     this.fiberRunner = thread === undefined ? FiberRunner.make(options.handler as (input: unknown) => any) : undefined
     this.concurrency = options.concurrency
     this.mailboxKind = Mailbox.fromOption(options.mailbox)
+    this.timesJobs = this.mailboxKind.timesJobs === true
+    this.jobsCarryExtras = this.encodeInput !== undefined || this.timeoutMs !== Infinity || this.timesJobs
     this.dispatch = Dispatch.fromOption(options.dispatch)
     this.steals = this.dispatch.steal !== undefined
+    this.localCapacity = this.steals ? this.dispatch.localCapacity ?? Infinity : Infinity
+    this.overflow = this.mailboxKind.make<JobRecord>(this.mailboxEvents)
     this.capacity = options.capacity === "unbounded" ? Infinity : options.capacity
     this.scaling = Scaling.fromOption(options.scaling)
     this.idleTimeoutMs = this.scaling.idleTimeout === undefined ? Infinity : Duration.toMillis(this.scaling.idleTimeout)
@@ -188,23 +200,37 @@ export class PoolCore implements JobOwner, WorkerHost {
     }
   }
 
-  /** Sends a queued job to a worker's mailbox, or to the overflow when none accepts. */
+  /** Sends a queued job to a worker's mailbox, or to the shared queue when none has room. */
   route(job: JobRecord): void {
     const workers = this.accepting
     const n = workers.length
-    if (n === 0) {
-      job.site = this.overflowSite
-      this.overflow.pushBack(job)
-      return
-    }
+    if (n === 0) return this.share(job)
     const pick = n === 1 ? 0 : this.dispatch.select(job, workers)
-    workers[Number.isInteger(pick) ? ((pick % n) + n) % n : 0]!.enqueue(job)
+    const worker = workers[Number.isInteger(pick) ? ((pick % n) + n) % n : 0]!
+    if (worker.queued < this.localCapacity) return worker.enqueue(job)
+    this.share(job)
+    // A worker with an idle lane takes it now (custom dispatch may pass it by).
+    for (const w of workers) w.nudge()
   }
 
-  /** Routes every overflow job again (a worker has become available). */
+  private share(job: JobRecord): void {
+    job.site = this.overflowSite
+    this.overflow.offer(job)
+  }
+
+  /** Routes the shared queue's jobs again (a worker has become available); each once. */
   flushOverflow(): void {
-    if (this.accepting.length === 0) return
-    for (let job = this.overflow.popFront(); job !== undefined; job = this.overflow.popFront()) this.route(job)
+    for (let n = this.overflow.size; n > 0 && this.accepting.length > 0; n--) this.route(this.overflow.take()!)
+  }
+
+  /**
+   * A job from the shared queue for `worker` (work stealing): a lane's regular
+   * look there, so nothing waits in it forever behind full mailboxes.
+   */
+  takeShared(worker: WorkerActor): JobRecord | undefined {
+    const job = this.phase === "running" ? this.overflow.take() : undefined
+    if (job !== undefined) job.site = worker
+    return job
   }
 
   // ---- the worker host -------------------------------------------------------
@@ -220,14 +246,30 @@ export class PoolCore implements JobOwner, WorkerHost {
     // Only a worker that takes jobs steals: not one still spawning (its thread
     // booting) or not yet in the team; it is nudged once it is.
     if (this.phase !== "running" || self < 0 || thief.state === "spawning") return undefined
+    if (this.overflow.size > 0) return this.fromShared(thief)
     const index = this.dispatch.steal!(self, workers)
     const victim = workers[index]
     if (victim === undefined || victim === thief) return undefined
     const jobs = victim.giveUp(Math.ceil(victim.queued / 2))
     if (jobs.length === 0) return undefined
     this.counters.stolen += jobs.length
+    return this.handOver(thief, jobs)
+  }
+
+  // Before stealing, an idle lane takes its share of the shared queue: as many
+  // as each worker's even share, up to half its mailbox's capacity.
+  private fromShared(thief: WorkerActor): JobRecord | undefined {
+    const share = Math.ceil(this.overflow.size / this.accepting.length)
+    const n = Math.min(share, Math.max(1, Math.floor(this.localCapacity / 2)))
+    const jobs: Array<JobRecord> = []
+    for (let job = this.overflow.take(); job !== undefined; job = jobs.length < n ? this.overflow.take() : undefined) jobs.push(job)
+    return this.handOver(thief, jobs)
+  }
+
+  /** The first job runs on the thief's idle lane now; the rest queue in its mailbox. */
+  private handOver(thief: WorkerActor, jobs: ReadonlyArray<JobRecord>): JobRecord | undefined {
     for (let i = 1; i < jobs.length; i++) thief.enqueue(jobs[i]!)
-    jobs[0]!.site = thief
+    if (jobs[0] !== undefined) jobs[0].site = thief
     return jobs[0]
   }
 

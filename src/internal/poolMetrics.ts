@@ -15,6 +15,9 @@ const threadsReplaced = Metric.counter("troupe_threads_replaced", {
   description: "threads replaced under their workers (a timeout, or recycling)"
 })
 const stolen = Metric.counter("troupe_jobs_stolen", { description: "jobs idle workers took from other workers' mailboxes" })
+const promoted = Metric.counter("troupe_jobs_promoted", {
+  description: "jobs an aging priority mailbox ran ahead of a higher-priority job"
+})
 const states = ["spawning", "idle", "busy", "draining", "stopped", "crashed"] as const
 
 let nextPoolId = 1
@@ -36,6 +39,7 @@ export const register = (core: PoolCore, context: Context.Context<never>): { rea
     Metric.registerUnsafe(Metric.withAttributes(retired, { pool, pool_id: poolId }), context, counter(() => c.retired)),
     Metric.registerUnsafe(Metric.withAttributes(threadsReplaced, { pool, pool_id: poolId }), context, counter(() => c.threadsReplaced)),
     Metric.registerUnsafe(Metric.withAttributes(stolen, { pool, pool_id: poolId }), context, counter(() => c.stolen)),
+    Metric.registerUnsafe(Metric.withAttributes(promoted, { pool, pool_id: poolId }), context, counter(() => c.promoted)),
     ...(["initial", "replacement", "scaleUp"] as const).map((reason) =>
       Metric.registerUnsafe(Metric.withAttributes(spawned, { pool, pool_id: poolId, reason }), context, counter(() => c.spawned[reason]))
     ),

@@ -43,7 +43,23 @@ export interface Dispatch {
    * the thief's lanes finds its mailbox empty.
    */
   readonly steal?: ((thief: number, workers: ReadonlyArray<WorkerLoad>) => number) | undefined
+  /**
+   * With work stealing: the most jobs a worker's own mailbox holds. A job for
+   * a full one waits in the pool's shared queue, which idle workers take from
+   * before they steal, and every worker checks every {@link sharedQueueInterval}
+   * jobs, so nothing waits there forever. Default: unlimited.
+   */
+  readonly localCapacity?: number | undefined
 }
+
+/**
+ * A worker takes from the shared queue before its own mailbox once every this
+ * many jobs (Tokio checks its global queue every 61 ticks, for the same reason).
+ *
+ * @category constants
+ * @since 0.2.0
+ */
+export const sharedQueueInterval = 61
 
 /**
  * @category guards
@@ -66,11 +82,17 @@ export const isDispatch = (u: unknown): u is Dispatch => typeof u === "object" &
  * @category constructors
  * @since 0.1.0
  */
-export const make = (name: string, select: Dispatch["select"], steal?: Dispatch["steal"]): Dispatch => ({
+export const make = (
+  name: string,
+  select: Dispatch["select"],
+  steal?: Dispatch["steal"],
+  options?: { readonly localCapacity?: number | undefined }
+): Dispatch => ({
   [TypeId]: TypeId,
   name,
   select,
-  steal
+  steal,
+  localCapacity: options?.localCapacity
 })
 
 /**
@@ -109,15 +131,27 @@ export const roundRobin = (): Dispatch => make("roundRobin", (job, workers) => j
 
 /**
  * Least-loaded placement, and an idle worker steals: when one of its lanes
- * finds its mailbox empty, it takes half of the longest mailbox (the jobs that
- * would run next there). A job stuck behind a slow one on a busy worker then
- * runs on the first worker free, as from a shared queue.
+ * finds its mailbox empty, it takes half of the longest mailbox, from the end
+ * its owner takes from last (see each mailbox kind). A job stuck behind a
+ * slow one on a busy worker then runs on the first worker free, as from a
+ * shared queue, while each worker keeps a queue of its own.
+ *
+ * With `localCapacity`, a worker's mailbox holds at most that many jobs; the
+ * rest wait in the pool's shared queue (see {@link Dispatch.localCapacity}).
  *
  * @category constructors
  * @since 0.2.0
  */
-export const workStealing = (): Dispatch =>
-  make("workStealing", leastLoaded().select, (thief, workers) => {
+export const workStealing = (options?: { readonly localCapacity?: number }): Dispatch => {
+  const localCapacity = options?.localCapacity
+  if (localCapacity !== undefined && !(Number.isInteger(localCapacity) && localCapacity >= 1)) {
+    throw new RangeError(`Dispatch.workStealing: localCapacity must be an integer of 1 or more, got ${String(localCapacity)}`)
+  }
+  return make("workStealing", leastLoaded().select, longestMailbox, { localCapacity })
+}
+
+/** The victim with the most queued jobs, other than the thief; -1 when every other mailbox is empty. */
+const longestMailbox = (thief: number, workers: ReadonlyArray<WorkerLoad>): number => {
     let victim = -1
     let most = 0
     for (let i = 0; i < workers.length; i++) {
@@ -128,7 +162,7 @@ export const workStealing = (): Dispatch =>
       }
     }
     return victim
-  })
+  }
 
 /**
  * Resolves a dispatch option: a strategy's name or a strategy value.

@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import { Duration } from "effect"
 import { BinaryHeap } from "./internal/binaryHeap.ts"
 import { RingDeque } from "./internal/ringDeque.ts"
 
@@ -22,6 +23,10 @@ const TypeId = "~troupe/Mailbox" as const
 export interface Envelope {
   readonly priority: number
   readonly seq: number
+  /** Clock millis when the job was submitted; set in pools whose mailbox kind {@link MailboxKind.timesJobs}. */
+  readonly submittedAt?: number | undefined
+  /** The job's fair-share key (its tenant, its submitter), when it has one. */
+  readonly key?: string | undefined
 }
 
 /**
@@ -40,7 +45,26 @@ export interface Mailbox<A extends Envelope> {
   remove(item: A): boolean
   /** Removes every item, in the order `take` would have returned them. */
   drain(): Array<A>
+  /**
+   * Removes up to `n` items for a thief (work stealing), from the end the
+   * owner takes from last, in the order the thief should queue them. Without
+   * it, a thief gets what `take` returns.
+   */
+  steal?(n: number): Array<A>
 }
+
+/**
+ * What a mailbox reports to its pool, for the pool's counters.
+ *
+ * @category models
+ * @since 0.2.0
+ */
+export interface MailboxEvents {
+  /** A job was taken while a job of higher priority waited in the same mailbox: aging moved it ahead. */
+  readonly promoted: () => void
+}
+
+const noEvents: MailboxEvents = { promoted: () => {} }
 
 /**
  * A mailbox kind: a named factory, one mailbox per worker.
@@ -51,7 +75,9 @@ export interface Mailbox<A extends Envelope> {
 export interface MailboxKind {
   readonly [TypeId]: typeof TypeId
   readonly name: string
-  readonly make: <A extends Envelope>() => Mailbox<A>
+  readonly make: <A extends Envelope>(events?: MailboxEvents) => Mailbox<A>
+  /** The pool stamps each job's `submittedAt` (aging reads it); jobs cost a little more. */
+  readonly timesJobs?: boolean | undefined
 }
 
 /**
@@ -85,10 +111,15 @@ export const isMailboxKind = (u: unknown): u is MailboxKind =>
  * @category constructors
  * @since 0.1.0
  */
-export const make = (name: string, make: <A extends Envelope>() => Mailbox<A>): MailboxKind => ({
+export const make = (
+  name: string,
+  make: <A extends Envelope>(events?: MailboxEvents) => Mailbox<A>,
+  options?: { readonly timesJobs?: boolean }
+): MailboxKind => ({
   [TypeId]: TypeId,
   name,
-  make
+  make,
+  timesJobs: options?.timesJobs
 })
 
 /**
@@ -111,22 +142,211 @@ export const lifo = (): MailboxKind => make("lifo", dequeMailbox("back"))
 /**
  * Highest priority first, first in first out among equal priorities.
  *
+ * With `aging`, a job's priority rises by one for every `aging` it waits
+ * (continuously), so no job starves under a stream of higher-priority ones: a
+ * job of priority `p` goes ahead of every job of priority `q` submitted more
+ * than `(q - p) × aging` after it. Under a continuous stream of jobs of
+ * priority at most `q`, it thus waits at most `(q - p) × aging` plus the wait
+ * of a top-priority job (the jobs already ahead of it then). A job taken while
+ * a job of higher priority waits in the same mailbox counts as a promotion in
+ * the pool's stats.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Mailbox } from "troupe"
+ *
+ * // a priority-0 job overtakes priority-10 jobs submitted 10 seconds after it
+ * const mailbox = Mailbox.priority({ aging: "1 second" })
+ * ```
+ *
+ * Thieves (work stealing) take a priority mailbox's most urgent jobs: a heap
+ * has no far end, and a free worker should run what is most urgent.
+ *
  * @category constructors
  * @since 0.1.0
  */
-export const priority = (): MailboxKind =>
-  make("priority", <A extends Envelope>(): Mailbox<A> => {
-    const heap = new BinaryHeap<A>((a, b) => a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq))
-    return {
-      get size() {
-        return heap.size
-      },
-      offer: (item) => heap.push(item),
-      take: () => heap.pop(),
-      remove: (item) => heap.remove(item),
-      drain: () => heap.drain()
-    }
+export const priority = (options?: { readonly aging?: Duration.Input }): MailboxKind => {
+  if (options?.aging === undefined) return make("priority", <A extends Envelope>() => heapMailbox<A>(byPriority))
+  const agingMs = Duration.toMillis(Duration.fromInputUnsafe(options.aging))
+  if (!(agingMs > 0)) throw new RangeError(`Mailbox.priority: aging must be a positive duration, got ${String(options.aging)}`)
+  // The aged priority p + (now - t) / aging orders two jobs as p - t / aging
+  // does, whatever `now` is: a fixed key, so the heap never needs re-sorting.
+  const rank = (e: Envelope) => e.priority - (e.submittedAt ?? 0) / agingMs
+  const before = (a: Envelope, b: Envelope) => {
+    const ra = rank(a)
+    const rb = rank(b)
+    return ra > rb || (ra === rb && a.seq < b.seq)
+  }
+  return make("priority-aging", <A extends Envelope>(events?: MailboxEvents) => heapMailbox<A>(before, events ?? noEvents), {
+    timesJobs: true
   })
+}
+
+const byPriority = (a: Envelope, b: Envelope) => a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq)
+
+// With `events`, the heap keeps a count of queued jobs per priority, to tell
+// when a job is taken ahead of a higher-priority one (a promotion).
+const heapMailbox = <A extends Envelope>(before: (a: A, b: A) => boolean, events?: MailboxEvents): Mailbox<A> => {
+  const heap = new BinaryHeap<A>(before)
+  const counts = events && new PriorityCounts()
+  const take = (): A | undefined => {
+    const item = heap.pop()
+    if (item !== undefined && counts !== undefined) {
+      counts.remove(item.priority)
+      if (item.priority < counts.highest) events!.promoted()
+    }
+    return item
+  }
+  return {
+    get size() {
+      return heap.size
+    },
+    offer: (item) => {
+      heap.push(item)
+      counts?.add(item.priority)
+    },
+    take,
+    remove: (item) => {
+      if (!heap.remove(item)) return false
+      counts?.remove(item.priority)
+      return true
+    },
+    drain: () => {
+      counts?.clear()
+      return heap.drain()
+    }
+    // no `steal`: thieves get what `take` returns, the most urgent jobs
+  }
+}
+
+/** Queued jobs per priority, and the highest priority queued. */
+class PriorityCounts {
+  private readonly counts = new Map<number, number>()
+  highest = -Infinity
+
+  add(priority: number): void {
+    this.counts.set(priority, (this.counts.get(priority) ?? 0) + 1)
+    if (priority > this.highest) this.highest = priority
+  }
+
+  remove(priority: number): void {
+    const left = this.counts.get(priority)! - 1
+    if (left > 0) return void this.counts.set(priority, left)
+    this.counts.delete(priority)
+    if (priority === this.highest) this.highest = Math.max(-Infinity, ...this.counts.keys())
+  }
+
+  clear(): void {
+    this.counts.clear()
+    this.highest = -Infinity
+  }
+}
+
+/**
+ * Fair share across submitters: jobs are queued per key (`submit`'s `key`
+ * option; jobs without one share a key) and taken round-robin across keys, so
+ * one key flooding the pool cannot starve another. Within a key, `inner`
+ * (default fifo) orders the jobs. With K keys waiting, a job that is `n`-th
+ * in its key's queue runs within K × n takes.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Mailbox } from "troupe"
+ *
+ * const mailbox = Mailbox.fairShare(Mailbox.priority())
+ * ```
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const fairShare = (inner: MailboxKind = fifo()): MailboxKind =>
+  make(`fairShare(${inner.name})`, <A extends Envelope>(events?: MailboxEvents) => fairMailbox<A>(inner, events), {
+    timesJobs: inner.timesJobs ?? false
+  })
+
+const fairMailbox = <A extends Envelope>(inner: MailboxKind, events: MailboxEvents | undefined): Mailbox<A> => {
+  const queues = new Map<string | undefined, Mailbox<A>>()
+  // Keys with queued jobs, in turn order; a key leaves when its queue empties
+  // (no memory kept per past submitter).
+  const turns = new RingDeque<string | undefined>()
+  let size = 0
+  // After taking from `key`'s queue: the key waits for its next turn, or leaves.
+  const turnTaken = (key: string | undefined, queue: Mailbox<A>, taken: number) => {
+    size -= taken
+    if (queue.size === 0) queues.delete(key)
+    else turns.pushBack(key)
+  }
+  const take = (): A | undefined => {
+    if (size === 0) return undefined
+    const key = turns.popFront()
+    const queue = queues.get(key)!
+    const item = queue.take()
+    turnTaken(key, queue, 1)
+    return item
+  }
+  return {
+    get size() {
+      return size
+    },
+    offer: (item) => {
+      let queue = queues.get(item.key)
+      if (queue === undefined) {
+        queues.set(item.key, (queue = inner.make<A>(events)))
+        turns.pushBack(item.key)
+      }
+      queue.offer(item)
+      size++
+    },
+    take,
+    remove: (item) => {
+      const queue = queues.get(item.key)
+      if (queue === undefined || !queue.remove(item)) return false
+      size--
+      if (queue.size === 0) {
+        queues.delete(item.key)
+        turns.remove(item.key)
+      }
+      return true
+    },
+    drain: () => {
+      const out: Array<A> = []
+      for (let item = take(); item !== undefined; item = take()) out.push(item)
+      return out
+    },
+    // A thief takes from every key in turn, each from its queue's thief end.
+    steal: (n) => {
+      const out: Array<A> = []
+      while (out.length < n && size > 0) {
+        const share = Math.max(1, Math.floor((n - out.length) / turns.size))
+        for (let k = turns.size; k > 0 && out.length < n; k--) {
+          const key = turns.popFront()
+          const queue = queues.get(key)!
+          const items = stealFrom(queue, Math.min(share, n - out.length))
+          for (const item of items) out.push(item)
+          turnTaken(key, queue, items.length)
+        }
+      }
+      return out
+    }
+  }
+}
+
+/**
+ * Up to `n` items of `mailbox` for a thief: its `steal`, or else what `take`
+ * returns. Always at least one while the mailbox holds any and `n > 0`.
+ *
+ * @category combinators
+ * @since 0.2.0
+ */
+export const stealFrom = <A extends Envelope>(mailbox: Mailbox<A>, n: number): Array<A> => {
+  const items = mailbox.steal?.(n) ?? []
+  for (let item = items.length < n ? mailbox.take() : undefined; item !== undefined; item = items.length < n ? mailbox.take() : undefined) {
+    items.push(item)
+  }
+  return items
+}
 
 /**
  * Resolves a mailbox option: a kind's name or a kind value.
@@ -146,6 +366,8 @@ const dequeMailbox = (takeFrom: "front" | "back") => <A extends Envelope>(): Mai
     offer: (item) => deque.pushBack(item),
     take: takeFrom === "front" ? () => deque.popFront() : () => deque.popBack(),
     remove: (item) => deque.remove(item),
-    drain: takeFrom === "front" ? () => deque.drain() : () => deque.drain().reverse()
+    drain: takeFrom === "front" ? () => deque.drain() : () => deque.drain().reverse(),
+    // Thieves work the other end: the owner keeps the jobs it would run next.
+    steal: takeFrom === "front" ? (n) => deque.takeBack(n) : (n) => deque.takeFront(n)
   }
 }

@@ -5,8 +5,8 @@
 import { Cause, Context, Effect, Exit, type Fiber } from "effect"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { createActor, type Actor } from "xstate"
-import type { Mailbox, MailboxKind } from "../../strategies/Mailbox.ts"
-import type { WorkerLoad } from "../../strategies/Dispatch.ts"
+import { type Mailbox, type MailboxEvents, type MailboxKind, stealFrom } from "../../strategies/Mailbox.ts"
+import { sharedQueueInterval, type WorkerLoad } from "../../strategies/Dispatch.ts"
 import { CurrentWorkerId } from "../Worker.ts"
 import * as WorkerLifecycle from "../WorkerLifecycle.ts"
 import type { JobRecord, JobSite } from "../../internal/jobRecord.ts"
@@ -27,6 +27,8 @@ export interface WorkerHost {
   readonly makeRunner: (worker: WorkerActor) => JobRunner
   readonly concurrency: number
   readonly mailboxKind: MailboxKind
+  /** What mailboxes report (aging promotions). */
+  readonly mailboxEvents: MailboxEvents
   /** Runs deferred wake-ups after the current batch of fiber work. */
   readonly dispatcher: SchedulerDispatcher
   /** A job left the worker's mailbox to run. */
@@ -40,8 +42,10 @@ export interface WorkerHost {
   readonly runnerDied: (worker: WorkerActor, reason: string) => void
   /** Work stealing is on: an idle lane may take jobs from another worker's mailbox. */
   readonly steals: boolean
-  /** Jobs from another worker for an idle lane of `thief`: the first to run now, the rest queued to it. */
+  /** Jobs from the shared queue or another worker for an idle lane of `thief`: the first to run now, the rest queued to it. */
   readonly steal: (thief: WorkerActor) => JobRecord | undefined
+  /** A job from the pool's shared queue, if it holds one (work stealing's regular look there). */
+  readonly takeShared: (worker: WorkerActor) => JobRecord | undefined
   /** Every lane has ended after a drain, a retirement or a crash. */
   readonly ended: (worker: WorkerActor) => void
   /** Idle period after which the machine's `idleTimedOut` action runs (Infinity: never). */
@@ -84,11 +88,13 @@ export class WorkerActor implements WorkerLoad, JobSite {
   private edgePending = false
   private wakePending = false
   private finished = false
+  /** Jobs taken since the last look at the shared queue (work stealing). */
+  private ticks = 0
 
   constructor(id: number, host: WorkerHost) {
     this.id = id
     this.host = host
-    this.mailbox = host.mailboxKind.make<JobRecord>()
+    this.mailbox = host.mailboxKind.make<JobRecord>(host.mailboxEvents)
     this.context = Context.add(host.context, CurrentWorkerId, id)
     this.runner = host.makeRunner(this)
     this.actor = createActor(host.workerMachine, {
@@ -228,13 +234,11 @@ export class WorkerActor implements WorkerLoad, JobSite {
     for (const wake of this.parked.splice(0)) wake()
   }
 
-  /** Gives up to `n` queued jobs, the ones it would run next, to a thief. */
+  /** Gives up to `n` queued jobs to a thief, from its mailbox's thief end. */
   giveUp(n: number): Array<JobRecord> {
-    const jobs: Array<JobRecord> = []
-    for (let job = n > 0 ? this.take() : undefined; job !== undefined; job = jobs.length < n ? this.take() : undefined) {
-      job.site = undefined
-      jobs.push(job)
-    }
+    const jobs = stealFrom(this.mailbox, n)
+    this.queued -= jobs.length
+    for (const job of jobs) job.site = undefined
     this.settleIfIdle()
     return jobs
   }
@@ -347,7 +351,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
   private loop(lane: Lane): Effect.Effect<void, unknown> {
     const host = this.host
     const next = (): Effect.Effect<void, unknown> => {
-      const job = this.take() ?? (host.steals && !this.closing ? this.stealOne() : undefined)
+      const job = host.steals ? this.takeOrSteal() : this.take()
       if (job === undefined) return this.closing ? Effect.void : Effect.flatMap(this.park, next)
       lane.current = job
       this.running++
@@ -367,6 +371,18 @@ export class WorkerActor implements WorkerLoad, JobSite {
       onFailure: (cause: Cause.Cause<unknown>) => done(Exit.failCause(cause))
     }
     return Effect.suspend(next)
+  }
+
+  // With work stealing: the shared queue now and then, then the own mailbox,
+  // then the shared queue or another worker's mailbox.
+  private takeOrSteal(): JobRecord | undefined {
+    if (this.closing) return this.take()
+    if (++this.ticks >= sharedQueueInterval) {
+      this.ticks = 0
+      const shared = this.host.takeShared(this)
+      if (shared !== undefined) return shared // the lane is awake: the worker is busy already
+    }
+    return this.take() ?? this.stealOne()
   }
 
   private take(): JobRecord | undefined {

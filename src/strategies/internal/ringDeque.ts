@@ -1,5 +1,5 @@
 // A growable ring buffer with O(1) push/pop at both ends. The owner of a
-// mailbox works one end; work stealing (a later strategy) takes from the other.
+// mailbox works one end; a thief (work stealing) takes from the other.
 // Capacity stays a power of two so indices wrap with a mask, not a division.
 export class RingDeque<A> {
   private items: Array<A | undefined>
@@ -48,6 +48,20 @@ export class RingDeque<A> {
     return item
   }
 
+  /** Removes up to `n` items from the front, returned front to back. */
+  takeFront(n: number): Array<A> {
+    const out: Array<A> = new Array(Math.max(0, Math.min(n, this.count)))
+    for (let i = 0; i < out.length; i++) out[i] = this.popFront()!
+    return out
+  }
+
+  /** Removes up to `n` items from the back, returned front to back (their order here). */
+  takeBack(n: number): Array<A> {
+    const out: Array<A> = new Array(Math.max(0, Math.min(n, this.count)))
+    for (let i = out.length - 1; i >= 0; i--) out[i] = this.popBack()!
+    return out
+  }
+
   /** Removes the first occurrence of `item`, keeping the order of the rest. O(n). */
   remove(item: A): boolean {
     const mask = this.mask
@@ -65,9 +79,7 @@ export class RingDeque<A> {
 
   /** Empties the deque, returning the items front to back. */
   drain(): Array<A> {
-    const out: Array<A> = new Array(this.count)
-    for (let i = 0; i < out.length; i++) out[i] = this.popFront()!
-    return out
+    return this.takeFront(this.count)
   }
 
   private grow(): void {
