@@ -9,6 +9,8 @@ interface Item {
 
 /** What `take` order each mailbox kind promises, as a reference model. */
 type Model = (items: ReadonlyArray<Item>) => Array<Item>
+/** What a thief gets of `items` (in submission order), as a reference model. */
+type StealModel = (items: ReadonlyArray<Item>, n: number) => Array<Item>
 
 const byPriority: Model = (items) => [...items].sort((a, b) => b.priority - a.priority || a.seq - b.seq)
 
@@ -31,11 +33,26 @@ const userStack = Mailbox.make("user-stack", <A extends Mailbox.Envelope>() => {
   }
 })
 
-const kinds: ReadonlyArray<readonly [string, Mailbox.MailboxKind, Model]> = [
-  ["fifo", Mailbox.fifo(), (items) => [...items]],
-  ["lifo", Mailbox.lifo(), (items) => [...items].reverse()],
-  ["priority", Mailbox.priority(), byPriority],
-  ["user stack", userStack, (items) => [...items].reverse()]
+// Deques give thieves their far end (the jobs the owner would run last), in
+// submission order; a heap, or a kind without `steal`, gives what take would.
+const farEnd = {
+  fifo: (items: ReadonlyArray<Item>, n: number) => items.slice(Math.max(0, items.length - n)),
+  lifo: (items: ReadonlyArray<Item>, n: number) => items.slice(0, n)
+}
+const nearEnd = (model: Model): StealModel => (items, n) => model(items).slice(0, n)
+const fifoModel: Model = (items) => [...items]
+const lifoModel: Model = (items) => [...items].reverse()
+
+// Without keys or submission times, fair share and aging order as their inner kinds do.
+const kinds: ReadonlyArray<readonly [string, Mailbox.MailboxKind, Model, StealModel]> = [
+  ["fifo", Mailbox.fifo(), fifoModel, farEnd.fifo],
+  ["lifo", Mailbox.lifo(), lifoModel, farEnd.lifo],
+  ["priority", Mailbox.priority(), byPriority, nearEnd(byPriority)],
+  ["priority with aging", Mailbox.priority({ aging: "1 second" }), byPriority, nearEnd(byPriority)],
+  ["fairShare(fifo)", Mailbox.fairShare(), fifoModel, farEnd.fifo],
+  ["fairShare(lifo)", Mailbox.fairShare(Mailbox.lifo()), lifoModel, farEnd.lifo],
+  ["fairShare(priority)", Mailbox.fairShare(Mailbox.priority()), byPriority, nearEnd(byPriority)],
+  ["user stack", userStack, lifoModel, nearEnd(lifoModel)]
 ]
 
 const itemsArb = fc
@@ -47,12 +64,13 @@ const opsArb = fc.array(
   fc.oneof(
     fc.record({ op: fc.constant("offer" as const), priority: fc.integer({ min: -3, max: 3 }) }),
     fc.record({ op: fc.constant("take" as const) }),
-    fc.record({ op: fc.constant("remove" as const), index: fc.nat() })
+    fc.record({ op: fc.constant("remove" as const), index: fc.nat() }),
+    fc.record({ op: fc.constant("steal" as const), n: fc.integer({ min: 0, max: 10 }) })
   ),
   { maxLength: 80 }
 )
 
-describe.each(kinds)("Mailbox contract: %s", (_name, kind, model) => {
+describe.each(kinds)("Mailbox contract: %s", (_name, kind, model, stealModel) => {
   test.prop([itemsArb])("take returns every offered item exactly once, in the kind's order", (items) => {
     const mailbox = kind.make<Item>()
     for (const item of items) mailbox.offer(item)
@@ -71,7 +89,7 @@ describe.each(kinds)("Mailbox contract: %s", (_name, kind, model) => {
     expect(mailbox.take()).toBeUndefined()
   })
 
-  test.prop([opsArb])("interleaved offer / take / remove behave like the model", (ops) => {
+  test.prop([opsArb])("interleaved offer / take / remove / steal behave like the model", (ops) => {
     const mailbox = kind.make<Item>()
     let present: Array<Item> = []
     let seq = 0
@@ -84,6 +102,10 @@ describe.each(kinds)("Mailbox contract: %s", (_name, kind, model) => {
         const expected = model(present)[0]
         expect(mailbox.take()).toBe(expected)
         present = present.filter((i) => i !== expected)
+      } else if (step.op === "steal") {
+        const expected = stealModel(present, step.n)
+        expect(Mailbox.stealFrom(mailbox, step.n)).toEqual(expected)
+        present = present.filter((i) => !expected.includes(i))
       } else {
         const target = present[step.index % Math.max(1, present.length)] ?? { priority: 0, seq: -1 }
         expect(mailbox.remove(target)).toBe(present.includes(target))
@@ -108,5 +130,86 @@ describe("Mailbox.fromOption", () => {
     expect(Mailbox.fromOption(userStack)).toBe(userStack)
     expect(Mailbox.isMailboxKind(userStack)).toBe(true)
     expect(Mailbox.isMailboxKind({ name: "fifo" })).toBe(false)
+  })
+})
+
+interface Keyed extends Item {
+  readonly key?: string
+  readonly submittedAt?: number
+}
+
+describe("Mailbox.fairShare", () => {
+  const keyed = (key: string | undefined, seq: number, priority = 0): Keyed => ({ key, seq, priority })
+
+  it("takes round-robin across keys, each key in its inner order", () => {
+    const mailbox = Mailbox.fairShare().make<Keyed>()
+    const flood = [1, 2, 3, 4, 5].map((seq) => keyed("a", seq))
+    const few = [6, 7].map((seq) => keyed("b", seq))
+    const none = keyed(undefined, 8)
+    for (const item of [...flood, ...few, none]) mailbox.offer(item)
+    expect(mailbox.drain().map((i) => i.seq)).toEqual([1, 6, 8, 2, 7, 3, 4, 5])
+  })
+
+  test.prop([fc.array(fc.tuple(fc.constantFrom("a", "b", "c"), fc.integer({ min: -2, max: 2 })), { maxLength: 60 })])(
+    "with K keys waiting, a key's n-th job (in its inner order) is taken within K x n takes",
+    (entries) => {
+      const mailbox = Mailbox.fairShare(Mailbox.priority()).make<Keyed>()
+      const items = entries.map(([key, priority], seq) => keyed(key, seq, priority))
+      for (const item of items) mailbox.offer(item)
+      const keys = new Set(entries.map(([key]) => key)).size
+      const taken = mailbox.drain()
+      for (const key of ["a", "b", "c"]) {
+        const own = byPriority(items.filter((i) => i.key === key))
+        own.forEach((item, n) => expect(taken.indexOf(item)).toBeLessThan(keys * (n + 1)))
+      }
+    }
+  )
+
+  it("a removed key's last job takes its key out of the rotation", () => {
+    const mailbox = Mailbox.fairShare().make<Keyed>()
+    const a = keyed("a", 1)
+    for (const item of [a, keyed("b", 2), keyed("b", 3)]) mailbox.offer(item)
+    expect(mailbox.remove(a)).toBe(true)
+    expect(mailbox.remove(a)).toBe(false)
+    expect(mailbox.size).toBe(2)
+    expect(mailbox.drain().map((i) => i.seq)).toEqual([2, 3])
+  })
+
+  it("a thief gets a share of every key, from each key's far end", () => {
+    const mailbox = Mailbox.fairShare().make<Keyed>()
+    for (const item of [1, 2, 3, 4].map((seq) => keyed("a", seq))) mailbox.offer(item)
+    for (const item of [5, 6].map((seq) => keyed("b", seq))) mailbox.offer(item)
+    expect(Mailbox.stealFrom(mailbox, 3).map((i) => i.seq).sort()).toEqual([4, 6, 3].sort())
+    const left = mailbox.drain().map((i) => i.seq)
+    expect(left.filter((seq) => seq <= 4)).toEqual([1, 2])
+    expect(left.filter((seq) => seq > 4)).toEqual([5])
+  })
+})
+
+describe("Mailbox.priority with aging", () => {
+  const job = (seq: number, priority: number, submittedAt: number): Keyed => ({ seq, priority, submittedAt })
+
+  it("a job overtakes higher priorities submitted more than (q - p) x aging after it", () => {
+    let promoted = 0
+    const mailbox = Mailbox.priority({ aging: "1 second" }).make<Keyed>({ promoted: () => promoted++ })
+    const low = job(1, 0, 0)
+    const early = job(2, 5, 4_000) // 5 - 4 = 1 > 0: ahead of low
+    const late = job(3, 5, 6_000) // 5 - 6 = -1 < 0: behind low
+    const tie = job(4, 5, 5_000) // 5 - 5 = 0 = low's rank: submission order decides
+    for (const item of [late, tie, low, early]) mailbox.offer(item)
+    expect(mailbox.take()).toBe(early)
+    expect(promoted).toBe(0)
+    expect(mailbox.take()).toBe(low) // ahead of priority-5 jobs still waiting: a promotion
+    expect(promoted).toBe(1)
+    expect(mailbox.take()).toBe(tie)
+    expect(mailbox.take()).toBe(late)
+    expect(promoted).toBe(1)
+  })
+
+  it("is a kind that asks the pool to time its jobs, and rejects a non-positive aging", () => {
+    expect(Mailbox.priority({ aging: 10 }).timesJobs).toBe(true)
+    expect(Mailbox.priority().timesJobs).toBeFalsy()
+    expect(Mailbox.fairShare(Mailbox.priority({ aging: 10 })).timesJobs).toBe(true)
+    expect(() => Mailbox.priority({ aging: 0 })).toThrow(/aging/)
   })
 })

@@ -48,3 +48,43 @@ test.prop([fc.array(opArb, { maxLength: 300 }), fc.integer({ min: 1, max: 8 })])
     expect(deque.size).toBe(0)
   }
 )
+
+// The work-stealing contract: the owner works one end, thieves take half from
+// the other, and no element is ever lost or handed out twice.
+const dequeOpArb = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("push" as const), count: fc.integer({ min: 1, max: 20 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("own" as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("stealHalf" as const) }) }
+)
+
+test.prop([fc.array(dequeOpArb, { maxLength: 200 }), fc.constantFrom("front" as const, "back" as const), fc.integer({ min: 1, max: 8 })])(
+  "owner and thief ends: steal-half takes the far half in order, and never loses or duplicates an element",
+  (ops, ownerEnd, initialCapacity) => {
+    const deque = new RingDeque<number>(initialCapacity)
+    const model: Array<number> = []
+    const handedOut: Array<number> = []
+    let next = 0
+    for (const step of ops) {
+      if (step.op === "push") {
+        for (let i = 0; i < step.count; i++) {
+          deque.pushBack(next)
+          model.push(next++)
+        }
+      } else if (step.op === "own") {
+        const item = ownerEnd === "front" ? deque.popFront() : deque.popBack()
+        expect(item).toBe(ownerEnd === "front" ? model.shift() : model.pop())
+        if (item !== undefined) handedOut.push(item)
+      } else {
+        const half = Math.ceil(model.length / 2)
+        const stolen = ownerEnd === "front" ? deque.takeBack(half) : deque.takeFront(half)
+        const expected = ownerEnd === "front" ? model.splice(model.length - half, half) : model.splice(0, half)
+        expect(stolen).toEqual(expected)
+        handedOut.push(...stolen)
+      }
+      expect(deque.size).toBe(model.length)
+    }
+    handedOut.push(...deque.drain())
+    expect(handedOut.length).toBe(next)
+    expect(new Set(handedOut).size).toBe(next)
+  }
+)
