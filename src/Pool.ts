@@ -125,7 +125,7 @@ export interface JobOptions {
    * The job's fair-share key (its tenant, its submitter): a `Mailbox.fairShare`
    * mailbox takes jobs round-robin across keys. Jobs without one share a key.
    */
-  readonly key?: string
+  readonly key?: string | undefined
 }
 
 /**

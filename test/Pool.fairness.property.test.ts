@@ -30,8 +30,8 @@ interface Ran {
 interface SimConfig {
   readonly workers: number
   readonly concurrency?: number
-  readonly dispatch: Pool.Options<number, number, never, never>["dispatch"]
-  readonly mailbox?: Pool.Options<number, number, never, never>["mailbox"]
+  readonly dispatch: NonNullable<Pool.Options<number, number, never, never>["dispatch"]>
+  readonly mailbox?: NonNullable<Pool.Options<number, number, never, never>["mailbox"]>
 }
 
 /**

@@ -6,11 +6,24 @@ import { Effect, Exit, Fiber, ManagedRuntime, Option, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { fc, test } from "@fast-check/vitest"
 import { expect } from "vitest"
-import { Job, Pool } from "../src/index.ts"
+import { Dispatch, Job, Mailbox, Pool } from "../src/index.ts"
 import { eventually, makeGates, settle, tagOf, type Verdict } from "./helpers.ts"
 import { crashWorker, liveWorkerIds } from "./poolInternals.ts"
 
-type Kind = "fifo" | "lifo" | "priority"
+const kinds = {
+  fifo: "fifo",
+  lifo: "lifo",
+  priority: "priority",
+  aging: Mailbox.priority({ aging: 50 }),
+  fairShare: Mailbox.fairShare(Mailbox.lifo())
+} as const
+type Kind = keyof typeof kinds
+const dispatches = {
+  leastLoaded: "leastLoaded",
+  workStealing: "workStealing",
+  // every mailbox full at one job: the rest wait in the shared queue
+  workStealingLocal1: Dispatch.workStealing({ localCapacity: 1 })
+} as const
 const DEADLINE_MS = 1_000
 
 interface Tracked {
@@ -131,7 +144,8 @@ class Submit implements fc.AsyncCommand<Model, Real> {
   check = () => true
   async run(model: Model, real: Real) {
     const input = real.jobs.length + 1
-    const options = { priority: this.priority }
+    // keys for fair-share mailboxes: two submitters, and jobs with none
+    const options = { priority: this.priority, key: input % 3 === 0 ? undefined : `k${input % 2}` }
     if (this.throws) real.throwing.add(input)
     if (model.closed) {
       const exit = await run(real, Effect.exit(Pool.fork(real.pool, input, options)))
@@ -294,10 +308,10 @@ const commands = (queued: "drain" | "handBack") => [
 ]
 
 const scenario = fc.record({
-  kind: fc.constantFrom<Kind>("fifo", "lifo", "priority"),
+  kind: fc.constantFrom<Kind>("fifo", "lifo", "priority", "aging", "fairShare"),
   workers: fc.integer({ min: 1, max: 3 }),
   concurrency: fc.integer({ min: 1, max: 2 }),
-  dispatch: fc.constantFrom("leastLoaded" as const, "workStealing" as const),
+  dispatch: fc.constantFrom<keyof typeof dispatches>("leastLoaded", "workStealing", "workStealingLocal1"),
   queued: fc.constantFrom("drain" as const, "handBack" as const)
 })
 
@@ -319,8 +333,8 @@ test.prop([scenario.chain((s) => fc.tuple(fc.constant(s), fc.commands(commands(s
       scaling: "fixed",
       restart: { intensity: 1_000 }, // crashes here are deliberate; escalation has its own tests
       concurrency: s.concurrency,
-      mailbox: s.kind,
-      dispatch: s.dispatch,
+      mailbox: kinds[s.kind],
+      dispatch: dispatches[s.dispatch],
       capacity: "unbounded",
       shutdown: { queued: s.queued, deadline: DEADLINE_MS }
     }).pipe(Scope.provide(scope))

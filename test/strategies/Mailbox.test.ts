@@ -134,7 +134,7 @@ describe("Mailbox.fromOption", () => {
 })
 
 interface Keyed extends Item {
-  readonly key?: string
+  readonly key?: string | undefined
   readonly submittedAt?: number
 }
 
