@@ -90,6 +90,50 @@ describe("workStealing", () => {
       expect(Pool.statsUnsafe(pool).stolen).toBeGreaterThan(0)
     }))
 
+  it.effect("with local capacity, jobs beyond it wait in the shared queue, and an idle worker takes them at once", () =>
+    Effect.gen(function*() {
+      const jobs = makeRecorder()
+      // Dispatch that always picks the first worker: the second gets work only from the shared queue.
+      const first = Dispatch.make("first", () => 0, Dispatch.workStealing().steal, { localCapacity: 1 })
+      const pool = yield* Pool.make({ handler: jobs.handler, maxWorkers: 2, scaling: "fixed", dispatch: first })
+      const handles = [yield* Pool.fork(pool, 1)]
+      yield* eventually(() => jobs.ranOn.has(1))
+      // 1 runs on the first worker, 2 fills its mailbox, 3 waits in the shared queue for the idle second
+      handles.push(yield* Pool.fork(pool, 2), yield* Pool.fork(pool, 3))
+      yield* eventually(() => jobs.ranOn.size === 2, "the idle worker to take job 3 from the shared queue")
+      expect(jobs.ranOn.has(3)).toBe(true)
+      expect(jobs.ranOn.get(3)).not.toBe(jobs.ranOn.get(1))
+      for (const n of [1, 2, 3]) yield* jobs.release(n)
+      expect(yield* Effect.forEach(handles, Job.join)).toEqual([1, 2, 3])
+      expect(Pool.statsUnsafe(pool).stolen).toBe(0) // taken from the shared queue, not stolen
+    }))
+
+  it.effect("a job in the shared queue runs within the check interval even while the mailboxes never empty", () =>
+    Effect.gen(function*() {
+      const jobs = makeRecorder()
+      const pool = yield* Pool.make({
+        handler: jobs.handler,
+        maxWorkers: 1,
+        scaling: "fixed",
+        dispatch: Dispatch.workStealing({ localCapacity: 1 })
+      })
+      // 1 runs, 2 fills the mailbox, 3 waits in the shared queue
+      const handles = yield* Effect.forEach([1, 2, 3], (n) => Pool.fork(pool, n))
+      let running = 1
+      let next = 4
+      // Keep the mailbox full: each time a job ends, one more is submitted.
+      while (!jobs.ranOn.has(3) && next < 4 + 2 * Dispatch.sharedQueueInterval) {
+        handles.push(yield* Pool.fork(pool, next++))
+        yield* jobs.release(running)
+        yield* eventually(() => jobs.ranOn.size === running + 1 || jobs.ranOn.has(3))
+        running = Math.max(...[...jobs.ranOn.keys()].filter((n) => n !== 3))
+      }
+      expect(jobs.ranOn.has(3), "job 3 taken from the shared queue").toBe(true)
+      expect(jobs.ranOn.size).toBeLessThanOrEqual(Dispatch.sharedQueueInterval + 1)
+      for (let n = 1; n < next; n++) yield* jobs.release(n)
+      expect((yield* Effect.forEach(handles, Job.join)).length).toBe(next - 1)
+    }))
+
   it("the victim is the worker with the longest mailbox, never the thief; none when all are empty", () => {
     const steal = Dispatch.workStealing().steal!
     const load = (queued: number) => ({ id: 0, queued, running: 1 })

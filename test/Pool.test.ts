@@ -446,7 +446,7 @@ describe("metrics", () => {
         expect(series.find((m) => m.attributes?.outcome === outcome)?.state, outcome).toMatchObject({ count: stats[outcome] })
       }
       expect(stats.timedOut).toBe(1)
-      for (const id of ["troupe_threads_replaced", "troupe_jobs_stolen"]) {
+      for (const id of ["troupe_threads_replaced", "troupe_jobs_stolen", "troupe_jobs_promoted"]) {
         expect(snapshot.find((m) => m.id === id && m.attributes?.pool === "slow")?.state).toMatchObject({ count: 0 })
       }
     }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))

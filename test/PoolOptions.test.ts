@@ -78,6 +78,16 @@ describe("Pool options", () => {
       expect(yield* Pool.submit(pool, 2)).toBe(2)
     }))
 
+  it.effect("a fair-share key that is not a string fails that submit with InvalidOptions naming the field", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler })
+      const error = yield* Pool.fork(pool, 1, { key: 42 as unknown as string }).pipe(Effect.flip)
+      if (error._tag !== "InvalidOptions") throw error
+      expect(error.field).toBe("key")
+      expect(error.value).toBe(42)
+      expect((yield* Pool.stats(pool)).submitted).toBe(0)
+    }))
+
   it.effect("defaults fill every option left out", () =>
     Effect.gen(function*() {
       const pool = yield* Pool.make({ handler })
