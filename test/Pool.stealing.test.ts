@@ -117,21 +117,25 @@ describe("workStealing", () => {
         scaling: "fixed",
         dispatch: Dispatch.workStealing({ localCapacity: 1 })
       })
+      const handles = [yield* Pool.fork(pool, 1)]
+      yield* eventually(() => jobs.ranOn.has(1))
       // 1 runs, 2 fills the mailbox, 3 waits in the shared queue
-      const handles = yield* Effect.forEach([1, 2, 3], (n) => Pool.fork(pool, n))
+      handles.push(yield* Pool.fork(pool, 2), yield* Pool.fork(pool, 3))
       let running = 1
-      let next = 4
-      // Keep the mailbox full: each time a job ends, one more is submitted.
-      while (!jobs.ranOn.has(3) && next < 4 + 2 * Dispatch.sharedQueueInterval) {
-        handles.push(yield* Pool.fork(pool, next++))
+      let queued = 2
+      // Keep the mailbox full: each time the worker takes its queued job, one more is submitted.
+      for (let next = 4; next < 4 + 2 * Dispatch.sharedQueueInterval; next++) {
         yield* jobs.release(running)
-        yield* eventually(() => jobs.ranOn.size === running + 1 || jobs.ranOn.has(3))
-        running = Math.max(...[...jobs.ranOn.keys()].filter((n) => n !== 3))
+        yield* eventually(() => jobs.ranOn.has(queued) || jobs.ranOn.has(3))
+        if (jobs.ranOn.has(3)) break
+        running = queued
+        queued = next
+        handles.push(yield* Pool.fork(pool, next)) // into the mailbox, emptied by the take
       }
       expect(jobs.ranOn.has(3), "job 3 taken from the shared queue").toBe(true)
       expect(jobs.ranOn.size).toBeLessThanOrEqual(Dispatch.sharedQueueInterval + 1)
-      for (let n = 1; n < next; n++) yield* jobs.release(n)
-      expect((yield* Effect.forEach(handles, Job.join)).length).toBe(next - 1)
+      for (let n = 1; n <= handles.length; n++) yield* jobs.release(n)
+      expect((yield* Effect.forEach(handles, Job.join)).length).toBe(handles.length)
     }))
 
   it("the victim is the worker with the longest mailbox, never the thief; none when all are empty", () => {
