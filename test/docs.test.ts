@@ -5,10 +5,10 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 
 const root = new URL("../", import.meta.url)
-const pages = ["README.md", "docs/concepts.md", "docs/scaling.md"]
+const pages = ["README.md", "docs/concepts.md", "docs/scaling.md", "docs/strategies.md"]
 
 describe("docs", () => {
-  it("the TypeScript snippets of the README, concepts and scaling pages typecheck", () => {
+  it("the TypeScript snippets of the README, concepts, scaling and strategies pages typecheck", () => {
     const dir = new URL("out/doc-snippets/", root)
     rmSync(dir, { recursive: true, force: true })
     mkdirSync(dir, { recursive: true })
