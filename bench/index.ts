@@ -1,6 +1,6 @@
 // `npm run bench`: every scenario, side by side with its peers in one run,
 // printed as tables and written to docs/benchmarks.md.
-import { writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import * as Dispatch from "./dispatch.ts"
 import * as Memory from "./memory.ts"
@@ -212,11 +212,12 @@ const met = (ok: boolean): string => (ok ? "met" : "**missed**")
 
 const only = process.env.BENCH_ONLY?.split(",")
 const pick = (key: string, section: () => string) => (only === undefined || only.includes(key) ? [section()] : [])
+const stealing = pick("D", stealingSection)
 const sections = [
   ...pick("A", dispatchSection),
   ...pick("B", scalingSection),
   ...pick("C", threadsSection),
-  ...pick("D", stealingSection),
+  ...stealing,
   ...pick("E", memorySection)
 ]
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`
@@ -230,4 +231,15 @@ const doc = [
   ...sections.flatMap((s) => [s, ""])
 ].join("\n")
 console.log(doc)
-if (process.env.BENCH_WRITE !== "0") writeFileSync(new URL("../docs/benchmarks.md", import.meta.url), doc)
+if (process.env.BENCH_WRITE !== "0") {
+  writeFileSync(new URL("../docs/benchmarks.md", import.meta.url), doc)
+  // The strategies page shows section D between its markers, with the date and machine.
+  if (stealing[0] !== undefined) {
+    const page = new URL("../docs/strategies.md", import.meta.url)
+    const measured = `Measured ${new Date().toISOString().slice(0, 10)} on ${machine} by \`npm run bench\` (${rounds} rounds).`
+    const body = stealing[0].replace(/^### .*\n\n/, "")
+    const text = readFileSync(page, "utf8")
+    const marked = /<!-- bench:D -->[\s\S]*<!-- \/bench:D -->/
+    writeFileSync(page, text.replace(marked, `<!-- bench:D -->\n${measured}\n\n${body}\n<!-- /bench:D -->`))
+  }
+}
