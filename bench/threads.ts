@@ -7,6 +7,7 @@
 import { Effect } from "effect"
 import { Piscina } from "piscina"
 import { Pool } from "troupe"
+import { availableParallelism } from "node:os"
 import { childName } from "./lib/harness.ts"
 import { pi, tiny } from "./threads/task.troupe.ts"
 import { tiny as tinyEffect } from "./threads/task.troupe-effect.ts"
@@ -91,13 +92,13 @@ const tinyTasksPerSecond = async (who: Contender): Promise<number> => {
 
 // The best of three batches: on a shared 2-core machine a neighbour's burst
 // lands on one of the two threads and skews a single batch.
-const cpuMillis = async (who: Contender, threads: number): Promise<number> => {
+const cpuMillis = async (who: Contender, threads: number, jobs = CPU_JOBS): Promise<number> => {
   const runner = await open(who, threads, "pi")
   await Promise.all(Array.from({ length: threads }, () => runner.run("pi", 100))) // every thread up
   let best = Infinity
   for (let batch = 0; batch < 3; batch++) {
     const start = performance.now()
-    const results = await runner.runAll("pi", Array.from({ length: CPU_JOBS }, () => PI_DIGITS))
+    const results = await runner.runAll("pi", Array.from({ length: jobs }, () => PI_DIGITS))
     best = Math.min(best, performance.now() - start)
     if (results.some((r) => !String(r).startsWith("31415926"))) throw new Error("wrong pi")
   }
@@ -113,8 +114,24 @@ const cpuMillis = async (who: Contender, threads: number): Promise<number> => {
  */
 export const phases = contenders.flatMap((who) => (who === "troupe-effect" ? [`${who}/first`] : [`${who}/first`, `${who}/cpu`]))
 
+/** Teams for the scaling phase (`bench/threadScaling.ts`): 1, 2, 4, … up to the machine's cores. */
+export const scaleTeams = (cores: number): Array<number> => {
+  const teams = [1]
+  while (teams.at(-1)! * 2 <= cores) teams.push(teams.at(-1)! * 2)
+  if (teams.at(-1) !== cores) teams.push(cores)
+  return teams
+}
+/** CPU jobs per scaling batch: enough that the largest team runs several each. */
+export const scaleJobs = (cores: number): number => Math.max(CPU_JOBS, 8 * cores)
+
 const child = async (phase: string) => {
-  const [who, part] = phase.split("/") as [Contender, "first" | "cpu"]
+  const [who, part] = phase.split("/") as [Contender, "first" | "cpu" | "scale"]
+  if (part === "scale") {
+    const cores = availableParallelism()
+    const out: Record<string, number> = {}
+    for (const threads of scaleTeams(cores)) out[`ms${threads}`] = await cpuMillis(who, threads, scaleJobs(cores))
+    return console.log(JSON.stringify(out))
+  }
   if (part === "first") {
     const ttfrMs = await timeToFirstResult(who)
     const tasksPerSec = await tinyTasksPerSecond(who)

@@ -1,0 +1,26 @@
+// CPU jobs on 1, 2, 4, … N thread workers (N: the machine's cores), troupe
+// against piscina, each in a fresh process per round: the speed-up a machine
+// with more than two cores shows. Not part of `npm run bench` (the usual
+// machines have two cores, which section C covers); run it where there are
+// more: `npx node bench/threadScaling.ts` (BENCH_ROUNDS, default 2).
+import { availableParallelism, cpus } from "node:os"
+import { fmt, median, runRounds, table } from "./lib/harness.ts"
+import { CPU_JOBS, PI_DIGITS, scaleJobs, scaleTeams } from "./threads.ts"
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2)
+const cores = availableParallelism()
+const teams = scaleTeams(cores)
+const who = ["troupe", "piscina"] as const
+const results = runRounds(new URL("./threads.ts", import.meta.url).href, who.map((w) => `${w}/scale`), rounds, (line) => console.error(line))
+const ms = (w: string, threads: number) => median(results.map((r) => Number(r[`${w}/scale`]![`ms${threads}`])))
+const rows = teams.map((threads) => [
+  String(threads),
+  ...who.flatMap((w) => [fmt(ms(w, threads)), (ms(w, 1) / ms(w, threads)).toFixed(2)]),
+  (ms("troupe", threads) / ms("piscina", threads)).toFixed(2)
+])
+console.log([
+  `${scaleJobs(cores)} CPU jobs (${fmt(PI_DIGITS)} digits of pi each, as section C's ${CPU_JOBS}) on ${cpus()[0]?.model ?? "cpu"}, ` +
+  `${cores} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; best of three batches, median of ${rounds} rounds.`,
+  "",
+  table(["threads", "troupe ms", "troupe speed-up", "piscina ms", "piscina speed-up", "troupe ÷ piscina time"], rows)
+].join("\n"))
