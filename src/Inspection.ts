@@ -171,7 +171,38 @@ export type TreeEvent = SupervisorTransition | ChildExited
  * @category models
  * @since 0.1.0
  */
+/**
+ * A failed job goes back to dispatch for another attempt (its retry policy allowed it).
+ *
+ * @category models
+ * @since 0.3.0
+ */
+export interface JobRetried {
+  readonly type: "@troupe.job.retried"
+  readonly pool: string
+  readonly jobId: number
+  /** The attempt about to be made (2 for the first retry). */
+  readonly attempt: number
+  readonly at: number
+}
+
+/**
+ * Back pressure: the pool's queue reached its capacity (`saturated`: submitters
+ * now wait or fail), or the pool has nothing left to do (`drained`).
+ *
+ * @category models
+ * @since 0.3.0
+ */
+export interface PoolPressure {
+  readonly type: "@troupe.pool.saturated" | "@troupe.pool.drained"
+  readonly pool: string
+  readonly queued: number
+  readonly at: number
+}
+
 export type InspectionEvent =
+  | JobRetried
+  | PoolPressure
   | WorkerTransition
   | PoolTransition
   | WorkerSpawned

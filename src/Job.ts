@@ -93,3 +93,12 @@ export const cancelRecord = (job: JobRecord): Effect.Effect<void> =>
  */
 export const id = (handle: JobHandle<unknown, unknown>): number => handle.id
 
+/**
+ * Times the job has started so far: 1 once it ran, more after retries (0
+ * while it waits for its first start).
+ *
+ * @category getters
+ * @since 0.3.0
+ */
+export const attempts = (handle: JobHandle<unknown, unknown>): number => (handle as unknown as JobRecord).attempts
+

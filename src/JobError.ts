@@ -105,7 +105,45 @@ export class JobTimedOut extends Schema.TaggedError<JobTimedOut>()("JobTimedOut"
  * @category models
  * @since 0.1.0
  */
-export type JobError = JobDefect | JobCancelled | WorkerCrashed | JobHandedBack | JobInterrupted | JobTimedOut
+/**
+ * The job waited in the queue longer than its `queueTimeout` and never started.
+ *
+ * @category errors
+ * @since 0.3.0
+ */
+export class JobQueueTimedOut extends Schema.TaggedError<JobQueueTimedOut>()("JobQueueTimedOut", {
+  jobId: Schema.Number,
+  timeoutMillis: Schema.Number
+}) {
+  override get message(): string {
+    return `job ${this.jobId} waited ${this.timeoutMillis} ms in the queue without starting`
+  }
+}
+
+/**
+ * The pool shut down before the job ran, and (by `shutdown.queued:
+ * "deadLetter"`) put it in its dead-letter queue.
+ *
+ * @category errors
+ * @since 0.3.0
+ */
+export class JobDeadLettered extends Schema.TaggedError<JobDeadLettered>()("JobDeadLettered", {
+  jobId: Schema.Number
+}) {
+  override get message(): string {
+    return `job ${this.jobId} never ran: the pool shut down and put it in its dead letters`
+  }
+}
+
+export type JobError =
+  | JobDefect
+  | JobCancelled
+  | WorkerCrashed
+  | JobHandedBack
+  | JobInterrupted
+  | JobTimedOut
+  | JobQueueTimedOut
+  | JobDeadLettered
 
 const describe = (defect: unknown): string =>
   defect instanceof Error ? defect.message : typeof defect === "string" ? defect : String(defect)

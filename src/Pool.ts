@@ -6,14 +6,16 @@
  *
  * @since 0.1.0
  */
-import { Cause, type Context, Duration, Effect, Exit, Layer, Option, PubSub, Stream, type Scope } from "effect"
+import { Cause, type Context, Duration, Effect, Exit, Layer, Option, PubSub, Queue, Schema, Stream, type Scope } from "effect"
+import type { DeadLetter } from "./DeadLetter.ts"
 import { dual } from "effect/Function"
 import { pipeArguments, type Pipeable } from "effect/Pipeable"
 import type { WorkerState } from "./actors/WorkerLifecycle.ts"
 import type { InspectionEvent } from "./Inspection.ts"
 import { cancelRecord, type JobHandle } from "./Job.ts"
-import type { JobError } from "./JobError.ts"
+import type { JobError, JobTimedOut } from "./JobError.ts"
 import { JobRecord, type JobExit, type JobExtras } from "./internal/jobRecord.ts"
+import { RetryState, toRetryPolicy } from "./internal/retries.ts"
 import { PoolCore, type PendingSubmit, type ThreadSetup } from "./internal/poolCore.ts"
 import * as Shutdown from "./internal/shutdown.ts"
 import { InvalidInput, InvalidOptions, type MailboxFull, PoolClosed, PoolEscalated } from "./PoolError.ts"
@@ -74,6 +76,16 @@ export interface Options<I, O, E, R> {
    * its thread, which is replaced under the same worker.
    */
   readonly timeout?: import("effect").Duration.Input
+  /**
+   * How long a job may wait in the queue before it starts; past it the job ends with
+   * `JobQueueTimedOut` and never runs (default: no limit; a job may set its own). Counted from
+   * its admission, for its first start only (a retried job has started already).
+   */
+  readonly queueTimeout?: import("effect").Duration.Input
+  /** Retries for every job (a job may set its own): see {@link Retry}. */
+  readonly retry?: Retry<E | JobTimedOut>
+  /** The dead-letter queue: at most `capacity` dead letters (default 1,000); past it the oldest is dropped and counted. */
+  readonly deadLetters?: { readonly capacity?: number }
   /** Thread workers only. */
   readonly thread?: {
     /** Replace a thread after it has been sent this many jobs (fresh heap, no leaks carried over). */
@@ -97,8 +109,11 @@ export interface Options<I, O, E, R> {
   readonly shutdown?: {
     /** How long running (and, with `"drain"`, queued) jobs get to finish. Default 30 seconds. */
     readonly deadline?: import("effect").Duration.Input
-    /** Queued jobs at shutdown: run them (`"drain"`, default) or hand them back unrun (`"handBack"`). */
-    readonly queued?: "drain" | "handBack"
+    /**
+     * Queued jobs at shutdown: run them (`"drain"`, default), hand them back unrun (`"handBack"`),
+     * or put them in the dead letters unrun (`"deadLetter"`).
+     */
+    readonly queued?: "drain" | "handBack" | "deadLetter"
   }
   /**
    * Restart intensity for crashed workers: at most `intensity` replacements within `period`
@@ -111,12 +126,37 @@ export interface Options<I, O, E, R> {
 }
 
 /**
+ * A retry policy, as `Effect.retry` takes one. A job that fails with a typed
+ * error (or times out while running) runs again after the schedule's delay,
+ * keeping its id, as long as `while` allows the error, the schedule goes on
+ * and fewer than `times` retries were made. When they run out the job ends
+ * with its last error, counted as dead-lettered, and its dead letter is
+ * queued. An error `while` refuses fails the job at once (not a dead letter).
+ * Defects and crashes are never retried: they may be the job's own doing.
+ *
+ * @category models
+ * @since 0.3.0
+ */
+export interface Retry<E> {
+  /** Delays between attempts; its input is the error. E.g. `Schedule.exponential("100 millis").pipe(Schedule.jittered)`. */
+  readonly schedule?: import("effect").Schedule.Schedule<unknown, E>
+  /** At most this many retries (attempts = times + 1). */
+  readonly times?: number
+  /** Which errors may be retried (default: all). */
+  readonly while?: (error: E) => boolean
+}
+
+/**
  * Per-job options.
  *
  * @category models
  * @since 0.1.0
  */
-export interface JobOptions {
+export interface JobOptions<E = any> {
+  /** How long this job may wait in the queue, instead of the pool's `queueTimeout`. */
+  readonly queueTimeout?: import("effect").Duration.Input
+  /** This job's retry policy, instead of the pool's. */
+  readonly retry?: Retry<E | JobTimedOut>
   /** Higher runs first in a priority mailbox. Default 0. */
   readonly priority?: number
   /** This job's timeout, instead of the pool's `timeout`. */
@@ -150,7 +190,16 @@ export interface Stats {
   readonly crashed: number
   readonly handedBack: number
   readonly interrupted: number
+  /** Ran past their run timeout (and were not retried). */
   readonly timedOut: number
+  /** Waited past their queue timeout and never started. */
+  readonly queueTimedOut: number
+  /** Ended as dead letters: retries exhausted, or left unrun at shutdown (`shutdown.queued: "deadLetter"`). */
+  readonly deadLettered: number
+  /** Retries made (a job retried twice counts two). */
+  readonly retried: number
+  /** Dead letters dropped, oldest first, from a full dead-letter queue. */
+  readonly deadLettersDropped: number
   /** Jobs a handler ran to an end: completed + failed + defects. */
   readonly served: number
   /** Workers started: the initial floor, replacements for crashed ones, and scale-ups. */
@@ -231,6 +280,7 @@ export const make = <I, O, E = never, R = never>(
     const context = (yield* Effect.context<R>()) as Context.Context<never>
     const hub = yield* PubSub.sliding<InspectionEvent>(decoded.inspectionBuffer)
     const core = new PoolCore(decoded, context, hub, thread)
+    core.deadLetters = yield* Queue.sliding<DeadLetter<unknown, unknown>>(decoded.deadLetters.capacity)
     const supervisor = new Supervisor(core)
     const pool = new PoolImpl(core, supervisor)
     const metrics = PoolMetrics.register(core, context)
@@ -406,6 +456,10 @@ export const statsUnsafe = (self: Pool<any, any, any>): Stats => {
     handedBack: c.handedBack,
     interrupted: c.interrupted,
     timedOut: c.timedOut,
+    queueTimedOut: c.queueTimedOut,
+    deadLettered: c.deadLettered,
+    retried: c.retried,
+    deadLettersDropped: c.deadLettersDropped,
     served: c.completed + c.failed + c.defects,
     spawned: { ...c.spawned },
     retired: c.retired,
@@ -430,6 +484,26 @@ export const events = (self: Pool<any, any, any>): Stream.Stream<InspectionEvent
       Stream.takeUntil((event) => event.type === "@troupe.pool.transition" && event.to === "stopped")
     )
   )
+
+/**
+ * The pool's dead letters as a Stream: those already queued, then each new one
+ * as it comes. Each dead letter is delivered to one reader. The stream goes on
+ * after the pool stops (take what you need, or read with a timeout).
+ *
+ * @category dead letters
+ * @since 0.3.0
+ */
+export const deadLetters = <I, E>(self: Pool<I, any, E>): Stream.Stream<DeadLetter<I, E | JobTimedOut>> =>
+  Stream.fromQueue(impl(self).core.deadLetters!) as Stream.Stream<DeadLetter<I, E | JobTimedOut>>
+
+/**
+ * Takes every dead letter queued now (none: an empty array); never waits.
+ *
+ * @category dead letters
+ * @since 0.3.0
+ */
+export const takeDeadLetters = <I, E>(self: Pool<I, any, E>): Effect.Effect<Array<DeadLetter<I, E | JobTimedOut>>> =>
+  Queue.clear(impl(self).core.deadLetters!) as Effect.Effect<Array<DeadLetter<I, E | JobTimedOut>>>
 
 /**
  * Shuts the pool down: new submissions fail with `PoolClosed` at once; queued
@@ -496,25 +570,41 @@ const prepare = (
   if (typeof priority !== "number" || !Number.isFinite(priority)) {
     return invalidJobOption("priority", priority, `Expected a finite number, got ${String(priority)}`)
   }
-  let timeoutMs = core.timeoutMs
-  if (options?.timeout !== undefined) {
-    const duration = Duration.fromInput(options.timeout)
-    if (Option.isNone(duration) || Duration.toMillis(duration.value) < 0) {
-      return invalidJobOption("timeout", options.timeout, `Expected a duration of zero or more, got ${String(options.timeout)}`)
-    }
-    timeoutMs = Duration.toMillis(duration.value)
-  }
+  const timeoutMs = millisOption("timeout", options?.timeout, core.timeoutMs)
+  if (typeof timeoutMs !== "number") return timeoutMs
+  const queueTimeoutMs = millisOption("queueTimeout", options?.queueTimeout, core.queueTimeoutMs)
+  if (typeof queueTimeoutMs !== "number") return queueTimeoutMs
   const key = options?.key
   if (key !== undefined && typeof key !== "string") return invalidJobOption("key", key, `Expected a string, got ${String(key)}`)
+  let retry = core.retryPolicy
+  if (options?.retry !== undefined) {
+    const decoded = decodeRetry(options.retry)
+    if (Exit.isFailure(decoded)) return invalidJobOption("retry", options.retry, issueOf(decoded.cause))
+    retry = toRetryPolicy(decoded.value)
+  }
   let payload = input
   if (core.encodeInput !== undefined) {
     const encoded = core.encodeInput(input)
     if (Exit.isFailure(encoded)) return Effect.fail(new InvalidInput({ pool: core.name, input, issue: issueOf(encoded.cause) }))
     payload = encoded.value
   }
-  const submittedAt = core.timesJobs ? core.now() : undefined
-  if (timeoutMs === Infinity && payload === input && key === undefined && submittedAt === undefined) return [priority, undefined]
-  return [priority, { payload, timeoutMs, submittedAt, key }]
+  const submittedAt = core.timesJobs || retry !== undefined ? core.now() : undefined
+  if (timeoutMs === Infinity && queueTimeoutMs === Infinity && payload === input && key === undefined && submittedAt === undefined) {
+    return [priority, undefined]
+  }
+  return [priority, { payload, timeoutMs, queueTimeoutMs, submittedAt, key, retry: retry && new RetryState(retry) }]
+}
+
+const decodeRetry = Schema.decodeUnknownExit(PoolOptions.Retry)
+
+/** A job's duration option in millis, its default when absent, or the submit's failure. */
+const millisOption = (field: string, value: Duration.Input | undefined, fallback: number) => {
+  if (value === undefined) return fallback
+  const duration = Duration.fromInput(value)
+  if (Option.isNone(duration) || Duration.toMillis(duration.value) < 0) {
+    return invalidJobOption(field, value, `Expected a duration of zero or more, got ${String(value)}`)
+  }
+  return Duration.toMillis(duration.value)
 }
 
 const issueOf = (cause: Cause.Cause<unknown>): string => {

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect, Option, Schema, SchemaIssue } from "effect"
+import { Duration, Effect, Option, Schedule, Schema, SchemaIssue } from "effect"
 import * as Dispatch from "./strategies/Dispatch.ts"
 import * as Mailbox from "./strategies/Mailbox.ts"
 import * as Scaling from "./strategies/Scaling.ts"
@@ -43,6 +43,25 @@ const ScalingOption = Schema.Union([
 
 const Count = (minimum: number) => Schema.Int.check(Schema.isGreaterThanOrEqualTo(minimum))
 
+/**
+ * A retry policy: `schedule` spaces the attempts (its input is the error),
+ * `times` caps the retries, `while` says which errors may be retried.
+ *
+ * @category schemas
+ * @since 0.3.0
+ */
+export const Retry = Schema.Struct({
+  schedule: Schema.optionalKey(Schema.declare(Schedule.isSchedule, { expected: "a Schedule" })),
+  times: Schema.optionalKey(Count(0)),
+  while: Schema.optionalKey(
+    Schema.declare((u: unknown): u is (error: any) => boolean => typeof u === "function", { expected: "a function (error) => boolean" })
+  )
+}).check(
+  Schema.makeFilter((r) =>
+    r.schedule !== undefined || r.times !== undefined ? undefined : { path: [], issue: "a retry policy needs a schedule or times" }
+  )
+)
+
 const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
   Schema.withDecodingDefaultKey<S>(Effect.succeed(value))(schema)
 
@@ -66,7 +85,7 @@ export const PoolOptions = Schema.Struct({
   shutdown: withDefault(
     Schema.Struct({
       deadline: withDefault(DurationInput, "30 seconds"),
-      queued: withDefault(Schema.Literals(["drain", "handBack"]), "drain")
+      queued: withDefault(Schema.Literals(["drain", "handBack", "deadLetter"]), "drain")
     }),
     { deadline: "30 seconds", queued: "drain" }
   ),
@@ -79,6 +98,9 @@ export const PoolOptions = Schema.Struct({
   ),
   inspectionBuffer: withDefault(Count(1), 4096),
   timeout: Schema.optionalKey(DurationInput),
+  queueTimeout: Schema.optionalKey(DurationInput),
+  retry: Schema.optionalKey(Retry),
+  deadLetters: withDefault(Schema.Struct({ capacity: withDefault(Count(1), 1_000) }), { capacity: 1_000 }),
   thread: withDefault(
     Schema.Struct({
       recycleAfterJobs: Schema.optionalKey(Count(1)),

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+export * as DeadLetter from "./DeadLetter.ts"
 export * as Dispatch from "./strategies/Dispatch.ts"
 export * as Inspection from "./Inspection.ts"
 export * as Job from "./Job.ts"

@@ -312,7 +312,8 @@ describe("observability", () => {
         e.type === "@troupe.worker.transition" ? `w${e.workerId}:${e.from}->${e.to}`
         : e.type === "@troupe.pool.transition" ? `pool:${e.from}->${e.to}`
         : e.type === "@troupe.worker.spawned" ? `spawned w${e.workerId} (${e.reason} of w${e.replaces})`
-        : `crashed w${e.workerId} (${e.reason})`
+        : e.type === "@troupe.worker.crashed" ? `crashed w${e.workerId} (${e.reason})`
+        : e.type
       )
       expect(summary).toEqual([
         "w1:idle->busy",

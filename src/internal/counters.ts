@@ -3,7 +3,18 @@
 import type { WorkerState } from "../actors/WorkerLifecycle.ts"
 
 /** Every way a job ends: the counters, the stats and the `troupe_jobs` metric all follow this list. */
-export const outcomes = ["completed", "failed", "defects", "cancelled", "crashed", "handedBack", "interrupted", "timedOut"] as const
+export const outcomes = [
+  "completed",
+  "failed",
+  "defects",
+  "cancelled",
+  "crashed",
+  "handedBack",
+  "interrupted",
+  "timedOut",
+  "queueTimedOut",
+  "deadLettered"
+] as const
 export type Outcome = (typeof outcomes)[number]
 
 export class Counters {
@@ -16,6 +27,12 @@ export class Counters {
   handedBack = 0
   interrupted = 0
   timedOut = 0
+  queueTimedOut = 0
+  deadLettered = 0
+  /** Retries scheduled (a job retried twice counts two). */
+  retried = 0
+  /** Dead letters dropped, oldest first, because the dead-letter queue was full. */
+  deadLettersDropped = 0
   /** Threads replaced under their workers (timeouts, recycling). */
   threadsReplaced = 0
   /** Jobs idle workers took from other workers' mailboxes. */
@@ -40,6 +57,8 @@ export class Counters {
       case "handedBack": this.handedBack++; break
       case "interrupted": this.interrupted++; break
       case "timedOut": this.timedOut++; break
+      case "queueTimedOut": this.queueTimedOut++; break
+      case "deadLettered": this.deadLettered++; break
     }
   }
 

@@ -4,6 +4,7 @@
 import type { Exit } from "effect"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import type { JobError } from "../JobError.ts"
+import type { RetryState } from "./retries.ts"
 
 export type JobState = "queued" | "running" | "settled"
 
@@ -31,6 +32,10 @@ export interface JobExtras {
   readonly submittedAt: number | undefined
   /** The fair-share key. */
   readonly key: string | undefined
+  /** Its retry policy and the state of its retries. */
+  readonly retry: RetryState | undefined
+  /** Clock millis it may wait in the queue before it starts; Infinity: no limit. */
+  readonly queueTimeoutMs: number
 }
 
 export type JobExit<O = unknown, E = unknown> = Exit.Exit<O, E | JobError>
@@ -74,6 +79,12 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
 
   get key(): string | undefined {
     return this.extras?.key
+  }
+
+  /** Times the job started (counted for jobs with a retry policy; else 1 once started). */
+  get attempts(): number {
+    const retry = this.extras?.retry
+    return retry !== undefined ? retry.attempts : this.state === "queued" ? 0 : 1
   }
 
   /** What is sent to a thread: the input, encoded by the handler's schema when it has one. */

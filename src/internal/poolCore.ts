@@ -1,7 +1,7 @@
 // The pool's core: admission under capacity, dispatch, and the one place a job
 // is settled. The team of workers is kept by the supervisor (supervision/),
 // shutdown is a procedure of its own (shutdown.ts); both work on this state.
-import { Cause, Clock, Context, Duration, Exit, PubSub, Schema } from "effect"
+import { Cause, Clock, Context, Duration, Effect, Exit, type Fiber, PubSub, Queue, Schema } from "effect"
 import * as Scheduler from "effect/Scheduler"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { createActor, type Actor } from "xstate"
@@ -12,7 +12,16 @@ import { makeOptions as makeThreadOptions, type ThreadOptions, ThreadRunner } fr
 import type * as Thread from "../Thread.ts"
 import * as WorkerLifecycle from "../actors/WorkerLifecycle.ts"
 import type { InspectionEvent } from "../Inspection.ts"
-import { JobCancelled, JobDefect, JobHandedBack, JobInterrupted, JobTimedOut, WorkerCrashed } from "../JobError.ts"
+import {
+  JobCancelled,
+  JobDeadLettered,
+  JobDefect,
+  JobHandedBack,
+  JobInterrupted,
+  JobQueueTimedOut,
+  JobTimedOut,
+  WorkerCrashed
+} from "../JobError.ts"
 import { MailboxFull, PoolClosed } from "../PoolError.ts"
 import type { Decoded } from "../PoolOptions.ts"
 import * as Dispatch from "../strategies/Dispatch.ts"
@@ -24,6 +33,12 @@ import { onStateChange } from "../actors/internal/stateChanges.ts"
 import * as XStateClock from "../actors/internal/xstateClock.ts"
 import { JobRecord, type JobExit, type JobOwner, type JobExtras, type JobSite } from "./jobRecord.ts"
 import { Counters, type Outcome } from "./counters.ts"
+import { QueueDeadlines } from "./queueDeadlines.ts"
+import { type RetryPolicy, type RetryState, toRetryPolicy } from "./retries.ts"
+import type { DeadLetter } from "../DeadLetter.ts"
+
+/** How a queued job can end without running. */
+type Removed = "cancelled" | "handedBack" | "queueTimedOut"
 
 /** A submission waiting for room under `onFull: "suspend"`. */
 export interface PendingSubmit {
@@ -66,7 +81,11 @@ export class PoolCore implements JobOwner, WorkerHost {
   readonly encodeInput: ((input: unknown) => Exit.Exit<unknown, Schema.SchemaError>) | undefined
   /** Work stealing is on: an idle lane may take jobs from another worker's mailbox. */
   readonly steals: boolean
-  /** The mailbox reads each job's submission time (aging). */
+  /** A job's queue-wait limit unless it sets its own (Infinity: none). */
+  readonly queueTimeoutMs: number
+  /** Every job's retry policy unless it sets its own. */
+  readonly retryPolicy: RetryPolicy | undefined
+  /** Jobs carry their submission time (aging reads it; dead letters report it). */
   readonly timesJobs: boolean
   /** Every job carries extras (a default timeout, an encoded input, a submission time): no fast path for plain jobs. */
   readonly jobsCarryExtras: boolean
@@ -123,8 +142,11 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.fiberRunner = thread === undefined ? FiberRunner.make(options.handler as (input: unknown) => any) : undefined
     this.concurrency = options.concurrency
     this.mailboxKind = Mailbox.fromOption(options.mailbox)
-    this.timesJobs = this.mailboxKind.timesJobs === true
-    this.jobsCarryExtras = this.encodeInput !== undefined || this.timeoutMs !== Infinity || this.timesJobs
+    this.queueTimeoutMs = options.queueTimeout === undefined ? Infinity : Duration.toMillis(Duration.fromInputUnsafe(options.queueTimeout))
+    this.retryPolicy = options.retry && toRetryPolicy(options.retry)
+    this.timesJobs = this.mailboxKind.timesJobs === true || this.retryPolicy !== undefined || options.shutdown.queued === "deadLetter"
+    this.jobsCarryExtras = this.encodeInput !== undefined || this.timeoutMs !== Infinity || this.timesJobs ||
+      this.queueTimeoutMs !== Infinity
     this.dispatch = Dispatch.fromOption(options.dispatch)
     this.steals = this.dispatch.steal !== undefined
     this.localCapacity = this.steals ? this.dispatch.localCapacity ?? Infinity : Infinity
@@ -188,6 +210,7 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.counters.submitted++
     this.outstanding++
     this.queued++
+    if (extras !== undefined && extras.queueTimeoutMs !== Infinity) this.queueDeadlines().add(job, this.now() + extras.queueTimeoutMs)
     this.route(job)
     if (this.accepting.length < this.options.maxWorkers) this.team?.loadChanged()
     return job
@@ -296,6 +319,8 @@ export class PoolCore implements JobOwner, WorkerHost {
   }
 
   started(job: JobRecord): void {
+    const retry = job.extras?.retry
+    if (retry !== undefined) retry.attempts++
     job.state = "running"
     this.queued--
     this.roomOpened()
@@ -318,8 +343,8 @@ export class PoolCore implements JobOwner, WorkerHost {
   finished(job: JobRecord, outcome: Exit.Exit<unknown, unknown> | AbortReason, worker: WorkerActor): void {
     if (typeof outcome !== "string") return this.settleExit(job, outcome, worker)
     if (outcome === "requeue") return this.requeue(job)
-    if (outcome === "cancel") return this.settle(job, "cancelled", Exit.fail(new JobCancelled({ jobId: job.id })))
-    if (outcome === "shutdown") return this.settle(job, "interrupted", Exit.fail(new JobInterrupted({ jobId: job.id })))
+    if (outcome === "cancel") return void this.settle(job, "cancelled", Exit.fail(new JobCancelled({ jobId: job.id })))
+    if (outcome === "shutdown") return void this.settle(job, "interrupted", Exit.fail(new JobInterrupted({ jobId: job.id })))
     this.settle(job, "crashed", Exit.fail(new WorkerCrashed({ jobId: job.id, workerId: worker.id, reason: worker.crashReason })))
   }
 
@@ -358,31 +383,123 @@ export class PoolCore implements JobOwner, WorkerHost {
   // ---- settling ----------------------------------------------------------------
 
   private settleExit(job: JobRecord, exit: Exit.Exit<unknown, unknown>, worker: WorkerActor): void {
-    if (Exit.isSuccess(exit)) return this.settle(job, "completed", exit)
+    if (Exit.isSuccess(exit)) return void this.settle(job, "completed", exit)
     const cause = exit.cause
     if (Cause.hasFails(cause)) {
       const error = cause.reasons.find(Cause.isFailReason)!.error
-      if (!(error instanceof RuntimeEnd)) return this.settle(job, "failed", exit)
-      if (error.kind === "timedOut") return this.settle(job, "timedOut", Exit.fail(new JobTimedOut({ jobId: job.id, timeoutMillis: job.timeoutMs })))
-      return this.settle(job, "crashed", Exit.fail(new WorkerCrashed({ jobId: job.id, workerId: worker.id, reason: error.reason })))
+      if (!(error instanceof RuntimeEnd)) return this.failed(job, "failed", exit, error)
+      if (error.kind === "timedOut") {
+        const timedOut = new JobTimedOut({ jobId: job.id, timeoutMillis: job.timeoutMs })
+        return this.failed(job, "timedOut", Exit.fail(timedOut), timedOut)
+      }
+      return void this.settle(job, "crashed", Exit.fail(new WorkerCrashed({ jobId: job.id, workerId: worker.id, reason: error.reason })))
     }
     if (Cause.hasDies(cause)) {
       const defect = cause.reasons.find(Cause.isDieReason)?.defect
-      return this.settle(job, "defects", Exit.fail(new JobDefect({ jobId: job.id, defect })))
+      return void this.settle(job, "defects", Exit.fail(new JobDefect({ jobId: job.id, defect })))
     }
     this.settle(job, "interrupted", Exit.fail(new JobInterrupted({ jobId: job.id })))
   }
 
+  // ---- retries and dead letters ------------------------------------------------
+
+  /** Jobs waiting out a retry delay: each is counted as queued, and sits here until it goes back to dispatch. */
+  readonly retrying = new Map<JobRecord, Fiber.Fiber<Duration.Duration | undefined>>()
+  private readonly retrySite: JobSite = {
+    unqueue: (job) => {
+      const fiber = this.retrying.get(job)
+      if (fiber === undefined) return false
+      this.retrying.delete(job)
+      fiber.interruptUnsafe()
+      return true
+    }
+  }
+  /** Set by Pool.make: where dead letters go (a sliding queue). */
+  deadLetters: Queue.Queue<DeadLetter<unknown, unknown>> | undefined = undefined
+
+  // A failed job with a retry policy waits its delay and goes back to
+  // dispatch; when the policy is exhausted it ends as a dead letter.
+  private failed(job: JobRecord, outcome: "failed" | "timedOut", exit: JobExit, error: unknown): void {
+    const retry = job.extras?.retry
+    if (retry === undefined || !retry.retryable(error)) return void this.settle(job, outcome, exit)
+    retry.lastError = error
+    if (this.phase !== "running") return this.deadLetter(job, "shutdown", error, exit)
+    job.state = "queued"
+    job.site = this.retrySite
+    this.queued++
+    const fiber = Effect.runForkWith(this.context)(retry.nextDelay(error, this.now()).pipe(Effect.tap((delay) => (delay === undefined ? Effect.void : Effect.sleep(delay)))))
+    this.retrying.set(job, fiber)
+    fiber.addObserver((delay) => {
+      if (this.retrying.get(job) !== fiber) return // cancelled, or dead-lettered at shutdown
+      this.retrying.delete(job)
+      job.site = undefined
+      if (Exit.isSuccess(delay) && delay.value !== undefined && this.phase === "running") return this.retryNow(job, retry)
+      this.queued--
+      this.roomOpened()
+      this.deadLetter(job, "retriesExhausted", error, exit)
+    })
+  }
+
+  private retryNow(job: JobRecord, retry: RetryState): void {
+    retry.retries++
+    this.counters.retried++
+    this.publish({ type: "@troupe.job.retried", pool: this.name, jobId: job.id, attempt: retry.attempts + 1, at: this.now() })
+    this.route(job)
+  }
+
+  /** Ends a job as a dead letter: with its last error (retries exhausted) or unrun (shutdown). */
+  deadLetter(job: JobRecord, reason: DeadLetter<unknown, unknown>["reason"], error: unknown, exit: JobExit): void {
+    if (!this.settle(job, "deadLettered", exit)) return
+    const queue = this.deadLetters
+    if (queue === undefined) return
+    if (Queue.sizeUnsafe(queue) >= this.options.deadLetters.capacity) this.counters.deadLettersDropped++
+    Queue.offerUnsafe(queue, {
+      jobId: job.id,
+      input: job.input,
+      reason,
+      error,
+      attempts: job.attempts,
+      submittedAt: job.submittedAt ?? this.now(),
+      deadLetteredAt: this.now()
+    })
+  }
+
+  /** Jobs waiting to retry when shutdown begins are not retried: they end as dead letters with their last error. */
+  abandonRetries(): void {
+    for (const [job, fiber] of [...this.retrying]) {
+      this.retrying.delete(job)
+      fiber.interruptUnsafe()
+      job.site = undefined
+      this.queued--
+      const last = job.extras!.retry!.lastError
+      this.deadLetter(job, "shutdown", last, Exit.fail(last))
+    }
+  }
+
+  private deadlines: QueueDeadlines | undefined = undefined
+
+  private queueDeadlines(): QueueDeadlines {
+    return (this.deadlines ??= new QueueDeadlines(this.context, () => this.now(), (job) => {
+      if (job.state === "queued" && job.site !== this.retrySite) this.unqueue(job, "queueTimedOut")
+    }))
+  }
+
+  /** Stops the queue-wait timer (the pool has stopped). */
+  stopTimers(): void {
+    this.deadlines?.close()
+  }
+
   /** The one place a job ends. */
-  settle(job: JobRecord, outcome: Outcome, exit: JobExit): void {
-    if (!job.settle(exit)) return
+  settle(job: JobRecord, outcome: Outcome, exit: JobExit): boolean {
+    if (!job.settle(exit)) return false
     this.counters.settled(outcome)
     this.outstanding--
     if (this.outstanding === 0) this.checkQuiet()
+    return true
   }
 
   /** Removes a queued job from wherever it waits and settles it. */
-  unqueue(job: JobRecord, outcome: "cancelled" | "handedBack"): boolean {
+  unqueue(job: JobRecord, outcome: Removed): boolean {
     if (job.state !== "queued" || job.site === undefined || !job.site.unqueue(job)) return false
     job.site = undefined
     this.queued--
@@ -392,20 +509,32 @@ export class PoolCore implements JobOwner, WorkerHost {
   }
 
   /** Settles a job already taken out of its queue. */
-  settleRemoved(job: JobRecord, outcome: "cancelled" | "handedBack"): void {
-    const error = outcome === "cancelled" ? new JobCancelled({ jobId: job.id }) : new JobHandedBack({ jobId: job.id })
+  settleRemoved(job: JobRecord, outcome: Removed): void {
+    const jobId = job.id
+    const error = outcome === "cancelled"
+      ? new JobCancelled({ jobId })
+      : outcome === "handedBack"
+      ? new JobHandedBack({ jobId })
+      : new JobQueueTimedOut({ jobId, timeoutMillis: job.extras!.queueTimeoutMs })
     this.settle(job, outcome, Exit.fail(error))
   }
 
   /** Jobs handed back or interrupted by shutdown, for its report. */
   readonly ledger = { handedBack: [] as Array<JobRecord>, interrupted: [] as Array<JobRecord> }
 
-  /** Hands back jobs already taken out of their queues (shutdown, or a crash during it). */
+  /**
+   * Hands back jobs already taken out of their queues (shutdown, or a crash
+   * during it); with `shutdown.queued: "deadLetter"`, makes them dead letters.
+   */
   handBack(jobs: ReadonlyArray<JobRecord>): void {
     this.queued -= jobs.length
+    const toDeadLetters = this.options.shutdown.queued === "deadLetter"
     for (const job of jobs) {
-      this.ledger.handedBack.push(job)
-      this.settleRemoved(job, "handedBack")
+      if (toDeadLetters) this.deadLetter(job, "shutdown", undefined, Exit.fail(new JobDeadLettered({ jobId: job.id })))
+      else {
+        this.ledger.handedBack.push(job)
+        this.settleRemoved(job, "handedBack")
+      }
     }
   }
 

@@ -30,6 +30,7 @@ export const run = (core: PoolCore): Effect.Effect<ShutdownReport<unknown>> =>
       interruptAll(core)
       yield* awaitQuiet(core).pipe(Effect.timeoutOption(interruptGrace))
     }
+    core.stopTimers()
     core.lifecycle.send({ type: "STOPPED" })
     const entry = (job: { id: number; input: unknown }) => ({ id: job.id, input: job.input })
     return {
@@ -45,11 +46,12 @@ const stopIntake = (core: PoolCore): void => {
   core.lifecycle.send({ type: "SHUTDOWN" })
   const waiting = core.producers.drain()
   // A pool that gave up has no team to drain with: it hands everything back.
-  if (core.options.shutdown.queued === "handBack" || core.escalation !== undefined) {
+  if (core.options.shutdown.queued !== "drain" || core.escalation !== undefined) {
     for (const worker of core.accepting) core.handBack(worker.takeAll())
   }
   // Jobs in the overflow have no worker to run them now.
   core.handBack(core.overflow.drain())
+  core.abandonRetries()
   for (const worker of core.accepting.splice(0)) worker.drain()
   // Last: a rejected producer's fiber may run right here, so the pool's own
   // state must already be settled when it does.

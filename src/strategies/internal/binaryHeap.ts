@@ -17,6 +17,10 @@ export class BinaryHeap<A> {
     this.siftUp(this.items.length - 1)
   }
 
+  peek(): A | undefined {
+    return this.items[0]
+  }
+
   pop(): A | undefined {
     const items = this.items
     if (items.length === 0) return undefined
