@@ -449,6 +449,7 @@ export class PoolCore implements JobOwner, WorkerHost {
 
   /** Ends a job as a dead letter: with its last error (retries exhausted) or unrun (shutdown). */
   deadLetter(job: JobRecord, reason: DeadLetter<unknown, unknown>["reason"], error: unknown, exit: JobExit): void {
+    const attempts = job.attempts // read while its state still tells whether it ever started
     if (!this.settle(job, "deadLettered", exit)) return
     const queue = this.deadLetters
     if (queue === undefined) return
@@ -458,7 +459,7 @@ export class PoolCore implements JobOwner, WorkerHost {
       input: job.input,
       reason,
       error,
-      attempts: job.attempts,
+      attempts,
       submittedAt: job.submittedAt ?? this.now(),
       deadLetteredAt: this.now()
     })
