@@ -65,7 +65,7 @@ export class JobHandedBack extends Schema.TaggedError<JobHandedBack>()("JobHande
   jobId: Schema.Number
 }) {
   override get message(): string {
-    return `job ${this.jobId} never ran: the pool shut down and handed it back`
+    return `job ${this.jobId} was not run: the pool shut down and handed it back`
   }
 }
 

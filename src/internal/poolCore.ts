@@ -465,6 +465,13 @@ export class PoolCore implements JobOwner, WorkerHost {
     })
   }
 
+  // A job queued again for a retry ends with its last error; one that never ran, with JobDeadLettered.
+  private deadLetterAtShutdown(job: JobRecord): void {
+    const retry = job.extras?.retry
+    if (retry !== undefined && retry.attempts > 0) return this.deadLetter(job, "shutdown", retry.lastError, Exit.fail(retry.lastError))
+    this.deadLetter(job, "shutdown", undefined, Exit.fail(new JobDeadLettered({ jobId: job.id })))
+  }
+
   /** Jobs waiting to retry when shutdown begins are not retried: they end as dead letters with their last error. */
   abandonRetries(): void {
     for (const [job, fiber] of [...this.retrying]) {
@@ -481,7 +488,8 @@ export class PoolCore implements JobOwner, WorkerHost {
 
   private queueDeadlines(): QueueDeadlines {
     return (this.deadlines ??= new QueueDeadlines(this.context, () => this.now(), (job) => {
-      if (job.state === "queued" && job.site !== this.retrySite) this.unqueue(job, "queueTimedOut")
+      // only a job that never started: a retried one waits in the queue again, under no limit
+      if (job.state === "queued" && (job.extras?.retry?.attempts ?? 0) === 0) this.unqueue(job, "queueTimedOut")
     }))
   }
 
@@ -531,7 +539,7 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.queued -= jobs.length
     const toDeadLetters = this.options.shutdown.queued === "deadLetter"
     for (const job of jobs) {
-      if (toDeadLetters) this.deadLetter(job, "shutdown", undefined, Exit.fail(new JobDeadLettered({ jobId: job.id })))
+      if (toDeadLetters) this.deadLetterAtShutdown(job)
       else {
         this.ledger.handedBack.push(job)
         this.settleRemoved(job, "handedBack")
