@@ -486,6 +486,38 @@ export const events = (self: Pool<any, any, any>): Stream.Stream<InspectionEvent
   )
 
 /**
+ * Waits until the pool has nothing to do: no job queued, running or waiting
+ * to retry. Returns at once if so now. Pair it with `awaitQueuedBelow` to
+ * pace a producer; the `@troupe.pool.drained` event says the same to
+ * observers.
+ *
+ * @category back pressure
+ * @since 0.3.0
+ */
+export const awaitIdle = (self: Pool<any, any, any>): Effect.Effect<void> =>
+  awaitLoad(self, (core) => core.outstanding === 0)
+
+/**
+ * Waits until fewer than `n` jobs are queued (waiting to start, or to retry).
+ * A producer that submits in bursts can wait here between bursts instead of
+ * holding many suspended submits.
+ *
+ * @category back pressure
+ * @since 0.3.0
+ */
+export const awaitQueuedBelow: {
+  (n: number): (self: Pool<any, any, any>) => Effect.Effect<void>
+  (self: Pool<any, any, any>, n: number): Effect.Effect<void>
+} = dual(2, (self: Pool<any, any, any>, n: number): Effect.Effect<void> => awaitLoad(self, (core) => core.queued < n))
+
+const awaitLoad = (self: Pool<any, any, any>, ready: (core: PoolCore) => boolean): Effect.Effect<void> =>
+  Effect.callback<void>((resume) => {
+    const core = impl(self).core
+    const cancel = core.whenLoad(() => ready(core), () => resume(Effect.void))
+    return Effect.sync(cancel)
+  })
+
+/**
  * The pool's dead letters as a Stream: those already queued, then each new one
  * as it comes. Each dead letter is delivered to one reader. The stream goes on
  * after the pool stops (take what you need, or read with a timeout).

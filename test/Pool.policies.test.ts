@@ -249,3 +249,53 @@ describe("timeouts", () => {
       expect((yield* Pool.stats(pool)).workers.crashed).toBe(0)
     }))
 })
+
+describe("back pressure", () => {
+  it.effect("awaitIdle waits for every job, queued, running or waiting to retry; awaitQueuedBelow for the queue to shrink", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({
+        handler: (ms: number) => Effect.sleep(ms).pipe(Effect.andThen(ms === 150 ? Effect.fail("once") : Effect.void)),
+        maxWorkers: 1,
+        scaling: "fixed",
+        retry: { times: 1, schedule: Schedule.spaced("1 second") }
+      })
+      expect(yield* Pool.awaitIdle(pool).pipe(Effect.timeoutOption(0))).toEqual(Option.some(undefined)) // idle now
+      for (const ms of [100, 100, 150, 100]) yield* Pool.fork(pool, ms)
+      const below2 = yield* Pool.awaitQueuedBelow(pool, 2).pipe(Effect.forkChild)
+      const idle = yield* Pool.awaitIdle(pool).pipe(Effect.forkChild)
+      yield* settle()
+      expect((yield* Pool.stats(pool)).queued).toBe(3)
+      yield* TestClock.adjust(100) // the second starts: 2 queued
+      expect(below2.pollUnsafe()).toBeUndefined()
+      yield* TestClock.adjust(100) // the third starts: 1 queued
+      yield* Fiber.join(below2)
+      yield* TestClock.adjust(250) // the third failed at 350 and waits to retry; the fourth ran until 450
+      expect(idle.pollUnsafe()).toBeUndefined()
+      yield* TestClock.adjust("2 seconds") // the retry runs at 1,350 for 150 ms and fails for good
+      yield* Fiber.join(idle)
+      expect((yield* Pool.stats(pool)).deadLettered).toBe(1)
+    }))
+
+  it.effect("saturated when the queue reaches capacity, drained when the pool has nothing left to do", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 1, scaling: "fixed", capacity: 2, onFull: "fail" })
+      const seen: Array<string> = []
+      yield* Pool.events(pool).pipe(
+        Stream.runForEach((e) =>
+          Effect.sync(() => (e.type === "@troupe.pool.saturated" || e.type === "@troupe.pool.drained") && seen.push(`${e.type.slice(13)}:${e.queued}`))
+        ),
+        Effect.forkChild
+      )
+      yield* settle()
+      const handles = [yield* Pool.fork(pool, 1)]
+      yield* eventually(() => gates.started.length === 1)
+      handles.push(yield* Pool.fork(pool, 2), yield* Pool.fork(pool, 3))
+      expect(tagOf(yield* Pool.fork(pool, 4).pipe(Effect.flip))).toBe("MailboxFull")
+      expect(tagOf(yield* Pool.fork(pool, 5).pipe(Effect.flip))).toBe("MailboxFull") // one event per saturation
+      for (const n of [1, 2, 3]) yield* gates.release(n)
+      yield* Effect.forEach(handles, Job.join)
+      yield* eventually(() => seen.length === 2)
+      expect(seen).toEqual(["saturated:2", "drained:0"])
+    }))
+})

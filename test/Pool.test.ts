@@ -318,6 +318,7 @@ describe("observability", () => {
       expect(summary).toEqual([
         "w1:idle->busy",
         "w1:busy->crashed",
+        "@troupe.pool.drained", // its one job ended (WorkerCrashed): nothing left to do
         "crashed w1 (chaos)",
         "spawned w2 (replacement of w1)",
         "w2:spawning->idle",

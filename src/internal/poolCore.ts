@@ -184,6 +184,7 @@ export class PoolCore implements JobOwner, WorkerHost {
   tryAdmit(input: unknown, priority: number, extras: JobExtras | undefined): JobRecord | PoolClosed | MailboxFull | undefined {
     if (this.phase !== "running") return new PoolClosed({ pool: this.name })
     if (this.queued < this.capacity && this.producers.size === 0 && !this.admitPending) return this.accept(input, priority, extras)
+    if (!this.saturated) this.saturate()
     if (this.options.onFull === "fail") return new MailboxFull({ pool: this.name, capacity: this.capacity })
     return undefined
   }
@@ -243,7 +244,12 @@ export class PoolCore implements JobOwner, WorkerHost {
 
   /** Routes the shared queue's jobs again (a worker has become available); each once. */
   flushOverflow(): void {
-    for (let n = this.overflow.size; n > 0 && this.accepting.length > 0; n--) this.route(this.overflow.take()!)
+    // Routing can wake a lane that takes from the shared queue itself: re-read it each time.
+    for (let n = this.overflow.size; n > 0 && this.accepting.length > 0; n--) {
+      const job = this.overflow.take()
+      if (job === undefined) return
+      this.route(job)
+    }
   }
 
   /**
@@ -330,6 +336,7 @@ export class PoolCore implements JobOwner, WorkerHost {
   // stack: by then the workers have taken a batch, so a resumed producer
   // submits a batch instead of one job per resume.
   private roomOpened(): void {
+    if (this.pressure.length > 0) this.checkPressure()
     if (this.producers.size === 0 || this.admitPending) return
     this.admitPending = true
     this.dispatcher.scheduleTask(this.admitScheduled, 0)
@@ -503,8 +510,47 @@ export class PoolCore implements JobOwner, WorkerHost {
     if (!job.settle(exit)) return false
     this.counters.settled(outcome)
     this.outstanding--
-    if (this.outstanding === 0) this.checkQuiet()
+    if (this.outstanding === 0) this.drained()
     return true
+  }
+
+  // ---- back pressure: signals for producers that pace themselves -----------------
+
+  /** Fibers waiting for a condition on the pool's load (`Pool.awaitIdle`, `Pool.awaitQueuedBelow`). */
+  private readonly pressure: Array<{ readonly ready: () => boolean; readonly resume: () => void }> = []
+  private saturated = false
+
+  /** Calls `resume` (from a scheduler task) once `ready` holds; at once if it does now. Returns a cancel. */
+  whenLoad(ready: () => boolean, resume: () => void): () => void {
+    if (ready()) return resume(), () => {}
+    const waiter = { ready, resume }
+    this.pressure.push(waiter)
+    return () => {
+      const index = this.pressure.indexOf(waiter)
+      if (index >= 0) this.pressure.splice(index, 1)
+    }
+  }
+
+  private checkPressure(): void {
+    for (let i = this.pressure.length - 1; i >= 0; i--) {
+      const waiter = this.pressure[i]!
+      if (!waiter.ready()) continue
+      this.pressure.splice(i, 1)
+      this.dispatcher.scheduleTask(waiter.resume, 0)
+    }
+  }
+
+  private saturate(): void {
+    this.saturated = true
+    this.publish({ type: "@troupe.pool.saturated", pool: this.name, queued: this.queued, at: this.now() })
+  }
+
+  // Nothing left to do: the queue's pressure is gone too.
+  private drained(): void {
+    this.saturated = false
+    if (this.pressure.length > 0) this.checkPressure()
+    this.publish({ type: "@troupe.pool.drained", pool: this.name, queued: 0, at: this.now() })
+    this.checkQuiet()
   }
 
   /** Removes a queued job from wherever it waits and settles it. */
