@@ -6,7 +6,8 @@
  *
  * @since 0.1.0
  */
-import { Cause, type Context, Duration, Effect, Exit, Layer, Option, PubSub, Queue, Schema, Stream, type Scope } from "effect"
+import { Cause, Context, Duration, Effect, Exit, Layer, Option, PubSub, Queue, Schema, Stream, type Scope } from "effect"
+import * as RateLimiter from "effect/persistence/RateLimiter"
 import type { DeadLetter } from "./DeadLetter.ts"
 import { dual } from "effect/Function"
 import { pipeArguments, type Pipeable } from "effect/Pipeable"
@@ -86,6 +87,8 @@ export interface Options<I, O, E, R> {
   readonly retry?: Retry<E | JobTimedOut>
   /** The dead-letter queue: at most `capacity` dead letters (default 1,000); past it the oldest is dropped and counted. */
   readonly deadLetters?: { readonly capacity?: number }
+  /** At most `limit` job starts per `window` (see {@link RateLimitOptions}); change it with `setRateLimit`. */
+  readonly rateLimit?: RateLimitOptions
   /** Thread workers only. */
   readonly thread?: {
     /** Replace a thread after it has been sent this many jobs (fresh heap, no leaks carried over). */
@@ -123,6 +126,21 @@ export interface Options<I, O, E, R> {
   readonly restart?: { readonly intensity?: number; readonly period?: import("effect").Duration.Input }
   /** Inspection events buffered per subscriber before the oldest are dropped (default 4096). */
   readonly inspectionBuffer?: number
+}
+
+/**
+ * A rate limit on job starts, counted by Effect's `RateLimiter` (from the
+ * pool's context if it provides one, so pools of one name can share a limit
+ * through a shared store; else in memory). `algorithm`: `"fixed-window"`
+ * (default) or `"token-bucket"`.
+ *
+ * @category models
+ * @since 0.3.0
+ */
+export interface RateLimitOptions {
+  readonly limit: number
+  readonly window: import("effect").Duration.Input
+  readonly algorithm?: "fixed-window" | "token-bucket"
 }
 
 /**
@@ -281,6 +299,7 @@ export const make = <I, O, E = never, R = never>(
     const hub = yield* PubSub.sliding<InspectionEvent>(decoded.inspectionBuffer)
     const core = new PoolCore(decoded, context, hub, thread)
     core.deadLetters = yield* Queue.sliding<DeadLetter<unknown, unknown>>(decoded.deadLetters.capacity)
+    core.limiter = yield* limiterFor(context)
     const supervisor = new Supervisor(core)
     const pool = new PoolImpl(core, supervisor)
     const metrics = PoolMetrics.register(core, context)
@@ -294,6 +313,14 @@ export const make = <I, O, E = never, R = never>(
     yield* Effect.addFinalizer(() => shutdown(pool).pipe(Effect.ensuring(Effect.sync(metrics.remove))))
     if (thread !== undefined && decoded.minWorkers > 0) yield* teamUp(core)
     return pool as Pool<I, O, E>
+  })
+
+// The RateLimiter of the pool's context, if it has one (shared, e.g. through
+// Redis, so pools of one name on many machines share a limit), or one of its own in memory.
+const limiterFor = (context: Context.Context<never>): Effect.Effect<RateLimiter.RateLimiter> =>
+  Option.match(Context.getOption(context, RateLimiter.RateLimiter), {
+    onSome: Effect.succeed,
+    onNone: () => RateLimiter.make.pipe(Effect.provide(RateLimiter.layerStoreMemory))
   })
 
 // The module each thread loads must export the handler: find it under its name.
@@ -516,6 +543,53 @@ const awaitLoad = (self: Pool<any, any, any>, ready: (core: PoolCore) => boolean
     const cancel = core.whenLoad(() => ready(core), () => resume(Effect.void))
     return Effect.sync(cancel)
   })
+
+/**
+ * Changes the team's ceiling of a running pool. Raised, the scaling policy
+ * may grow into it at once; lowered, idle workers retire first, then busy
+ * ones drain (their running jobs finish, their queued ones move to the
+ * others). Fails with `InvalidOptions` below 1 or below `minWorkers`.
+ *
+ * @category reconfiguration
+ * @since 0.3.0
+ */
+export const setMaxWorkers: {
+  (n: number): (self: Pool<any, any, any>) => Effect.Effect<void, InvalidOptions>
+  (self: Pool<any, any, any>, n: number): Effect.Effect<void, InvalidOptions>
+} = dual(2, (self: Pool<any, any, any>, n: number): Effect.Effect<void, InvalidOptions> =>
+  Effect.suspend(() => {
+    const { core, supervisor } = impl(self)
+    const floor = Math.max(1, core.options.minWorkers)
+    if (!Number.isInteger(n) || n < floor) {
+      return invalidJobOption("maxWorkers", n, `Expected an integer of at least ${floor} (1, and minWorkers), got ${String(n)}`)
+    }
+    core.maxWorkers = n
+    supervisor.resize()
+    return Effect.void
+  }))
+
+/**
+ * Sets, changes or (with `undefined`) lifts a running pool's rate limit: at
+ * most `limit` job starts per `window`. The new limit counts afresh from now
+ * (permits reserved under the old one are forgotten), and lanes waiting for a
+ * permit ask again under it (or start at once without one).
+ *
+ * @category reconfiguration
+ * @since 0.3.0
+ */
+export const setRateLimit: {
+  (limit: RateLimitOptions | undefined): (self: Pool<any, any, any>) => Effect.Effect<void, InvalidOptions>
+  (self: Pool<any, any, any>, limit: RateLimitOptions | undefined): Effect.Effect<void, InvalidOptions>
+} = dual(2, (self: Pool<any, any, any>, limit: RateLimitOptions | undefined): Effect.Effect<void, InvalidOptions> =>
+  Effect.suspend(() => {
+    const core = impl(self).core
+    if (limit === undefined) return Effect.sync(() => core.setRateLimit(undefined))
+    const decoded = decodeRateLimit(limit)
+    if (Exit.isFailure(decoded)) return invalidJobOption("rateLimit", limit, issueOf(decoded.cause))
+    return Effect.sync(() => core.setRateLimit(decoded.value))
+  }))
+
+const decodeRateLimit = Schema.decodeUnknownExit(PoolOptions.RateLimit)
 
 /**
  * The pool's dead letters as a Stream: those already queued, then each new one

@@ -44,6 +44,19 @@ const ScalingOption = Schema.Union([
 const Count = (minimum: number) => Schema.Int.check(Schema.isGreaterThanOrEqualTo(minimum))
 
 /**
+ * A rate limit: at most `limit` job starts per `window`, counted by Effect's
+ * `RateLimiter` with the given algorithm (default `"fixed-window"`).
+ *
+ * @category schemas
+ * @since 0.3.0
+ */
+export const RateLimit = Schema.Struct({
+  limit: Count(1),
+  window: DurationInput,
+  algorithm: Schema.optionalKey(Schema.Literals(["fixed-window", "token-bucket"]))
+})
+
+/**
  * A retry policy: `schedule` spaces the attempts (its input is the error),
  * `times` caps the retries, `while` says which errors may be retried.
  *
@@ -99,6 +112,7 @@ export const PoolOptions = Schema.Struct({
   inspectionBuffer: withDefault(Count(1), 4096),
   timeout: Schema.optionalKey(DurationInput),
   queueTimeout: Schema.optionalKey(DurationInput),
+  rateLimit: Schema.optionalKey(RateLimit),
   retry: Schema.optionalKey(Retry),
   deadLetters: withDefault(Schema.Struct({ capacity: withDefault(Count(1), 1_000) }), { capacity: 1_000 }),
   thread: withDefault(

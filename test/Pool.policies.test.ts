@@ -299,3 +299,87 @@ describe("back pressure", () => {
       expect(seen).toEqual(["saturated:2", "drained:0"])
     }))
 })
+
+describe("rate limit", () => {
+  /** A handler that records when each job started. */
+  const timed = () => {
+    const starts: Array<number> = []
+    return { starts, handler: (n: number) => Clock.currentTimeMillis.pipe(Effect.map((at) => void starts.push(at)), Effect.as(n)) }
+  }
+
+  it.effect("at most `limit` starts per window, however many lanes are free", () =>
+    Effect.gen(function*() {
+      const jobs = timed()
+      const pool = yield* Pool.make({
+        handler: jobs.handler,
+        maxWorkers: 4,
+        scaling: "fixed",
+        rateLimit: { limit: 2, window: "1 second" }
+      })
+      const handles = yield* Effect.forEach([1, 2, 3, 4, 5, 6], (n) => Pool.fork(pool, n))
+      yield* settle()
+      expect(jobs.starts).toEqual([0, 0])
+      yield* TestClock.adjust("1 second")
+      expect(jobs.starts).toEqual([0, 0, 1_000, 1_000])
+      yield* TestClock.adjust("1 second")
+      expect(jobs.starts).toEqual([0, 0, 1_000, 1_000, 2_000, 2_000])
+      expect(yield* Effect.forEach(handles, Job.join)).toEqual([1, 2, 3, 4, 5, 6])
+    }))
+
+  it.effect("setRateLimit changes or lifts the limit of a running pool; a bad one fails with InvalidOptions", () =>
+    Effect.gen(function*() {
+      const jobs = timed()
+      const pool = yield* Pool.make({ handler: jobs.handler, maxWorkers: 2, scaling: "fixed" })
+      yield* Pool.setRateLimit(pool, { limit: 1, window: "1 minute" })
+      const handles = yield* Effect.forEach([1, 2, 3], (n) => Pool.fork(pool, n))
+      yield* settle()
+      expect(jobs.starts).toEqual([0]) // both lanes wait for a permit, a minute away
+      yield* Pool.setRateLimit(pool, { limit: 2, window: "1 minute" })
+      yield* settle()
+      expect(jobs.starts).toEqual([0, 0, 0]) // they asked again, under a limit that counts afresh
+      yield* Pool.setRateLimit(pool, undefined)
+      const more = yield* Pool.fork(pool, 4)
+      yield* settle()
+      expect(jobs.starts).toEqual([0, 0, 0, 0]) // no limit: the waiting lanes start at once
+      expect(yield* Effect.forEach([...handles, more], Job.join)).toEqual([1, 2, 3, 4])
+      const error = yield* Pool.setRateLimit(pool, { limit: 0, window: "1 second" }).pipe(Effect.flip)
+      expect(error.field).toBe("rateLimit")
+    }))
+
+  it.effect("a job waiting for a start permit is still queued: it can be cancelled and never runs", () =>
+    Effect.gen(function*() {
+      const jobs = timed()
+      const pool = yield* Pool.make({ handler: jobs.handler, maxWorkers: 1, scaling: "fixed", rateLimit: { limit: 1, window: "1 hour" } })
+      yield* Pool.submit(pool, 1)
+      const waiting = yield* Pool.fork(pool, 2)
+      yield* settle()
+      yield* Job.cancel(waiting)
+      yield* TestClock.adjust("2 hours")
+      expect(tagOf(yield* Job.join(waiting).pipe(Effect.flip))).toBe("JobCancelled")
+      expect(jobs.starts).toEqual([0])
+    }))
+})
+
+describe("setMaxWorkers", () => {
+  it.effect("lowered, the team shrinks (busy workers finish their jobs first); raised, it grows again; below 1 fails", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, minWorkers: 1, maxWorkers: 4, scaling: "fixed" })
+      const handles = yield* Effect.forEach([1, 2, 3, 4, 5, 6], (n) => Pool.fork(pool, n))
+      yield* eventually(() => gates.started.length === 4)
+      yield* Pool.setMaxWorkers(pool, 2)
+      const team = () => {
+        const w = Pool.statsUnsafe(pool).workers
+        return w.idle + w.busy + w.spawning
+      }
+      expect(team()).toBe(2) // two were told to drain: they finish their running jobs and stop
+      for (const n of [1, 2, 3, 4]) yield* gates.release(n)
+      yield* eventually(() => gates.started.length === 6, "the queued jobs to run on the two left")
+      expect(gates.maxRunning).toBe(4)
+      yield* Pool.setMaxWorkers(pool, 3)
+      yield* eventually(() => team() === 3, "growth into the raised ceiling")
+      for (const n of [5, 6]) yield* gates.release(n)
+      expect(yield* Effect.forEach(handles, Job.join)).toEqual([1, 2, 3, 4, 5, 6])
+      expect((yield* Pool.setMaxWorkers(pool, 0).pipe(Effect.flip)).field).toBe("maxWorkers")
+    }))
+})

@@ -46,6 +46,12 @@ export interface WorkerHost {
   readonly steal: (thief: WorkerActor) => JobRecord | undefined
   /** A job from the pool's shared queue, if it holds one (work stealing's regular look there). */
   readonly takeShared: (worker: WorkerActor) => JobRecord | undefined
+  /** Jobs queued across the pool (a hint: is there anything to steal?). */
+  readonly queued: number
+  /** Set while the pool limits its job starts: each start waits for `permit()`. */
+  readonly rateLimit: unknown
+  /** Waits for a start permit: true once granted, false when the limit changed meanwhile. */
+  readonly permit: () => Effect.Effect<boolean>
   /** Every lane has ended after a drain, a retirement or a crash. */
   readonly ended: (worker: WorkerActor) => void
   /** Idle period after which the machine's `idleTimedOut` action runs (Infinity: never). */
@@ -59,6 +65,8 @@ interface Lane {
   fiber: Fiber.Fiber<void, unknown> | undefined
   current: JobRecord | undefined
   abort: AbortReason | undefined
+  /** Holds a start permit (rate limit) not used yet. */
+  permitted: boolean
 }
 
 export class WorkerActor implements WorkerLoad, JobSite {
@@ -112,7 +120,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
   start(): void {
     this.actor.start()
     for (let i = 0; i < this.host.concurrency; i++) {
-      const lane: Lane = { fiber: undefined, current: undefined, abort: undefined }
+      const lane: Lane = { fiber: undefined, current: undefined, abort: undefined, permitted: false }
       this.lanes.push(lane)
       this.runLane(lane)
     }
@@ -351,8 +359,12 @@ export class WorkerActor implements WorkerLoad, JobSite {
   private loop(lane: Lane): Effect.Effect<void, unknown> {
     const host = this.host
     const next = (): Effect.Effect<void, unknown> => {
+      // Under a rate limit a lane waits for its permit while its job is still queued
+      // (cancellable, stealable); a permit whose job went elsewhere serves the next one.
+      if (host.rateLimit !== undefined && !lane.permitted && this.hasWork()) return Effect.flatMap(host.permit(), permitted)
       const job = host.steals ? this.takeOrSteal() : this.take()
       if (job === undefined) return this.closing ? Effect.void : Effect.flatMap(this.park, next)
+      lane.permitted = false
       lane.current = job
       this.running++
       host.started(job)
@@ -364,6 +376,10 @@ export class WorkerActor implements WorkerLoad, JobSite {
       lane.current = undefined
       this.running--
       host.finished(job, exit, this)
+      return next()
+    }
+    const permitted = (granted: boolean): Effect.Effect<void, unknown> => {
+      lane.permitted = granted
       return next()
     }
     const handlers = {
@@ -383,6 +399,10 @@ export class WorkerActor implements WorkerLoad, JobSite {
       if (shared !== undefined) return shared // the lane is awake: the worker is busy already
     }
     return this.take() ?? this.stealOne()
+  }
+
+  private hasWork(): boolean {
+    return this.mailbox.size > 0 || (this.host.steals && this.host.queued > 0)
   }
 
   private take(): JobRecord | undefined {

@@ -105,7 +105,7 @@ export class Supervisor implements Team {
     return {
       now: core.now(),
       minWorkers: core.options.minWorkers,
-      maxWorkers: core.options.maxWorkers,
+      maxWorkers: core.maxWorkers,
       concurrency: core.concurrency,
       workers: core.accepting.map((w) => ({
         id: w.id,
@@ -120,7 +120,7 @@ export class Supervisor implements Team {
   }
 
   private scaleUp(count: number, reason: string): boolean {
-    const room = this.core.options.maxWorkers - this.core.accepting.length
+    const room = this.core.maxWorkers - this.core.accepting.length
     const n = Math.min(count, room)
     if (n <= 0) return false
     for (let i = 0; i < n; i++) this.spawn("scaleUp", undefined, reason)
@@ -144,6 +144,25 @@ export class Supervisor implements Team {
       retired++
     }
     return retired > 0
+  }
+
+  /**
+   * Brings the team within a changed `maxWorkers`: past it, idle workers
+   * retire first, then the least busy drain (their running jobs finish,
+   * their queued ones go to the others); below it, the policy may grow.
+   */
+  resize(): void {
+    const core = this.core
+    while (core.phase === "running" && core.accepting.length > core.maxWorkers) {
+      const worker = core.accepting.reduce((a, b) => (b.running + b.queued < a.running + a.queued ? b : a))
+      core.accepting.splice(core.accepting.indexOf(worker), 1)
+      const jobs = worker.takeAll()
+      worker.drain()
+      for (const job of jobs) core.route(job)
+      core.counters.retired++
+      core.publish({ type: "@troupe.worker.retired", pool: core.name, workerId: worker.id, reason: `maxWorkers lowered to ${core.maxWorkers}`, at: core.now() })
+    }
+    this.evaluate()
   }
 
   // New workers take their share of what is already queued: without this, a
@@ -190,7 +209,7 @@ export class Supervisor implements Team {
     if (worker.state !== "crashed" || core.phase !== "running" || core.escalation !== undefined || this.teamDown) return
     if (this.generations.get(worker) !== this.generation) return // stopped with an earlier team
     // Growth may have taken the crashed worker's place meanwhile: replace only into room.
-    if (core.accepting.length >= core.options.maxWorkers) return this.evaluate()
+    if (core.accepting.length >= core.maxWorkers) return this.evaluate()
     const limits = { intensity: core.options.restart.intensity, periodMs: Duration.toMillis(core.options.restart.period) }
     const recorded = Restart.record(this.restarts, core.now(), limits)
     this.restarts = recorded.window
