@@ -1,6 +1,6 @@
 // Scenario A: 200,000 no-op jobs (Effect.sync) with 8 workers, all results
 // awaited, against an Effect Queue + 8 fibers baseline and p-queue.
-import { Cause, Effect, Fiber, Queue } from "effect"
+import { Cause, Effect, Fiber, Queue, Schedule } from "effect"
 import PQueue from "p-queue"
 import { Job, Pool } from "../src/index.ts"
 import { childName, median } from "./lib/harness.ts"
@@ -9,15 +9,22 @@ export const JOBS = 200_000
 export const WORKERS = 8
 const CAPACITY = 1024
 
+/**
+ * Job policies configured but never firing: every job succeeds (no retry),
+ * none waits an hour (no queue timeout), and no one reads the dead letters.
+ */
+export const idlePolicies = { retry: { times: 3, schedule: Schedule.exponential("10 millis") }, queueTimeout: "1 hour" } as const
+
 // A producer fiber forks jobs; this fiber joins them in order as they finish.
-const troupe = Effect.gen(function*() {
+const troupe = (policies: Partial<typeof idlePolicies>) => Effect.gen(function*() {
   const pool = yield* Pool.make({
     handler: (n: number) => Effect.sync(() => n),
     maxWorkers: WORKERS,
     scaling: "fixed",
-    capacity: CAPACITY
+    capacity: CAPACITY,
+    ...policies
   })
-  const handles: Array<Job.JobHandle<number> | undefined> = new Array(JOBS)
+  const handles: Array<Job.JobHandle<number, unknown> | undefined> = new Array(JOBS)
   const results = new Array<number>(JOBS)
   const start = performance.now()
   yield* Effect.forkChild(Effect.gen(function*() {
@@ -67,10 +74,16 @@ const check = (results: ReadonlyArray<number>): void => {
   for (let i = 0; i < JOBS; i++) if (results[i] !== i) throw new Error(`wrong result at ${i}`)
 }
 
-export const contenders = ["troupe", "effect-queue+8-fibers", "p-queue"] as const
+export const contenders = ["troupe", "troupe+idle-policies", "effect-queue+8-fibers", "p-queue"] as const
 
 const runOnce = (name: string): Promise<number> =>
-  name === "troupe" ? Effect.runPromise(troupe) : name === "p-queue" ? pQueue() : Effect.runPromise(queueAndFibers)
+  name === "troupe"
+    ? Effect.runPromise(troupe({}))
+    : name === "troupe+idle-policies"
+    ? Effect.runPromise(troupe(idlePolicies))
+    : name === "p-queue"
+    ? pQueue()
+    : Effect.runPromise(queueAndFibers)
 
 // Each child warms up twice (the JIT sees every path), then reports the
 // median of three measured runs. Every contender gets the same treatment.

@@ -4,7 +4,8 @@
 import { it } from "@effect/vitest"
 import { Clock, Effect, Exit, Fiber, Option, Schedule, Stream } from "effect"
 import { TestClock } from "effect/testing"
-import { describe, expect } from "vitest"
+import { execFileSync } from "node:child_process"
+import { describe, expect, it as plain } from "vitest"
 import { Job, JobTimedOut, Pool } from "../src/index.ts"
 import { eventually, makeGates, settle, tagOf } from "./helpers.ts"
 
@@ -382,4 +383,12 @@ describe("setMaxWorkers", () => {
       expect(yield* Effect.forEach(handles, Job.join)).toEqual([1, 2, 3, 4, 5, 6])
       expect((yield* Pool.setMaxWorkers(pool, 0).pipe(Effect.flip)).field).toBe("maxWorkers")
     }))
+})
+
+describe("shutdown leaves no timer behind", () => {
+  plain("a process whose pool used timeouts, retries and a rate limit exits once the pool is closed", () => {
+    const script = new URL("./fixtures/policiesExit.ts", import.meta.url).pathname
+    const out = execFileSync(process.execPath, [script], { encoding: "utf8", timeout: 20_000 })
+    expect(out.trim()).toBe("closed")
+  }, 30_000)
 })

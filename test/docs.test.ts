@@ -5,10 +5,10 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 
 const root = new URL("../", import.meta.url)
-const pages = ["README.md", "docs/concepts.md", "docs/scaling.md", "docs/strategies.md"]
+const pages = ["README.md", "docs/concepts.md", "docs/scaling.md", "docs/strategies.md", "docs/recipes.md"]
 
 describe("docs", () => {
-  it("the TypeScript snippets of the README, concepts, scaling and strategies pages typecheck", () => {
+  it("the TypeScript snippets of the README and the concepts, scaling, strategies and recipes pages typecheck", () => {
     const dir = new URL("out/doc-snippets/", root)
     rmSync(dir, { recursive: true, force: true })
     mkdirSync(dir, { recursive: true })

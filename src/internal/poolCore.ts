@@ -436,6 +436,11 @@ export class PoolCore implements JobOwner, WorkerHost {
   setRateLimit(limit: RateLimit | undefined): void {
     this.rateLimit = limit
     this.limitEpoch++
+    this.wakePermits()
+  }
+
+  /** Lanes waiting for a permit look again (the limit changed, or their worker is closing). */
+  wakePermits(): void {
     const changed = this.limitChanged
     this.limitChanged = Deferred.makeUnsafe<void>()
     Deferred.doneUnsafe(changed, Exit.void)

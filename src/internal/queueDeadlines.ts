@@ -2,7 +2,7 @@
 // out of its queue and ends with JobQueueTimedOut. One timer per pool, set for
 // the earliest deadline (a heap of them), not one per job: with one timeout
 // for every job the deadlines come in order and the timer is rarely reset.
-import { Context, Effect, type Fiber } from "effect"
+import { type Context, Effect, Exit, type Fiber } from "effect"
 import { BinaryHeap } from "../strategies/internal/binaryHeap.ts"
 import type { JobRecord } from "./jobRecord.ts"
 
@@ -27,25 +27,32 @@ export class QueueDeadlines {
   }
 
   add(job: JobRecord, at: number): void {
+    // Jobs start roughly in deadline order: dropping the started ones from
+    // the top keeps the heap near the count of jobs still waiting.
+    for (let top = this.heap.peek(); top !== undefined && top.job.state !== "queued"; top = this.heap.peek()) this.heap.pop()
     this.heap.push({ at, job })
     if (at < this.timerAt) this.arm(at)
   }
 
   /** Stops the timer (the pool has stopped); pending deadlines no longer matter. */
   close(): void {
-    this.timer?.interruptUnsafe()
+    const timer = this.timer
     this.timer = undefined
     this.timerAt = -Infinity // nothing arms it again
+    timer?.interruptUnsafe()
   }
 
+  // The new timer is in place before the old one is interrupted: an
+  // interrupted timer's observer may run at once, and must see it is stale.
   private arm(at: number): void {
-    this.timer?.interruptUnsafe()
+    const previous = this.timer
     this.timerAt = at
     const timer = Effect.runForkWith(this.context)(Effect.sleep(Math.max(0, at - this.now())))
     this.timer = timer
-    timer.addObserver(() => {
-      if (this.timer === timer) this.fire()
+    timer.addObserver((exit) => {
+      if (this.timer === timer && Exit.isSuccess(exit)) this.fire()
     })
+    previous?.interruptUnsafe()
   }
 
   private fire(): void {
