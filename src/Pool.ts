@@ -16,7 +16,7 @@ import type { InspectionEvent } from "./Inspection.ts"
 import { cancelRecord, type JobHandle } from "./Job.ts"
 import type { JobError, JobTimedOut } from "./JobError.ts"
 import { JobRecord, type JobExit, type JobExtras } from "./internal/jobRecord.ts"
-import { RetryState, toRetryPolicy } from "./internal/retries.ts"
+import { toRetryPolicy } from "./internal/retries.ts"
 import { PoolCore, type PendingSubmit, type ThreadSetup } from "./internal/poolCore.ts"
 import * as Shutdown from "./internal/shutdown.ts"
 import { InvalidInput, InvalidOptions, type MailboxFull, PoolClosed, PoolEscalated } from "./PoolError.ts"
@@ -698,7 +698,7 @@ const prepare = (
   if (timeoutMs === Infinity && queueTimeoutMs === Infinity && payload === input && key === undefined && submittedAt === undefined) {
     return [priority, undefined]
   }
-  return [priority, { payload, timeoutMs, queueTimeoutMs, submittedAt, key, retry: retry && new RetryState(retry) }]
+  return [priority, { payload, timeoutMs, queueTimeoutMs, submittedAt, key, retry, starts: 0, retryState: undefined }]
 }
 
 const decodeRetry = Schema.decodeUnknownExit(PoolOptions.Retry)

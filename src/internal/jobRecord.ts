@@ -4,7 +4,7 @@
 import type { Exit } from "effect"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import type { JobError } from "../JobError.ts"
-import type { RetryState } from "./retries.ts"
+import type { RetryPolicy, RetryState } from "./retries.ts"
 
 export type JobState = "queued" | "running" | "settled"
 
@@ -32,8 +32,12 @@ export interface JobExtras {
   readonly submittedAt: number | undefined
   /** The fair-share key. */
   readonly key: string | undefined
-  /** Its retry policy and the state of its retries. */
-  readonly retry: RetryState | undefined
+  /** Its retry policy (shared by the pool's jobs). */
+  readonly retry: RetryPolicy | undefined
+  /** Times it started. */
+  starts: number
+  /** Its retries so far: made at its first failure, so a job that never fails costs nothing more. */
+  retryState: RetryState | undefined
   /** Clock millis it may wait in the queue before it starts; Infinity: no limit. */
   readonly queueTimeoutMs: number
 }
@@ -81,10 +85,10 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
     return this.extras?.key
   }
 
-  /** Times the job started (counted for jobs with a retry policy; else 1 once started). */
+  /** Times the job started (counted for jobs that carry extras; a plain job: 1 once started). */
   get attempts(): number {
-    const retry = this.extras?.retry
-    return retry !== undefined ? retry.attempts : this.state === "queued" ? 0 : 1
+    const extras = this.extras
+    return extras !== undefined ? extras.starts : this.state === "queued" ? 0 : 1
   }
 
   /** What is sent to a thread: the input, encoded by the handler's schema when it has one. */

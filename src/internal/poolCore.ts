@@ -34,7 +34,7 @@ import * as XStateClock from "../actors/internal/xstateClock.ts"
 import { JobRecord, type JobExit, type JobOwner, type JobExtras, type JobSite } from "./jobRecord.ts"
 import { Counters, type Outcome } from "./counters.ts"
 import { QueueDeadlines } from "./queueDeadlines.ts"
-import { type RetryPolicy, type RetryState, toRetryPolicy } from "./retries.ts"
+import { type RetryPolicy, retryable, RetryState, toRetryPolicy } from "./retries.ts"
 import type { DeadLetter } from "../DeadLetter.ts"
 import type * as RateLimiter from "effect/persistence/RateLimiter"
 
@@ -341,8 +341,8 @@ export class PoolCore implements JobOwner, WorkerHost {
   }
 
   started(job: JobRecord): void {
-    const retry = job.extras?.retry
-    if (retry !== undefined) retry.attempts++
+    const extras = job.extras
+    if (extras !== undefined) extras.starts++
     job.state = "running"
     this.queued--
     this.roomOpened()
@@ -484,8 +484,10 @@ export class PoolCore implements JobOwner, WorkerHost {
   // A failed job with a retry policy waits its delay and goes back to
   // dispatch; when the policy is exhausted it ends as a dead letter.
   private failed(job: JobRecord, outcome: "failed" | "timedOut", exit: JobExit, error: unknown): void {
-    const retry = job.extras?.retry
-    if (retry === undefined || !retry.retryable(error)) return void this.settle(job, outcome, exit)
+    const extras = job.extras
+    const policy = extras?.retry
+    if (policy === undefined || !retryable(policy, error)) return void this.settle(job, outcome, exit)
+    const retry = (extras!.retryState ??= new RetryState(policy))
     retry.lastError = error
     if (this.phase !== "running") return this.deadLetter(job, "shutdown", error, exit)
     job.state = "queued"
@@ -507,7 +509,7 @@ export class PoolCore implements JobOwner, WorkerHost {
   private retryNow(job: JobRecord, retry: RetryState): void {
     retry.retries++
     this.counters.retried++
-    this.publish({ type: "@troupe.job.retried", pool: this.name, jobId: job.id, attempt: retry.attempts + 1, at: this.now() })
+    this.publish({ type: "@troupe.job.retried", pool: this.name, jobId: job.id, attempt: job.attempts + 1, at: this.now() })
     this.route(job)
   }
 
@@ -531,8 +533,8 @@ export class PoolCore implements JobOwner, WorkerHost {
 
   // A job queued again for a retry ends with its last error; one that never ran, with JobDeadLettered.
   private deadLetterAtShutdown(job: JobRecord): void {
-    const retry = job.extras?.retry
-    if (retry !== undefined && retry.attempts > 0) return this.deadLetter(job, "shutdown", retry.lastError, Exit.fail(retry.lastError))
+    const retry = job.extras?.retryState
+    if (retry !== undefined) return this.deadLetter(job, "shutdown", retry.lastError, Exit.fail(retry.lastError))
     this.deadLetter(job, "shutdown", undefined, Exit.fail(new JobDeadLettered({ jobId: job.id })))
   }
 
@@ -543,7 +545,7 @@ export class PoolCore implements JobOwner, WorkerHost {
       fiber.interruptUnsafe()
       job.site = undefined
       this.queued--
-      const last = job.extras!.retry!.lastError
+      const last = job.extras!.retryState!.lastError
       this.deadLetter(job, "shutdown", last, Exit.fail(last))
     }
   }
@@ -553,7 +555,7 @@ export class PoolCore implements JobOwner, WorkerHost {
   private queueDeadlines(): QueueDeadlines {
     return (this.deadlines ??= new QueueDeadlines(this.context, () => this.now(), (job) => {
       // only a job that never started: a retried one waits in the queue again, under no limit
-      if (job.state === "queued" && (job.extras?.retry?.attempts ?? 0) === 0) this.unqueue(job, "queueTimedOut")
+      if (job.state === "queued" && job.extras!.starts === 0) this.unqueue(job, "queueTimedOut")
     }))
   }
 

@@ -1,9 +1,12 @@
 // Queue-wait timeouts: a job that has not started by its deadline is taken
 // out of its queue and ends with JobQueueTimedOut. One timer per pool, set for
-// the earliest deadline (a heap of them), not one per job: with one timeout
-// for every job the deadlines come in order and the timer is rarely reset.
+// the earliest deadline, not one per job. With one timeout for every job the
+// deadlines come in order: they queue in a deque (no allocation, O(1)); only
+// a deadline earlier than the last one (a job's own, shorter timeout) goes
+// to a heap.
 import { type Context, Effect, Exit, type Fiber } from "effect"
 import { BinaryHeap } from "../strategies/internal/binaryHeap.ts"
+import { RingDeque } from "../strategies/internal/ringDeque.ts"
 import type { JobRecord } from "./jobRecord.ts"
 
 interface Deadline {
@@ -13,6 +16,10 @@ interface Deadline {
 
 export class QueueDeadlines {
   private readonly heap = new BinaryHeap<Deadline>((a, b) => a.at < b.at)
+  /** Deadlines in order, and their jobs (two deques: no object per job). */
+  private readonly ats = new RingDeque<number>()
+  private readonly jobs = new RingDeque<JobRecord>()
+  private lastAt = -Infinity
   private timer: Fiber.Fiber<void> | undefined = undefined
   private timerAt = Infinity
   private readonly context: Context.Context<never>
@@ -28,10 +35,24 @@ export class QueueDeadlines {
 
   add(job: JobRecord, at: number): void {
     // Jobs start roughly in deadline order: dropping the started ones from
-    // the top keeps the heap near the count of jobs still waiting.
-    for (let top = this.heap.peek(); top !== undefined && top.job.state !== "queued"; top = this.heap.peek()) this.heap.pop()
-    this.heap.push({ at, job })
+    // the front keeps the deque near the count of jobs still waiting.
+    while (this.jobs.size > 0 && this.jobs.peekFront()!.state !== "queued") {
+      this.jobs.popFront()
+      this.ats.popFront()
+    }
+    if (at >= this.lastAt) {
+      this.lastAt = at
+      this.ats.pushBack(at)
+      this.jobs.pushBack(job)
+    } else this.heap.push({ at, job })
     if (at < this.timerAt) this.arm(at)
+  }
+
+  /** The earliest deadline waiting, in either structure. */
+  private earliest(): number | undefined {
+    const inOrder = this.ats.peekFront()
+    const other = this.heap.peek()?.at
+    return inOrder === undefined ? other : other === undefined ? inOrder : Math.min(inOrder, other)
   }
 
   /** Stops the timer (the pool has stopped); pending deadlines no longer matter. */
@@ -59,8 +80,12 @@ export class QueueDeadlines {
     this.timer = undefined
     this.timerAt = Infinity
     const now = this.now()
+    while (this.ats.size > 0 && this.ats.peekFront()! <= now) {
+      this.ats.popFront()
+      this.expire(this.jobs.popFront()!)
+    }
     for (let next = this.heap.peek(); next !== undefined && next.at <= now; next = this.heap.peek()) this.expire(this.heap.pop()!.job)
-    const next = this.heap.peek()
-    if (next !== undefined) this.arm(next.at)
+    const next = this.earliest()
+    if (next !== undefined) this.arm(next)
   }
 }

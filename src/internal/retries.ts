@@ -25,11 +25,12 @@ export const toRetryPolicy = (options: {
 
 type Step = (now: number, input: unknown) => Effect.Effect<readonly [unknown, Duration.Duration], unknown, unknown>
 
-/** One job's retries: its policy, how often it started and was retried, and its schedule's state. */
+/** Whether `policy` lets `error` be retried at all (it may still be exhausted). */
+export const retryable = (policy: RetryPolicy, error: unknown): boolean => policy.while === undefined || policy.while(error)
+
+/** One job's retries, from its first failure: how many were made, its last error, and its schedule's state. */
 export class RetryState {
   readonly policy: RetryPolicy
-  /** Times the job started. */
-  attempts = 0
   retries = 0
   /** The error of its last failed attempt. */
   lastError: unknown = undefined
@@ -37,11 +38,6 @@ export class RetryState {
 
   constructor(policy: RetryPolicy) {
     this.policy = policy
-  }
-
-  /** Whether the policy lets `error` be retried at all (it may still be exhausted). */
-  retryable(error: unknown): boolean {
-    return this.policy.while === undefined || this.policy.while(error)
   }
 
   /**

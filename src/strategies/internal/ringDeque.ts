@@ -30,6 +30,10 @@ export class RingDeque<A> {
     this.count++
   }
 
+  peekFront(): A | undefined {
+    return this.count === 0 ? undefined : this.items[this.head]
+  }
+
   popFront(): A | undefined {
     if (this.count === 0) return undefined
     const item = this.items[this.head]
