@@ -6,6 +6,8 @@ import { Job, Pool } from "../src/index.ts"
 import { childName, median } from "./lib/harness.ts"
 
 export const JOBS = 200_000
+/** The last commit before job policies (retries, dead letters, timeouts, rate limits): the bench's "before". */
+export const BEFORE_POLICIES = "d15439b"
 export const WORKERS = 8
 const CAPACITY = 1024
 

@@ -14,14 +14,17 @@ export const runRounds = (
   script: string,
   contenders: ReadonlyArray<string>,
   rounds: number,
-  log: (line: string) => void = () => {}
+  log: (line: string) => void = () => {},
+  /** Contenders run from another script: name -> [script, child name]. */
+  elsewhere: Record<string, readonly [string, string]> = {}
 ): Array<Record<string, Sample>> => {
   const results: Array<Record<string, Sample>> = []
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? contenders : [...contenders].reverse()
     const byName: Record<string, Sample> = {}
     for (const name of order) {
-      const out = execFileSync(process.execPath, ["--expose-gc", fileURLToPath(script), "--child", name], {
+      const [file, childArg] = elsewhere[name] ?? [fileURLToPath(script), name]
+      const out = execFileSync(process.execPath, ["--expose-gc", file, "--child", childArg], {
         encoding: "utf8",
         stdio: ["ignore", "pipe", "inherit"],
         maxBuffer: 16 * 1024 * 1024
