@@ -299,7 +299,7 @@ export const make = <I, O, E = never, R = never>(
     const hub = yield* PubSub.sliding<InspectionEvent>(decoded.inspectionBuffer)
     const core = new PoolCore(decoded, context, hub, thread)
     core.deadLetters = yield* Queue.sliding<DeadLetter<unknown, unknown>>(decoded.deadLetters.capacity)
-    core.limiter = yield* limiterFor(context)
+    core.permits.limiter = yield* limiterFor(context)
     const supervisor = new Supervisor(core)
     const pool = new PoolImpl(core, supervisor)
     const metrics = PoolMetrics.register(core, context)
@@ -561,7 +561,7 @@ export const setMaxWorkers: {
     const { core, supervisor } = impl(self)
     const floor = Math.max(1, core.options.minWorkers)
     if (!Number.isInteger(n) || n < floor) {
-      return invalidJobOption("maxWorkers", n, `Expected an integer of at least ${floor} (1, and minWorkers), got ${String(n)}`)
+      return invalidOption("maxWorkers", n, `Expected an integer of at least ${floor} (1, and minWorkers), got ${String(n)}`)
     }
     core.maxWorkers = n
     supervisor.resize()
@@ -583,10 +583,10 @@ export const setRateLimit: {
 } = dual(2, (self: Pool<any, any, any>, limit: RateLimitOptions | undefined): Effect.Effect<void, InvalidOptions> =>
   Effect.suspend(() => {
     const core = impl(self).core
-    if (limit === undefined) return Effect.sync(() => core.setRateLimit(undefined))
+    if (limit === undefined) return Effect.sync(() => core.permits.set(undefined))
     const decoded = decodeRateLimit(limit)
-    if (Exit.isFailure(decoded)) return invalidJobOption("rateLimit", limit, issueOf(decoded.cause))
-    return Effect.sync(() => core.setRateLimit(decoded.value))
+    if (Exit.isFailure(decoded)) return invalidOption("rateLimit", limit, issueOf(decoded.cause))
+    return Effect.sync(() => core.permits.set(decoded.value))
   }))
 
 const decodeRateLimit = Schema.decodeUnknownExit(PoolOptions.RateLimit)
@@ -674,18 +674,18 @@ const prepare = (
   if (options === undefined && !core.jobsCarryExtras) return plainJob
   const priority = options?.priority ?? 0
   if (typeof priority !== "number" || !Number.isFinite(priority)) {
-    return invalidJobOption("priority", priority, `Expected a finite number, got ${String(priority)}`)
+    return invalidOption("priority", priority, `Expected a finite number, got ${String(priority)}`)
   }
   const timeoutMs = millisOption("timeout", options?.timeout, core.timeoutMs)
   if (typeof timeoutMs !== "number") return timeoutMs
   const queueTimeoutMs = millisOption("queueTimeout", options?.queueTimeout, core.queueTimeoutMs)
   if (typeof queueTimeoutMs !== "number") return queueTimeoutMs
   const key = options?.key
-  if (key !== undefined && typeof key !== "string") return invalidJobOption("key", key, `Expected a string, got ${String(key)}`)
+  if (key !== undefined && typeof key !== "string") return invalidOption("key", key, `Expected a string, got ${String(key)}`)
   let retry = core.retryPolicy
   if (options?.retry !== undefined) {
     const decoded = decodeRetry(options.retry)
-    if (Exit.isFailure(decoded)) return invalidJobOption("retry", options.retry, issueOf(decoded.cause))
+    if (Exit.isFailure(decoded)) return invalidOption("retry", options.retry, issueOf(decoded.cause))
     retry = toRetryPolicy(decoded.value)
   }
   let payload = input
@@ -708,7 +708,7 @@ const millisOption = (field: string, value: Duration.Input | undefined, fallback
   if (value === undefined) return fallback
   const duration = Duration.fromInput(value)
   if (Option.isNone(duration) || Duration.toMillis(duration.value) < 0) {
-    return invalidJobOption(field, value, `Expected a duration of zero or more, got ${String(value)}`)
+    return invalidOption(field, value, `Expected a duration of zero or more, got ${String(value)}`)
   }
   return Duration.toMillis(duration.value)
 }
@@ -718,5 +718,5 @@ const issueOf = (cause: Cause.Cause<unknown>): string => {
   return error instanceof Error ? error.message : Cause.pretty(cause)
 }
 
-const invalidJobOption = (field: string, value: unknown, message: string) =>
+const invalidOption = (field: string, value: unknown, message: string) =>
   Effect.fail(new InvalidOptions({ field, value, issues: [{ field, message }] }))

@@ -1,7 +1,7 @@
 // The pool's core: admission under capacity, dispatch, and the one place a job
 // is settled. The team of workers is kept by the supervisor (supervision/),
 // shutdown is a procedure of its own (shutdown.ts); both work on this state.
-import { Cause, Clock, Context, Deferred, Duration, Effect, Exit, type Fiber, PubSub, Queue, Schema } from "effect"
+import { Cause, Clock, Context, Duration, Effect, Exit, type Fiber, PubSub, Queue, Schema } from "effect"
 import * as Scheduler from "effect/Scheduler"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { createActor, type Actor } from "xstate"
@@ -36,14 +36,7 @@ import { Counters, type Outcome } from "./counters.ts"
 import { QueueDeadlines } from "./queueDeadlines.ts"
 import { type RetryPolicy, retryable, RetryState, toRetryPolicy } from "./retries.ts"
 import type { DeadLetter } from "../DeadLetter.ts"
-import type * as RateLimiter from "effect/persistence/RateLimiter"
-
-/** At most `limit` job starts per `window`. */
-export interface RateLimit {
-  readonly limit: number
-  readonly window: Duration.Input
-  readonly algorithm?: "fixed-window" | "token-bucket" | undefined
-}
+import { StartPermits } from "./startPermits.ts"
 
 /** How a queued job can end without running. */
 type Removed = "cancelled" | "handedBack" | "queueTimedOut"
@@ -91,10 +84,8 @@ export class PoolCore implements JobOwner, WorkerHost {
   readonly steals: boolean
   /** The team's ceiling: `maxWorkers`, changed at run time by `Pool.setMaxWorkers`. */
   maxWorkers: number
-  /** At most `limit` job starts per `window` (`rateLimit`, changed by `Pool.setRateLimit`); undefined: none. */
-  rateLimit: RateLimit | undefined = undefined
-  /** Effect's RateLimiter: the one in the pool's context (shared, e.g. Redis-backed) or an in-memory one (set by Pool.make). */
-  limiter: RateLimiter.RateLimiter | undefined = undefined
+  /** The rate limit on job starts (`rateLimit`, changed by `Pool.setRateLimit`). */
+  readonly permits: StartPermits
   /** A job's queue-wait limit unless it sets its own (Infinity: none). */
   readonly queueTimeoutMs: number
   /** Every job's retry policy unless it sets its own. */
@@ -157,7 +148,7 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.concurrency = options.concurrency
     this.mailboxKind = Mailbox.fromOption(options.mailbox)
     this.maxWorkers = options.maxWorkers
-    this.rateLimit = options.rateLimit
+    this.permits = new StartPermits(options.name, options.rateLimit)
     this.queueTimeoutMs = options.queueTimeout === undefined ? Infinity : Duration.toMillis(Duration.fromInputUnsafe(options.queueTimeout))
     this.retryPolicy = options.retry && toRetryPolicy(options.retry)
     this.timesJobs = this.mailboxKind.timesJobs === true || this.retryPolicy !== undefined || options.shutdown.queued === "deadLetter"
@@ -280,10 +271,10 @@ export class PoolCore implements JobOwner, WorkerHost {
 
   // ---- the worker host -------------------------------------------------------
 
-
   /**
-   * An idle lane of `thief` asks for work: half the victim's queued jobs (the
-   * ones it would run next) move to the thief, which runs the first at once.
+   * An idle lane of `thief` asks for work: its share of the shared queue, or
+   * half the victim's queued jobs (from the end the victim would take from
+   * last) move to the thief, which runs the first at once.
    */
   steal(thief: WorkerActor): JobRecord | undefined {
     const workers = this.accepting
@@ -402,7 +393,6 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.checkQuiet()
   }
 
-
   // ---- settling ----------------------------------------------------------------
 
   private settleExit(job: JobRecord, exit: Exit.Exit<unknown, unknown>, worker: WorkerActor): void {
@@ -422,47 +412,6 @@ export class PoolCore implements JobOwner, WorkerHost {
       return void this.settle(job, "defects", Exit.fail(new JobDefect({ jobId: job.id, defect })))
     }
     this.settle(job, "interrupted", Exit.fail(new JobInterrupted({ jobId: job.id })))
-  }
-
-  // ---- rate limit ---------------------------------------------------------------
-
-
-  /** Completed when the rate limit changes: lanes waiting for a permit ask again under the new one. */
-  private limitChanged = Deferred.makeUnsafe<void>()
-
-  /** Counts limit changes: a changed limit counts afresh, under a key of its own. */
-  private limitEpoch = 0
-
-  setRateLimit(limit: RateLimit | undefined): void {
-    this.rateLimit = limit
-    this.limitEpoch++
-    this.wakePermits()
-  }
-
-  /** Lanes waiting for a permit look again (the limit changed, or their worker is closing). */
-  wakePermits(): void {
-    const changed = this.limitChanged
-    this.limitChanged = Deferred.makeUnsafe<void>()
-    Deferred.doneUnsafe(changed, Exit.void)
-  }
-
-  /**
-   * Waits for a start permit under the rate limit: true once granted, false
-   * when the limit changed meanwhile (ask again). The limiter reserves a
-   * permit (a later window's, when this one is used up) and says how long to
-   * wait. Should the limiter fail (a shared store down), the start goes
-   * ahead: a rate limit must not stop the pool.
-   */
-  permit(): Effect.Effect<boolean> {
-    const limit = this.rateLimit
-    if (limit === undefined || this.limiter === undefined) return Effect.succeed(true)
-    const changed = Deferred.await(this.limitChanged).pipe(Effect.as(false))
-    // Keyed by the pool's name: pools of one name share a limit through a shared limiter.
-    const key = this.limitEpoch === 0 ? `troupe/${this.name}` : `troupe/${this.name}/${this.limitEpoch}`
-    return this.limiter.consume({ ...limit, key, onExceeded: "delay" }).pipe(
-      Effect.flatMap(({ delay }) => (Duration.isZero(delay) ? Effect.succeed(true) : Effect.raceFirst(Effect.sleep(delay).pipe(Effect.as(true)), changed))),
-      Effect.catch(() => Effect.succeed(true))
-    )
   }
 
   // ---- retries and dead letters ------------------------------------------------
@@ -540,13 +489,11 @@ export class PoolCore implements JobOwner, WorkerHost {
 
   /** Jobs waiting to retry when shutdown begins are not retried: they end as dead letters with their last error. */
   abandonRetries(): void {
-    for (const [job, fiber] of [...this.retrying]) {
-      this.retrying.delete(job)
-      fiber.interruptUnsafe()
+    for (const job of [...this.retrying.keys()]) {
+      this.retrySite.unqueue(job)
       job.site = undefined
       this.queued--
-      const last = job.extras!.retryState!.lastError
-      this.deadLetter(job, "shutdown", last, Exit.fail(last))
+      this.deadLetterAtShutdown(job)
     }
   }
 

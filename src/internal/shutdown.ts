@@ -53,7 +53,7 @@ const stopIntake = (core: PoolCore): void => {
   core.handBack(core.overflow.drain())
   core.abandonRetries()
   for (const worker of core.accepting.splice(0)) worker.drain()
-  core.wakePermits() // a lane waiting for a start permit with nothing left to start ends now
+  core.permits.wake() // a lane waiting for a start permit with nothing left to start ends now
   // Last: a rejected producer's fiber may run right here, so the pool's own
   // state must already be settled when it does.
   for (const pending of waiting) pending.rejected(new PoolClosed({ pool: core.name }))

@@ -11,6 +11,7 @@ import { CurrentWorkerId } from "../Worker.ts"
 import * as WorkerLifecycle from "../WorkerLifecycle.ts"
 import type { JobRecord, JobSite } from "../../internal/jobRecord.ts"
 import type { JobRunner } from "./jobRunner.ts"
+import type { StartPermits } from "../../internal/startPermits.ts"
 import { onStateChange } from "./stateChanges.ts"
 import * as XStateClock from "./xstateClock.ts"
 
@@ -48,10 +49,8 @@ export interface WorkerHost {
   readonly takeShared: (worker: WorkerActor) => JobRecord | undefined
   /** Jobs queued across the pool (a hint: is there anything to steal?). */
   readonly queued: number
-  /** Set while the pool limits its job starts: each start waits for `permit()`. */
-  readonly rateLimit: unknown
-  /** Waits for a start permit: true once granted, false when the limit changed meanwhile. */
-  readonly permit: () => Effect.Effect<boolean>
+  /** The rate limit on job starts: while it is set, each start waits for a permit. */
+  readonly permits: StartPermits
   /** Every lane has ended after a drain, a retirement or a crash. */
   readonly ended: (worker: WorkerActor) => void
   /** Idle period after which the machine's `idleTimedOut` action runs (Infinity: never). */
@@ -237,7 +236,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
    * again only when woken. Called once the worker joins the team, or boots.
    */
   nudge(): void {
-    if (!this.host.steals || this.closing) return
+    if (this.parked.length === 0 || !this.host.steals || this.closing) return
     // The lanes woken now, not those that park again while this runs.
     for (const wake of this.parked.splice(0)) wake()
   }
@@ -361,7 +360,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
     const next = (): Effect.Effect<void, unknown> => {
       // Under a rate limit a lane waits for its permit while its job is still queued
       // (cancellable, stealable); a permit whose job went elsewhere serves the next one.
-      if (host.rateLimit !== undefined && !lane.permitted && this.hasWork()) return Effect.flatMap(host.permit(), permitted)
+      if (host.permits.limit !== undefined && !lane.permitted && this.hasWork()) return Effect.flatMap(host.permits.take(), permitted)
       const job = host.steals ? this.takeOrSteal() : this.take()
       if (job === undefined) return this.closing ? Effect.void : Effect.flatMap(this.park, next)
       lane.permitted = false

@@ -158,7 +158,7 @@ export class Supervisor implements Team {
       core.accepting.splice(core.accepting.indexOf(worker), 1)
       const jobs = worker.takeAll()
       worker.drain()
-      core.wakePermits()
+      core.permits.wake()
       for (const job of jobs) core.route(job)
       core.counters.retired++
       core.publish({ type: "@troupe.worker.retired", pool: core.name, workerId: worker.id, reason: `maxWorkers lowered to ${core.maxWorkers}`, at: core.now() })
