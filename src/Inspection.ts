@@ -187,6 +187,41 @@ export interface JobRetried {
 }
 
 /**
+ * A worker started a job (its first attempt, or a retry). Published only
+ * while someone reads `Pool.events(pool, { jobs: true })`: a pool nobody
+ * watches job by job pays nothing for them.
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export interface JobStarted {
+  readonly type: "@troupe.job.started"
+  readonly pool: string
+  readonly jobId: number
+  readonly workerId: number
+  /** 1 for the first attempt. */
+  readonly attempt: number
+  readonly at: number
+}
+
+/**
+ * A worker stopped running a job: `success` or `failure` (the handler's exit;
+ * a failure may still be retried), or why it let go (`cancel`, `shutdown`,
+ * `crash`, `requeue`: handed back unstarted). Published as `JobStarted` is.
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export interface JobFinished {
+  readonly type: "@troupe.job.finished"
+  readonly pool: string
+  readonly jobId: number
+  readonly workerId: number
+  readonly result: "success" | "failure" | "cancel" | "shutdown" | "crash" | "requeue"
+  readonly at: number
+}
+
+/**
  * Back pressure: the pool's queue reached its capacity (`saturated`: submitters
  * now wait or fail), or the pool has nothing left to do (`drained`).
  *
@@ -201,6 +236,8 @@ export interface PoolPressure {
 }
 
 export type InspectionEvent =
+  | JobStarted
+  | JobFinished
   | JobRetried
   | PoolPressure
   | WorkerTransition

@@ -502,15 +502,30 @@ export const statsUnsafe = (self: Pool<any, any, any>): Stats => {
  * subscriber that falls more than `inspectionBuffer` events behind loses the
  * oldest ones; the pool never waits for it.
  *
+ * With `jobs: true` the stream also carries `@troupe.job.started` and
+ * `@troupe.job.finished`, each naming the worker: the pool publishes them
+ * only while such a stream is read.
+ *
  * @category observability
  * @since 0.1.0
  */
-export const events = (self: Pool<any, any, any>): Stream.Stream<InspectionEvent> =>
-  Stream.suspend(() =>
-    impl(self).core.phase === "stopped" ? Stream.empty : Stream.fromPubSub(impl(self).core.hub).pipe(
+export const events = (self: Pool<any, any, any>, options?: { readonly jobs?: boolean | undefined }): Stream.Stream<InspectionEvent> =>
+  Stream.suspend(() => {
+    const core = impl(self).core
+    if (core.phase === "stopped") return Stream.empty
+    const all = Stream.fromPubSub(core.hub).pipe(
       Stream.takeUntil((event) => event.type === "@troupe.pool.transition" && event.to === "stopped")
     )
-  )
+    if (options?.jobs !== true) return Stream.filter(all, (event) => !isJobRun(event))
+    const watching = Effect.acquireRelease(
+      Effect.sync(() => void core.jobWatchers++),
+      () => Effect.sync(() => void core.jobWatchers--)
+    )
+    return Stream.unwrap(Effect.as(watching, all))
+  })
+
+const isJobRun = (event: InspectionEvent): boolean =>
+  event.type === "@troupe.job.started" || event.type === "@troupe.job.finished"
 
 /**
  * Waits until the pool has nothing to do: no job queued, running or waiting

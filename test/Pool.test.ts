@@ -3,7 +3,7 @@ import { Context, Deferred, Effect, Exit, Fiber, Metric, Option, Stream } from "
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 import { Job, Mailbox, Pool } from "../src/index.ts"
-import { crashWorker } from "./poolInternals.ts"
+import { crashWorker, jobWatchers } from "./poolInternals.ts"
 import { eventually, makeGates, settle, tagOf } from "./helpers.ts"
 
 describe("Pool.submit", () => {
@@ -580,6 +580,30 @@ describe("third review regressions", () => {
       yield* settle()
       expect(Pool.statsUnsafe(pool).workers).toMatchObject({ busy: 1, idle: 0 })
       yield* gates.release(2)
+    }))
+
+  it.effect("job events: only for a reader who asks, each naming its worker, paid for only while read", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({
+        handler: (n: number) => (n < 0 ? Effect.fail("odd") : Effect.succeed(n)),
+        maxWorkers: 1,
+        scaling: "fixed",
+        name: "jobs"
+      })
+      const plain = yield* Pool.events(pool).pipe(Stream.runCollect, Effect.forkChild({ startImmediately: true }))
+      const jobs = yield* Pool.events(pool, { jobs: true }).pipe(Stream.runCollect, Effect.forkChild({ startImmediately: true }))
+      yield* settle()
+      yield* Pool.submit(pool, 1)
+      yield* Pool.submit(pool, -1).pipe(Effect.flip)
+      yield* Pool.shutdown(pool)
+      const runs = (yield* Fiber.join(jobs)).flatMap((e) =>
+        e.type === "@troupe.job.started" ? [`start j${e.jobId} w${e.workerId} #${e.attempt}`]
+        : e.type === "@troupe.job.finished" ? [`end j${e.jobId} w${e.workerId} ${e.result}`]
+        : []
+      )
+      expect(runs).toEqual(["start j1 w1 #1", "end j1 w1 success", "start j2 w1 #1", "end j2 w1 failure"])
+      expect((yield* Fiber.join(plain)).some((e) => e.type.startsWith("@troupe.job.started"))).toBe(false)
+      expect(jobWatchers(pool)).toBe(0) // the reader's stream ended: the pool stopped publishing them
     }))
 
   it.effect("events subscribed after the pool stopped end at once", () =>

@@ -23,3 +23,7 @@ export const onEvent = (pool: Pool.Pool<any, any, any>, f: (event: Inspection.In
 }
 
 export { liveThreads, spawnedThreads } from "../src/actors/internal/threadPort.ts"
+
+/** Readers of job-by-job events the pool counts now. */
+export const jobWatchers = (pool: Pool.Pool<any, any, any>): number =>
+  (pool as unknown as { readonly core: { readonly jobWatchers: number } }).core.jobWatchers

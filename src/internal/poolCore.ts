@@ -123,6 +123,8 @@ export class PoolCore implements JobOwner, WorkerHost {
   phase: PoolLifecycle.PoolState = "starting"
   queued = 0
   outstanding = 0
+  /** Readers of job-by-job events (`Pool.events(pool, { jobs: true })`): none, none are published. */
+  jobWatchers = 0
   private nextSeq = 1
   private admitPending = false
   private readonly clock: Clock.Clock
@@ -331,12 +333,16 @@ export class PoolCore implements JobOwner, WorkerHost {
     return makeThreadOptions(spec, handler.schemas, recycleAfterJobs ?? Infinity)
   }
 
-  started(job: JobRecord): void {
+  started(job: JobRecord, worker: WorkerActor): void {
     const extras = job.extras
     if (extras !== undefined) extras.starts++
     job.state = "running"
     this.queued--
     this.roomOpened()
+    if (this.jobWatchers > 0) {
+      const attempt = extras?.starts ?? 1
+      this.publish({ type: "@troupe.job.started", pool: this.name, jobId: job.id, workerId: worker.id, attempt, at: this.now() })
+    }
   }
 
   // Waiting producers are admitted from a scheduler task, not on the worker's
@@ -355,11 +361,17 @@ export class PoolCore implements JobOwner, WorkerHost {
   }
 
   finished(job: JobRecord, outcome: Exit.Exit<unknown, unknown> | AbortReason, worker: WorkerActor): void {
+    if (this.jobWatchers > 0) this.publishFinished(job, outcome, worker)
     if (typeof outcome !== "string") return this.settleExit(job, outcome, worker)
     if (outcome === "requeue") return this.requeue(job)
     if (outcome === "cancel") return void this.settle(job, "cancelled", Exit.fail(new JobCancelled({ jobId: job.id })))
     if (outcome === "shutdown") return void this.settle(job, "interrupted", Exit.fail(new JobInterrupted({ jobId: job.id })))
     this.settle(job, "crashed", Exit.fail(new WorkerCrashed({ jobId: job.id, workerId: worker.id, reason: worker.crashReason })))
+  }
+
+  private publishFinished(job: JobRecord, outcome: Exit.Exit<unknown, unknown> | AbortReason, worker: WorkerActor): void {
+    const result = typeof outcome === "string" ? outcome : Exit.isSuccess(outcome) ? "success" : "failure"
+    this.publish({ type: "@troupe.job.finished", pool: this.name, jobId: job.id, workerId: worker.id, result, at: this.now() })
   }
 
   transition(worker: WorkerActor, from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string): void {

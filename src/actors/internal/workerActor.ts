@@ -33,7 +33,7 @@ export interface WorkerHost {
   /** Runs deferred wake-ups after the current batch of fiber work. */
   readonly dispatcher: SchedulerDispatcher
   /** A job left the worker's mailbox to run. */
-  readonly started: (job: JobRecord) => void
+  readonly started: (job: JobRecord, worker: WorkerActor) => void
   /** A job ended: with the handler's exit, or with the reason its lane was interrupted. */
   readonly finished: (job: JobRecord, outcome: Exit.Exit<unknown, unknown> | AbortReason, worker: WorkerActor) => void
   readonly transition: (worker: WorkerActor, from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string) => void
@@ -366,7 +366,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
       lane.permitted = false
       lane.current = job
       this.running++
-      host.started(job)
+      host.started(job, this)
       return Effect.matchCauseEffect(this.runner.run(job), handlers)
     }
     const done = (exit: Exit.Exit<unknown, unknown>): Effect.Effect<void, unknown> => {
