@@ -1,0 +1,32 @@
+// The `troupe` command line: `study` (also what a bare `troupe` runs) and
+// `bench`. Handlers are parameters so tests can check parsing alone.
+import type { Effect } from "effect"
+import { Command } from "effect/cli"
+import * as Flags from "./flags.ts"
+
+type FlagValues<F> = { readonly [K in keyof F]: F[K] extends import("effect/cli").Flag.Flag<infer A> ? A : never }
+export type StudyInput = FlagValues<typeof Flags.study>
+export type BenchInput = FlagValues<typeof Flags.bench>
+
+export interface Handlers<E, R> {
+  readonly study: (input: StudyInput) => Effect.Effect<void, E, R>
+  readonly bench: (input: BenchInput) => Effect.Effect<void, E, R>
+}
+
+const studyDescription =
+  "The scaling study: one batch of equal jobs on 1, 2, … N workers, for sleep jobs on fiber workers and CPU jobs " +
+  "(digits of pi) on thread workers, then the same batch with the supervisor sizing the team. Prints a table per " +
+  "job kind and writes study.json, speedup.svg, timeline.svg and report.html to --out."
+
+const benchDescription =
+  "troupe against its peers (Effect Queue + fibers, p-queue, piscina) and the scaling study, each contender in a " +
+  "fresh process per round; writes docs/benchmarks.md with its charts."
+
+export const make = <E, R>(handlers: Handlers<E, R>) => {
+  const study = Command.make("study", Flags.study, handlers.study).pipe(Command.withDescription(studyDescription))
+  const bench = Command.make("bench", Flags.bench, handlers.bench).pipe(Command.withDescription(benchDescription))
+  return Command.make("troupe", Flags.study, handlers.study).pipe(
+    Command.withDescription(`troupe: supervised, self-sizing worker pools for Effect. With no command, runs the study. ${studyDescription}`),
+    Command.withSubcommands([study, bench])
+  )
+}

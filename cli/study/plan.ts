@@ -1,0 +1,60 @@
+// What the study runs, resolved from the flags and the machine: per job kind,
+// the batch, the job size and the teams to try.
+import { Option } from "effect"
+import { availableParallelism } from "node:os"
+
+export interface KindPlan {
+  readonly kind: "sleep" | "cpu"
+  readonly jobs: number
+  /** Sleep ms or digits of pi per job. */
+  readonly size: number
+  /** Fixed team sizes, ascending. */
+  readonly teams: ReadonlyArray<number>
+}
+
+export interface StudyPlan {
+  readonly kinds: ReadonlyArray<KindPlan>
+  readonly mailbox: "fifo" | "lifo" | "priority"
+  readonly dispatch: "leastLoaded" | "roundRobin" | "workStealing"
+  readonly scaling: "auto" | "threshold"
+  readonly jobsPerWorker: number
+  readonly idleAfterMs: number
+}
+
+export interface StudyFlags {
+  readonly kind: "both" | "sleep" | "cpu"
+  readonly jobs: Option.Option<number>
+  readonly sleepMs: number
+  readonly digits: number
+  readonly workers: Option.Option<ReadonlyArray<number>>
+  readonly threads: Option.Option<ReadonlyArray<number>>
+  readonly mailbox: StudyPlan["mailbox"]
+  readonly dispatch: StudyPlan["dispatch"]
+  readonly scaling: StudyPlan["scaling"]
+  readonly jobsPerWorker: number
+  readonly idleAfterMs: number
+}
+
+const upTo = (n: number): ReadonlyArray<number> => Array.from({ length: n }, (_, i) => i + 1)
+
+export const resolve = (flags: StudyFlags, cores = availableParallelism()): StudyPlan => {
+  const jobs = (fallback: number) => Option.getOrElse(flags.jobs, () => fallback)
+  const sleep = (): KindPlan => {
+    const n = jobs(16)
+    return { kind: "sleep", jobs: n, size: flags.sleepMs, teams: Option.getOrElse(flags.workers, () => upTo(n)) }
+  }
+  const cpu = (): KindPlan => ({
+    kind: "cpu",
+    jobs: jobs(8 * cores),
+    size: flags.digits,
+    teams: Option.getOrElse(flags.threads, () => upTo(cores))
+  })
+  return {
+    kinds: flags.kind === "both" ? [sleep(), cpu()] : flags.kind === "sleep" ? [sleep()] : [cpu()],
+    mailbox: flags.mailbox,
+    dispatch: flags.dispatch,
+    scaling: flags.scaling,
+    jobsPerWorker: flags.jobsPerWorker,
+    idleAfterMs: flags.idleAfterMs
+  }
+}

@@ -1,0 +1,76 @@
+// `troupe study`: runs the plan with live progress, then prints the tables
+// (or the JSON) and writes the report folder.
+import { cpus, totalmem } from "node:os"
+import { Console, Effect, Path } from "effect"
+import { profiled } from "../profile.ts"
+import * as Progress from "../progress.ts"
+import type { KindReport, StudyReport } from "../report/Report.ts"
+import { autoscaledHeader, autoscaledRows, kindHeader, kindRows, kindTitle, provenance } from "../report/summary.ts"
+import { textTable } from "../report/table.ts"
+import { writeReport } from "../report/write.ts"
+import { version } from "../version.ts"
+import { resolve, type StudyFlags, type StudyPlan } from "./plan.ts"
+import { runKind } from "./run.ts"
+
+export interface StudyOptions extends StudyFlags {
+  readonly out: string
+  readonly json: boolean
+  readonly verbose: boolean
+  readonly profile: boolean
+}
+
+/** Runs the study and returns its report; progress and --verbose lines as it goes. */
+export const study = (plan: StudyPlan, options: { readonly verbose: boolean }) =>
+  Effect.gen(function*() {
+    const kinds: Array<KindReport> = []
+    for (const kind of plan.kinds) kinds.push(yield* runKind(kind, plan, options.verbose))
+    const report: StudyReport = {
+      tool: "troupe study",
+      version,
+      date: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model.trim() ?? "unknown",
+        memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`
+      },
+      settings: {
+        mailbox: plan.mailbox,
+        dispatch: plan.dispatch,
+        scaling: plan.scaling,
+        jobsPerWorker: plan.jobsPerWorker,
+        idleAfterMs: plan.idleAfterMs
+      },
+      kinds: kinds as unknown as StudyReport["kinds"]
+    }
+    return report
+  })
+
+export const printTables = (report: StudyReport) =>
+  Console.log(
+    [
+      `troupe scaling study: ${provenance(report)}`,
+      ...report.kinds.flatMap((k) => ["", kindTitle(k), textTable(kindHeader, kindRows(k))]),
+      "",
+      "Autoscaled runs (the supervisor sizes the team)",
+      textTable(autoscaledHeader, autoscaledRows(report))
+    ].join("\n")
+  )
+
+export const run = (options: StudyOptions) =>
+  Effect.gen(function*() {
+    const path = yield* Path.Path
+    const plan = resolve(options)
+    const report = yield* study(plan, options).pipe(
+      Effect.provide(Progress.layer(Progress.modeFor(options))),
+      profiled(options.profile ? path.join(options.out, "study.cpuprofile") : undefined)
+    )
+    const files = yield* writeReport(options.out, report)
+    if (options.json) return yield* Console.log(JSON.stringify(report, null, 2))
+    yield* printTables(report)
+    yield* Console.log(
+      `\nReport: ${files.html} (charts ${files.speedup}, ${files.timeline}; data ${files.json})` +
+        (options.profile ? `; CPU profile ${path.join(options.out, "study.cpuprofile")}` : "")
+    )
+  })

@@ -1,0 +1,4 @@
+// The package's version, for --version and the reports.
+import { readFileSync } from "node:fs"
+
+export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version
