@@ -93,7 +93,11 @@ const autoscaled = (plan: KindPlan, study: StudyPlan, verbose: boolean) =>
       ? Scaling.auto({ jobsPerWorker: study.jobsPerWorker, idleAfter: Duration.millis(study.idleAfterMs) })
       : Scaling.threshold({ jobsPerWorker: study.jobsPerWorker })
     const pool = yield* makePool(plan, study, { min: 1, max, scaling: policy })
-    yield* warmUp(plan, pool, 1)
+    // No warm-up jobs here (they would grow the team before the clock runs; the
+    // fixed teams warmed the code up): only the floor's worker is let start.
+    yield* Effect.sleep(Duration.millis(5)).pipe(
+      Effect.repeat({ schedule: Schedule.spaced(Duration.millis(5)), until: () => Pool.statsUnsafe(pool).workers.spawning === 0 })
+    )
     // The team's size from the supervisor's decisions: +1 per worker spawned, −1 per worker retired.
     let team = liveWorkers(pool)
     let start = 0

@@ -1,0 +1,140 @@
+// `npm start` end to end with small settings: the tables it prints, the
+// --verbose job lines, and the report folder (JSON under its Schema, SVGs that
+// parse, the HTML that shows them, a CPU profile).
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Schema } from "effect"
+import { XMLParser, XMLValidator } from "fast-xml-parser"
+import { beforeAll, describe, expect, it } from "vitest"
+import { StudyReport } from "../cli/report/Report.ts"
+
+const root = new URL("../", import.meta.url)
+const small = ["--jobs", "4", "--sleep-ms", "20", "--digits", "500", "--threads", "1..2", "--idle-after-ms", "50"]
+
+let out = ""
+let printed = ""
+
+beforeAll(() => {
+  out = mkdtempSync(join(tmpdir(), "troupe-study-"))
+  // `npm start` itself, as a newcomer runs it (npm finds the pinned Node in node_modules/.bin).
+  printed = execFileSync("npm", ["start", "--silent", "--", ...small, "--verbose", "--profile", "--out", out], {
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+}, 120_000)
+
+const decode = (text: string) => Schema.decodeUnknownSync(StudyReport)(JSON.parse(text))
+
+describe("npm start (small settings)", () => {
+  it("prints a table per job kind and the autoscaled runs, then where the report is", () => {
+    expect(printed).toMatch(/Sleep jobs \(I\/O-bound\) on fiber workers: 4 jobs of 20 ms\nworkers +jobs +wall ms +ideal ms +speed-up +ideal speed-up +utilization/)
+    expect(printed).toMatch(/CPU jobs \(digits of pi\) on thread workers: 4 jobs of 500 digits/)
+    expect(printed).toMatch(/Autoscaled runs \(the supervisor sizes the team\)\njobs +policy +workers +wall ms +peak +at the end +× best fixed team/)
+    // Rows: teams 1..4 of sleep jobs, 1..2 threads.
+    for (const n of [1, 2, 3, 4]) expect(printed).toMatch(new RegExp(`\\n${n} +4 +[\\d,]+ +[\\d,]+ +[\\d.]+× +[\\d.]+× +\\d+%`))
+    expect(printed).toContain(`Report: ${join(out, "report.html")}`)
+  })
+
+  it("--verbose: every job of every batch starts and completes on a named worker", () => {
+    const lines = printed.split("\n").filter((l) => / job \d+ (started|completed) on worker \d+$/.test(l))
+    // Per batch: 4 measured jobs (after the warm-up's), each started and completed once.
+    const batches = new Map<string, Array<string>>()
+    for (const line of lines) {
+      const title = line.slice(0, line.indexOf(" +"))
+      batches.set(title, [...(batches.get(title) ?? []), line])
+    }
+    expect([...batches.keys()].sort()).toEqual([
+      "pi 500 digits, 1 thread", "pi 500 digits, 2 threads", "pi 500 digits, autoscaled",
+      "sleep 20 ms, 1 worker", "sleep 20 ms, 2 workers", "sleep 20 ms, 3 workers", "sleep 20 ms, 4 workers", "sleep 20 ms, autoscaled"
+    ])
+    for (const [title, batch] of batches) {
+      const started = batch.filter((l) => l.includes("started")).map((l) => / job (\d+) /.exec(l)![1])
+      const completed = batch.filter((l) => l.includes("completed")).map((l) => / job (\d+) /.exec(l)![1])
+      expect(started.length, title).toBeGreaterThanOrEqual(4)
+      expect(new Set(started).size, title).toBe(started.length)
+      expect([...completed].sort(), title).toEqual([...started].sort())
+    }
+  })
+
+  it("study.json matches its Schema and says what ran", () => {
+    const report = decode(readFileSync(join(out, "study.json"), "utf8"))
+    expect(report.kinds.map((k) => [k.kind, k.workerType, k.jobs, k.rows.map((r) => r.workers)])).toEqual([
+      ["sleep", "fiber", 4, [1, 2, 3, 4]],
+      ["cpu", "thread", 4, [1, 2]]
+    ])
+    for (const k of report.kinds) {
+      expect(k.rows[0].speedup).toBe(1)
+      for (const r of k.rows) expect(r.wallMs).toBeGreaterThan(0)
+      const a = k.autoscaled
+      expect(a.timeline[0]).toEqual({ atMs: 0, workers: 1 })
+      expect(a.peakWorkers).toBeGreaterThan(1) // 4 jobs at once, one job per worker: the team grew
+      expect(a.peakWorkers).toBeLessThanOrEqual(a.maxWorkers)
+      expect(a.finalWorkers).toBe(1) // idle workers retired back to the floor
+      const times = a.timeline.map((p) => p.atMs)
+      expect(times).toEqual([...times].sort((x, y) => x - y))
+    }
+    // A sleep batch cannot beat its ideal: the clock says the jobs did sleep.
+    for (const r of report.kinds[0].rows) expect(r.wallMs).toBeGreaterThanOrEqual(r.idealMs - 1)
+  })
+
+  it("the SVG charts parse and draw their series", () => {
+    const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" })
+    for (const [file, legends] of [
+      ["speedup.svg", ["sleep jobs, fiber workers", "CPU jobs, thread workers", "ideal, sleep", "ideal, cpu"]],
+      ["timeline.svg", ["sleep jobs, fiber workers (threshold+idleTimeout)", "CPU jobs, thread workers (threshold+idleTimeout)"]]
+    ] as const) {
+      const text = readFileSync(join(out, file), "utf8")
+      expect(XMLValidator.validate(text), file).toBe(true)
+      const svg = parser.parse(text).svg
+      expect(svg.xmlns).toBe("http://www.w3.org/2000/svg")
+      expect(Number(svg.width)).toBeGreaterThan(300)
+      const texts = [...text.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])
+      for (const legend of legends) expect(texts, `${file}: ${legend}`).toContain(legend)
+      expect((text.match(/<path /g) ?? []).length, file).toBeGreaterThan(10)
+    }
+  })
+
+  it("report.html holds both charts and the tables", () => {
+    const html = readFileSync(join(out, "report.html"), "utf8")
+    expect(html).toContain(`<figure id="speedup" class="chart">${readFileSync(join(out, "speedup.svg"), "utf8")}`)
+    expect(html).toContain(`<figure id="timeline" class="chart">${readFileSync(join(out, "timeline.svg"), "utf8")}`)
+    expect((html.match(/<table>/g) ?? []).length).toBe(3)
+  })
+
+  it("--profile writes a CPU profile in Node's format next to the report", () => {
+    const profile = JSON.parse(readFileSync(join(out, "study.cpuprofile"), "utf8"))
+    expect(profile.nodes.length).toBeGreaterThan(10)
+    expect(profile.samples.length).toBeGreaterThan(0)
+    expect(profile.endTime).toBeGreaterThan(profile.startTime)
+  })
+})
+
+describe("troupe study --json", () => {
+  it("prints the report as JSON only, the same as study.json", () => {
+    const dir = mkdtempSync(join(tmpdir(), "troupe-json-"))
+    const stdout = execFileSync(process.execPath, ["cli/main.ts", "--kind", "sleep", ...small, "--json", "--out", dir], {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    expect(decode(stdout)).toEqual(decode(readFileSync(join(dir, "study.json"), "utf8")))
+    expect(decode(stdout).kinds.map((k) => k.kind)).toEqual(["sleep"])
+    expect(existsSync(join(dir, "study.cpuprofile"))).toBe(false)
+  }, 60_000)
+
+  it("a bad flag exits non-zero with the reason on stderr, and writes nothing", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "troupe-bad-")), "out")
+    let failure: { status: number; stderr: string; stdout: string } | undefined
+    try {
+      execFileSync(process.execPath, ["cli/main.ts", "--jobs", "0", "--out", dir], { cwd: root, encoding: "utf8", stdio: "pipe" })
+    } catch (error) {
+      failure = error as typeof failure
+    }
+    expect(failure?.status).toBe(1)
+    expect(`${failure?.stdout}${failure?.stderr}`).toContain("--jobs must be a positive whole number, got 0")
+    expect(existsSync(dir)).toBe(false)
+  }, 30_000)
+})
