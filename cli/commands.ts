@@ -8,9 +8,9 @@ type FlagValues<F> = { readonly [K in keyof F]: F[K] extends import("effect/cli"
 export type StudyInput = FlagValues<typeof Flags.study>
 export type BenchInput = FlagValues<typeof Flags.bench>
 
-export interface Handlers<E, R> {
-  readonly study: (input: StudyInput) => Effect.Effect<void, E, R>
-  readonly bench: (input: BenchInput) => Effect.Effect<void, E, R>
+export interface Handlers<E1, R1, E2, R2> {
+  readonly study: (input: StudyInput) => Effect.Effect<void, E1, R1>
+  readonly bench: (input: BenchInput) => Effect.Effect<void, E2, R2>
 }
 
 const studyDescription =
@@ -22,7 +22,7 @@ const benchDescription =
   "troupe against its peers (Effect Queue + fibers, p-queue, piscina) and the scaling study, each contender in a " +
   "fresh process per round; writes docs/benchmarks.md with its charts."
 
-export const make = <E, R>(handlers: Handlers<E, R>) => {
+export const make = <E1, R1, E2, R2>(handlers: Handlers<E1, R1, E2, R2>) => {
   const study = Command.make("study", Flags.study, handlers.study).pipe(Command.withDescription(studyDescription))
   const bench = Command.make("bench", Flags.bench, handlers.bench).pipe(Command.withDescription(benchDescription))
   return Command.make("troupe", Flags.study, handlers.study).pipe(

@@ -55,6 +55,7 @@ export const study = {
   jobs: count("jobs", "TROUPE_JOBS", "Jobs per batch (default 16 sleep jobs, and 8 CPU jobs per core; env TROUPE_JOBS)").pipe(Flag.optional),
   sleepMs: count("sleep-ms", "TROUPE_SLEEP_MS", "How long each sleep job sleeps, ms (default 100; env TROUPE_SLEEP_MS)").pipe(Flag.withDefault(100)),
   digits: count("digits", "TROUPE_DIGITS", "Digits of pi each CPU job computes (default 9000, ~50 ms; env TROUPE_DIGITS)").pipe(Flag.withDefault(9000)),
+  repeat: count("repeat", "TROUPE_REPEAT", "Batches per fixed team; each row shows their median (default 3; env TROUPE_REPEAT)").pipe(Flag.withDefault(3)),
   workers: teams("workers", "TROUPE_WORKERS", "Fiber worker teams for sleep jobs (default 1..jobs)"),
   threads: teams("threads", "TROUPE_THREADS", "Thread worker teams for CPU jobs (default 1..available parallelism)"),
   mailbox: choice("mailbox", "TROUPE_MAILBOX", ["fifo", "lifo", "priority"], "fifo", "Each worker's mailbox"),

@@ -1,4 +1,4 @@
-// `npm start`: a pool of 3 workers makes thumbnails for a batch of 8 images,
+// `npm run demo`: a pool of 3 workers makes thumbnails for a batch of 8 images,
 // one of which it cannot handle, then shuts down and says what happened.
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Schema } from "effect"

@@ -55,7 +55,7 @@ describe("troupe study: flags", () => {
       expect(study).toHaveLength(1)
       const input = study[0]!
       expect(input).toMatchObject({
-        kind: "both", sleepMs: 100, digits: 9000, mailbox: "fifo", dispatch: "leastLoaded", scaling: "auto",
+        kind: "both", sleepMs: 100, digits: 9000, repeat: 3, mailbox: "fifo", dispatch: "leastLoaded", scaling: "auto",
         jobsPerWorker: 1, idleAfterMs: 300, out: "out", json: false, verbose: false, profile: false
       })
       expect(Option.isNone(input.jobs) && Option.isNone(input.workers) && Option.isNone(input.threads)).toBe(true)
@@ -72,11 +72,11 @@ describe("troupe study: flags", () => {
       const { study, exit } = yield* parse([
         "study", "--kind", "cpu", "--jobs", "12", "--digits", "500", "--threads", "1,2,4", "--workers", "2..3",
         "--mailbox", "priority", "--dispatch", "workStealing", "--scaling", "threshold", "--jobs-per-worker", "3",
-        "--idle-after-ms", "50", "--sleep-ms", "7", "--out", "elsewhere", "--json", "--verbose", "--profile"
+        "--idle-after-ms", "50", "--sleep-ms", "7", "--repeat", "2", "--out", "elsewhere", "--json", "--verbose", "--profile"
       ])
       expect(exit._tag).toBe("Success")
       expect(study[0]).toMatchObject({
-        kind: "cpu", digits: 500, sleepMs: 7, mailbox: "priority", dispatch: "workStealing", scaling: "threshold",
+        kind: "cpu", digits: 500, sleepMs: 7, repeat: 2, mailbox: "priority", dispatch: "workStealing", scaling: "threshold",
         jobsPerWorker: 3, idleAfterMs: 50, out: "elsewhere", json: true, verbose: true, profile: true
       })
       expect(study[0]!.jobs).toEqual(Option.some(12))
@@ -124,7 +124,7 @@ describe("troupe study: flags", () => {
       expect(study).toEqual([])
       const help = helpText(shown)
       for (const flag of ["--kind", "--jobs", "--sleep-ms", "--digits", "--workers", "--threads", "--mailbox", "--dispatch",
-        "--scaling", "--jobs-per-worker", "--idle-after-ms", "--out", "--json", "--verbose", "--profile"]) {
+        "--scaling", "--jobs-per-worker", "--idle-after-ms", "--repeat", "--out", "--json", "--verbose", "--profile"]) {
         const line = help.split("\n").find((l) => l.trimStart().startsWith(flag + " ") || l.trim() === flag)
         expect(line, flag).toBeDefined()
         expect(line!.replace(flag, "").trim().length, `${flag} has a description`).toBeGreaterThan(20)

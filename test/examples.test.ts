@@ -1,4 +1,4 @@
-// The demo behind `npm start` and the getting-started page must keep working
+// The demo behind `npm run demo` and the getting-started page must keep working
 // as pasted: run it and compare with the output the docs promise.
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
@@ -12,7 +12,7 @@ const blocks = (markdown: string, info: string): Array<string> =>
   [...markdown.matchAll(new RegExp("```" + info + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!)
 
 describe("examples", () => {
-  it("npm start's demo prints what docs/getting-started.md says it prints", () => {
+  it("npm run demo prints what docs/getting-started.md says it prints", () => {
     const output = execFileSync(process.execPath, ["examples/demo.ts"], { cwd: root, encoding: "utf8" })
     const page = read("docs/getting-started.md")
     expect(blocks(page, "text").at(-1)).toBe(output)

@@ -8,7 +8,9 @@ const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 /** One batch on a fixed team. */
 export const Row = Schema.Struct({
   workers: Count,
+  /** The median of the batches' wall times. */
   wallMs: Millis,
+  samplesMs: Schema.Array(Millis).check(Schema.isMinLength(1)),
   /** What the batch would take with no overhead: ceil(jobs / workers) job durations. */
   idealMs: Millis,
   /** Wall time of the smallest team, times its size, over this wall time. */
@@ -62,6 +64,8 @@ export const StudyReport = Schema.Struct({
     platform: Schema.String
   }),
   settings: Schema.Struct({
+    /** Batches per fixed team. */
+    repeat: Count,
     mailbox: Schema.String,
     dispatch: Schema.String,
     scaling: Schema.String,

@@ -14,6 +14,8 @@ export interface KindPlan {
 
 export interface StudyPlan {
   readonly kinds: ReadonlyArray<KindPlan>
+  /** Batches per fixed team; a row shows their median. */
+  readonly repeat: number
   readonly mailbox: "fifo" | "lifo" | "priority"
   readonly dispatch: "leastLoaded" | "roundRobin" | "workStealing"
   readonly scaling: "auto" | "threshold"
@@ -25,6 +27,7 @@ export interface StudyFlags {
   readonly kind: "both" | "sleep" | "cpu"
   readonly jobs: Option.Option<number>
   readonly sleepMs: number
+  readonly repeat: number
   readonly digits: number
   readonly workers: Option.Option<ReadonlyArray<number>>
   readonly threads: Option.Option<ReadonlyArray<number>>
@@ -51,6 +54,7 @@ export const resolve = (flags: StudyFlags, cores = availableParallelism()): Stud
   })
   return {
     kinds: flags.kind === "both" ? [sleep(), cpu()] : flags.kind === "sleep" ? [sleep()] : [cpu()],
+    repeat: flags.repeat,
     mailbox: flags.mailbox,
     dispatch: flags.dispatch,
     scaling: flags.scaling,

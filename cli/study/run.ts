@@ -76,14 +76,23 @@ const fixedTeam = (plan: KindPlan, study: StudyPlan, team: number, verbose: bool
     yield* warmUp(plan, pool, team)
     let since = 0
     const watcher = verbose ? yield* watchJobs(pool, `${label(plan)}, ${unit(plan, team)}`, () => since) : undefined
-    since = yield* Clock.currentTimeMillis
-    const step = progress.step(`${label(plan)} · ${unit(plan, team)}`, plan.jobs)
-    const { wallMs } = yield* batch(plan, pool, step.tick)
-    step.done(`${Math.round(wallMs)} ms`)
+    const step = progress.step(`${label(plan)} · ${unit(plan, team)}`, plan.jobs * study.repeat)
+    const samples: Array<number> = []
+    for (let i = 0; i < study.repeat; i++) {
+      since = yield* Clock.currentTimeMillis
+      samples.push((yield* batch(plan, pool, step.tick)).wallMs)
+    }
+    step.done(`${Math.round(median(samples))} ms${study.repeat > 1 ? ` (median of ${study.repeat})` : ""}`)
     yield* Pool.shutdown(pool)
     if (watcher !== undefined) yield* Fiber.join(watcher)
-    return wallMs
+    return samples
   }).pipe(Effect.scoped)
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
 
 const autoscaled = (plan: KindPlan, study: StudyPlan, verbose: boolean) =>
   Effect.gen(function*() {
@@ -154,8 +163,9 @@ const liveWorkers = (pool: AnyPool): number => {
   return w.spawning + w.idle + w.busy
 }
 
-/** The rows of one job kind, from the fixed teams' wall times. */
-export const rows = (plan: KindPlan, walls: ReadonlyArray<number>): { readonly jobMs: number; readonly rows: Array<Row> } => {
+/** The rows of one job kind, from the fixed teams' batches (each row: the median of its batches). */
+export const rows = (plan: KindPlan, samples: ReadonlyArray<ReadonlyArray<number>>): { readonly jobMs: number; readonly rows: Array<Row> } => {
+  const walls = samples.map(median)
   const base = plan.teams[0]!
   const baseWall = walls[0]!
   // A sleep job's time is known; a CPU job's is what the smallest team measured, per job and worker.
@@ -166,6 +176,7 @@ export const rows = (plan: KindPlan, walls: ReadonlyArray<number>): { readonly j
     rows: plan.teams.map((workers, i) => ({
       workers,
       wallMs: walls[i]!,
+      samplesMs: samples[i]!,
       idealMs: ideal(workers),
       speedup: (baseWall * base) / walls[i]!,
       idealSpeedup: (ideal(base) * base) / ideal(workers),
@@ -176,7 +187,7 @@ export const rows = (plan: KindPlan, walls: ReadonlyArray<number>): { readonly j
 
 export const runKind = (plan: KindPlan, study: StudyPlan, verbose: boolean) =>
   Effect.gen(function*() {
-    const walls: Array<number> = []
+    const walls: Array<ReadonlyArray<number>> = []
     for (const team of plan.teams) walls.push(yield* fixedTeam(plan, study, team, verbose))
     const auto = yield* autoscaled(plan, study, verbose)
     const { jobMs, rows: table } = rows(plan, walls)

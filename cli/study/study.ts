@@ -36,6 +36,7 @@ export const study = (plan: StudyPlan, options: { readonly verbose: boolean }) =
         platform: `${process.platform}-${process.arch}`
       },
       settings: {
+        repeat: plan.repeat,
         mailbox: plan.mailbox,
         dispatch: plan.dispatch,
         scaling: plan.scaling,
