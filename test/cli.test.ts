@@ -4,7 +4,7 @@ import { NodeServices } from "@effect/platform-node"
 import { it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Option } from "effect"
 import { CliOutput, Command } from "effect/cli"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect } from "vitest"
@@ -130,6 +130,22 @@ describe("troupe study: flags", () => {
         expect(line!.replace(flag, "").trim().length, `${flag} has a description`).toBeGreaterThan(20)
       }
       expect(helpText((yield* parse(["--help"])).shown)).toContain("bench")
+    }))
+})
+
+describe("docs/cli.md", () => {
+  it.effect("lists every flag of study and bench with the variable --help names", () =>
+    Effect.gen(function*() {
+      const page = readFileSync(new URL("../docs/cli.md", import.meta.url), "utf8")
+      for (const args of [["study", "--help"], ["bench", "--help"]]) {
+        const help = helpText((yield* parse(args)).shown)
+        const flags = [...help.matchAll(/^\s+(--[a-z-]+)\b.*\(.*env (TROUPE_[A-Z_]+)\)/gm)].map((m) => [m[1]!, m[2]!] as const)
+        expect(flags.length).toBeGreaterThan(args[0] === "study" ? 15 : 6)
+        for (const [flag, env] of flags) {
+          const documented = page.includes(`| \`${flag}\` | \`${env}\` |`) || (page.includes(`\`${flag}`) && page.includes(`\`${env}`))
+          expect(documented, `${flag} (${env}) in docs/cli.md`).toBe(true)
+        }
+      }
     }))
 })
 
