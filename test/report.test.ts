@@ -50,6 +50,7 @@ describe("npm start (small settings)", () => {
       "pi 500 digits, 1 thread", "pi 500 digits, 2 threads", "pi 500 digits, autoscaled",
       "sleep 20 ms, 1 worker", "sleep 20 ms, 2 workers", "sleep 20 ms, 3 workers", "sleep 20 ms, 4 workers", "sleep 20 ms, autoscaled"
     ])
+    for (const line of lines) expect(Number(/ \+(\d+) ms: /.exec(line)![1]), line).toBeLessThan(60_000) // timed from its batch
     for (const [title, batch] of batches) {
       const started = batch.filter((l) => l.includes("started")).map((l) => / job (\d+) /.exec(l)![1])
       const completed = batch.filter((l) => l.includes("completed")).map((l) => / job (\d+) /.exec(l)![1])

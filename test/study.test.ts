@@ -6,7 +6,8 @@ import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 import * as Progress from "../cli/progress.ts"
 import type { StudyPlan } from "../cli/study/plan.ts"
-import { rows, runKind } from "../cli/study/run.ts"
+import { rows } from "../cli/study/fixedTeams.ts"
+import { runKind } from "../cli/study/run.ts"
 
 const plan = (teams: ReadonlyArray<number>, overrides: Partial<StudyPlan> = {}): StudyPlan => ({
   kinds: [{ kind: "sleep", jobs: 6, size: 100, teams }],

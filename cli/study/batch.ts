@@ -1,0 +1,66 @@
+// One batch of the study: the pool it runs on, its warm-up, the batch itself
+// (every job at once, timed on Effect's clock) and, with --verbose, its jobs'
+// starts and completions.
+import { Clock, Console, Duration, Effect, type Scope, Stream } from "effect"
+import { type InvalidOptions, Pool, type Scaling } from "troupe"
+import { pi } from "./pi.thread.ts"
+import type { KindPlan, StudyPlan } from "./plan.ts"
+
+export type StudyPool = Pool.Pool<number, unknown, never>
+
+export const label = (plan: KindPlan) => (plan.kind === "sleep" ? `sleep ${plan.size} ms` : `pi ${plan.size} digits`)
+
+export const team = (plan: KindPlan, n: number) => `${n} ${plan.kind === "sleep" ? "worker" : "thread"}${n === 1 ? "" : "s"}`
+
+/** A sleep job's input is the ms it sleeps, a CPU job's the digits it computes: warm-ups send small ones. */
+export const makePool = (
+  plan: KindPlan,
+  study: StudyPlan,
+  size: { readonly min: number; readonly max: number; readonly scaling: "fixed" | Scaling.Scaling }
+) => {
+  const common = {
+    minWorkers: size.min,
+    maxWorkers: size.max,
+    scaling: size.scaling,
+    mailbox: study.mailbox,
+    dispatch: study.dispatch,
+    capacity: "unbounded" as const,
+    name: `${plan.kind}-study`
+  }
+  return (plan.kind === "sleep"
+    ? Pool.make({ ...common, handler: (ms: number) => Effect.sleep(Duration.millis(ms)) })
+    : Pool.make({ ...common, handler: pi })) as Effect.Effect<StudyPool, InvalidOptions, Scope.Scope>
+}
+
+/**
+ * Before the clock runs, a few short jobs: thread workers start their threads
+ * and compile the job, and the first team's row does not pay for the JIT.
+ */
+export const warmUp = (plan: KindPlan, pool: StudyPool, workers: number) =>
+  Effect.forEach(Array.from({ length: 2 * workers }), () => Pool.submit(pool, plan.kind === "cpu" ? 200 : 1), {
+    concurrency: "unbounded",
+    discard: true
+  })
+
+/** Runs the batch, every job at once; its wall time until the last result. */
+export const run = (plan: KindPlan, pool: StudyPool, tick: () => void) =>
+  Effect.gen(function*() {
+    const start = yield* Clock.currentTimeMillis
+    yield* Effect.forEach(
+      Array.from({ length: plan.jobs }),
+      () => Pool.submit(pool, plan.size).pipe(Effect.tap(() => Effect.sync(tick))),
+      { concurrency: "unbounded", discard: true }
+    )
+    return (yield* Clock.currentTimeMillis) - start
+  })
+
+/** With --verbose: every job's start and completion with its worker, from the pool's job events, timed from `since()`. */
+export const watchJobs = (pool: StudyPool, title: string, since: () => number) =>
+  Pool.events(pool, { jobs: true }).pipe(
+    Stream.runForEach((event) => {
+      if (event.type !== "@troupe.job.started" && event.type !== "@troupe.job.finished") return Effect.void
+      const what = event.type === "@troupe.job.started" ? "started" : event.result === "success" ? "completed" : event.result
+      return Console.log(`${title} +${Math.round(event.at - since())} ms: job ${event.jobId} ${what} on worker ${event.workerId}`)
+    }),
+    Effect.forkChild({ startImmediately: true })
+  )

@@ -1,0 +1,56 @@
+// The fixed teams: each runs the batch `repeat` times; a row is the median,
+// set against the ideal for that many workers.
+import { Clock, Effect, Fiber } from "effect"
+import { Pool } from "troupe"
+import { Progress } from "../progress.ts"
+import type { Row } from "../report/Report.ts"
+import * as Batch from "./batch.ts"
+import type { KindPlan, StudyPlan } from "./plan.ts"
+
+/** The wall times of `repeat` batches on a fixed team of `size`. */
+export const samples = (plan: KindPlan, study: StudyPlan, size: number, verbose: boolean) =>
+  Effect.gen(function*() {
+    const progress = yield* Progress
+    const pool = yield* Batch.makePool(plan, study, { min: size, max: size, scaling: "fixed" })
+    yield* Batch.warmUp(plan, pool, size)
+    let since = 0
+    const watcher = verbose ? yield* Batch.watchJobs(pool, `${Batch.label(plan)}, ${Batch.team(plan, size)}`, () => since) : undefined
+    const step = progress.step(`${Batch.label(plan)} · ${Batch.team(plan, size)}`, plan.jobs * study.repeat)
+    const walls: Array<number> = []
+    for (let i = 0; i < study.repeat; i++) {
+      since = yield* Clock.currentTimeMillis
+      walls.push(yield* Batch.run(plan, pool, step.tick))
+    }
+    step.done(`${Math.round(median(walls))} ms${study.repeat > 1 ? ` (median of ${study.repeat})` : ""}`)
+    yield* Pool.shutdown(pool)
+    if (watcher !== undefined) yield* Fiber.join(watcher)
+    return walls
+  }).pipe(Effect.scoped)
+
+export const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
+/** The rows of one job kind, from each team's batches. */
+export const rows = (plan: KindPlan, samples: ReadonlyArray<ReadonlyArray<number>>): { readonly jobMs: number; readonly rows: Array<Row> } => {
+  const walls = samples.map(median)
+  const base = plan.teams[0]!
+  const baseWall = walls[0]!
+  // A sleep job's time is known; a CPU job's is what the smallest team measured, per job and worker.
+  const jobMs = plan.kind === "sleep" ? plan.size : (baseWall * base) / plan.jobs
+  const ideal = (workers: number) => Math.ceil(plan.jobs / workers) * jobMs
+  return {
+    jobMs,
+    rows: plan.teams.map((workers, i) => ({
+      workers,
+      wallMs: walls[i]!,
+      samplesMs: samples[i]!,
+      idealMs: ideal(workers),
+      speedup: (baseWall * base) / walls[i]!,
+      idealSpeedup: (ideal(base) * base) / ideal(workers),
+      utilization: (plan.jobs * jobMs) / (workers * walls[i]!)
+    }))
+  }
+}
