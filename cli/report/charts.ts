@@ -52,7 +52,7 @@ export const lineChart = (c: LineChart): string =>
       title: title(c.title),
       legend: { bottom: 4 },
       grid: { top: 48, left: 64, right: 32, bottom: 84 },
-      xAxis: { type: "value", name: c.xName, nameLocation: "middle", nameGap: 28, minInterval: 1, min: "dataMin" },
+      xAxis: { type: "value", name: c.xName, nameLocation: "middle", nameGap: 28, minInterval: 1, min: "dataMin", max: "dataMax" },
       yAxis: { type: "value", name: c.yName, nameLocation: "middle", nameGap: 42, minInterval: 1 },
       series: c.series.map((s) => ({
         name: s.name,

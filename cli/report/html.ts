@@ -23,7 +23,7 @@ export const html = (report: StudyReport, charts: { readonly speedup: string; re
   body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1480px; padding: 0 1rem; color: #222; }
   .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
   figure { margin: 0; border: 1px solid #ddd; border-radius: 6px; padding: .5rem; background: #fff; }
-  figcaption { font-size: .85rem; color: #555; max-width: 720px; }
+  figcaption { font-size: .85rem; color: #555; max-width: 680px; }
   table { border-collapse: collapse; margin: .5rem 0 1.5rem; }
   th, td { padding: .25rem .75rem; border-bottom: 1px solid #eee; text-align: right; }
   th:first-child, td:first-child { text-align: left; }
