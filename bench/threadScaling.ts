@@ -2,16 +2,18 @@
 // against piscina, each in a fresh process per round: the speed-up a machine
 // with more than two cores shows. Not part of `npm run bench` (the usual
 // machines have two cores, which section C covers); run it where there are
-// more: `npx node bench/threadScaling.ts` (BENCH_ROUNDS, default 2).
+// more: `npx node bench/threadScaling.ts` (TROUPE_ROUNDS, default 2).
 import { availableParallelism, cpus } from "node:os"
 import { fmt, median, runRounds, table } from "./lib/harness.ts"
 import { CPU_JOBS, PI_DIGITS, scaleJobs, scaleTeams } from "./threads.ts"
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 2)
+const rounds = Number(process.env.TROUPE_ROUNDS ?? 2)
 const cores = availableParallelism()
 const teams = scaleTeams(cores)
 const who = ["troupe", "piscina"] as const
-const results = runRounds(new URL("./threads.ts", import.meta.url).href, who.map((w) => `${w}/scale`), rounds, (line) => console.error(line))
+const results = await runRounds(new URL("./threads.ts", import.meta.url).href, who.map((w) => `${w}/scale`), rounds, {
+  log: (line) => console.error(line)
+})
 const ms = (w: string, threads: number) => median(results.map((r) => Number(r[`${w}/scale`]![`ms${threads}`])))
 const rows = teams.map((threads) => [
   String(threads),

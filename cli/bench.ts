@@ -1,4 +1,71 @@
-// placeholder: replaced by the bench document builder
-import { Effect } from "effect"
+// `troupe bench` (and `npm run bench`): runs the chosen sections of
+// docs/benchmarks.md with a progress bar each, prints the document (or, with
+// --json, the raw samples), writes the samples to <out>/bench.json and, with
+// --write, the document, its charts and the strategies page's section D.
+import { fileURLToPath } from "node:url"
+import { Clock, Console, Data, Effect, FileSystem, Path } from "effect"
+import { document, provenance, withStealing } from "../bench/document.ts"
+import type { Section } from "../bench/lib/section.ts"
+import { select } from "../bench/sections.ts"
 import type { BenchInput } from "./commands.ts"
-export const run = (_: BenchInput) => Effect.void
+import { profiled } from "./profile.ts"
+import * as Progress from "./progress.ts"
+
+export class UnknownSection extends Data.TaggedError("UnknownSection")<{ readonly message: string }> {}
+
+/** The docs folder of this checkout, wherever the command runs from. */
+const docs = fileURLToPath(new URL("../docs/", import.meta.url))
+
+const runSection = (section: Section, input: BenchInput) =>
+  Effect.gen(function*() {
+    const progress = yield* Progress.Progress
+    const step = progress.step(section.label, section.runs(input.rounds))
+    const start = yield* Clock.currentTimeMillis
+    const result = yield* section.run({ rounds: input.rounds, tick: step.tick, log: input.verbose ? progress.log : () => {} })
+    step.done(`${Math.round(((yield* Clock.currentTimeMillis) - start) / 1000)} s`)
+    return { section, ...result }
+  })
+
+/** A failed section or an unknown --only key: one line and exit code 1, as a bad flag gets, not a logged cause. */
+const report = (error: { readonly message: string }) =>
+  Console.error(`troupe bench: ${error.message}`).pipe(Effect.andThen(Effect.sync(() => void (process.exitCode = 1))))
+
+export const run = (input: BenchInput) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const { chosen, unknown } = select(input.only._tag === "Some" ? input.only.value : undefined)
+    if (unknown.length > 0 || chosen.length === 0) {
+      return yield* new UnknownSection({ message: `--only: no section ${unknown.join(", ") || "named"}; the sections are A, B, C, D, E, F` })
+    }
+    const results = yield* Effect.forEach(chosen, (section) => runSection(section, input)).pipe(
+      Effect.provide(Progress.layer(Progress.modeFor(input))),
+      profiled(input.profile ? path.join(input.out, "bench.cpuprofile") : undefined)
+    )
+    const p = provenance(input.rounds)
+    const doc = document(p, results.map((r) => r.markdown))
+    const raw = { tool: "troupe bench", ...p, sections: Object.fromEntries(results.map((r) => [r.section.key, r.samples])) }
+    const json = path.join(input.out, "bench.json")
+    yield* fs.makeDirectory(input.out, { recursive: true })
+    yield* fs.writeFileString(json, `${JSON.stringify(raw, null, 2)}\n`)
+    const written = [json]
+    if (input.write) {
+      const charts = path.join(docs, "benchmarks")
+      yield* fs.makeDirectory(charts, { recursive: true })
+      for (const chart of results.flatMap((r) => r.charts)) {
+        yield* fs.writeFileString(path.join(charts, chart.file), chart.svg)
+        written.push(path.join(charts, chart.file))
+      }
+      yield* fs.writeFileString(path.join(docs, "benchmarks.md"), doc)
+      written.push(path.join(docs, "benchmarks.md"))
+      const stealing = results.find((r) => r.section.key === "D")
+      if (stealing !== undefined) {
+        const page = path.join(docs, "strategies.md")
+        yield* fs.writeFileString(page, withStealing(yield* fs.readFileString(page), p, stealing.markdown))
+        written.push(page)
+      }
+    }
+    if (input.json) return yield* Console.log(JSON.stringify(raw, null, 2))
+    yield* Console.log(doc)
+    yield* Console.error(`Wrote ${written.map((f) => path.relative(process.cwd(), f)).join(", ")}`)
+  }).pipe(Effect.catchTags({ SectionFailed: report, UnknownSection: report }))

@@ -1,7 +1,7 @@
 // Bench harness: every (contender, round) runs in a fresh child process, and
 // rounds alternate the contenders' order so slow drifts hit everyone. Ratios
 // are taken per round (contenders that ran back to back), then the median.
-import { execFileSync } from "node:child_process"
+import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
 export interface Sample {
@@ -9,34 +9,55 @@ export interface Sample {
   readonly [key: string]: number | string
 }
 
+export interface RoundsOptions {
+  /** One line per child: its round, name and raw result. */
+  readonly log?: (line: string) => void
+  /** Called as each child's sample arrives (a progress bar's tick). */
+  readonly onSample?: (sample: Sample) => void
+  /** Contenders run from another script: name -> [script, child name]. */
+  readonly elsewhere?: Record<string, readonly [string, string]>
+}
+
 /** Runs `script --child NAME` for each contender, `rounds` times; returns samples per round. */
-export const runRounds = (
+export const runRounds = async (
   script: string,
   contenders: ReadonlyArray<string>,
   rounds: number,
-  log: (line: string) => void = () => {},
-  /** Contenders run from another script: name -> [script, child name]. */
-  elsewhere: Record<string, readonly [string, string]> = {}
-): Array<Record<string, Sample>> => {
+  options: RoundsOptions = {}
+): Promise<Array<Record<string, Sample>>> => {
   const results: Array<Record<string, Sample>> = []
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? contenders : [...contenders].reverse()
     const byName: Record<string, Sample> = {}
     for (const name of order) {
-      const [file, childArg] = elsewhere[name] ?? [fileURLToPath(script), name]
-      const out = execFileSync(process.execPath, ["--expose-gc", file, "--child", childArg], {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
-        maxBuffer: 16 * 1024 * 1024
-      })
+      const [file, childArg] = options.elsewhere?.[name] ?? [fileURLToPath(script), name]
+      const out = await child(file, childArg)
       const line = out.trim().split("\n").at(-1)!
-      byName[name] = { contender: name, ...JSON.parse(line) }
-      log(`  round ${round + 1}/${rounds} ${name}: ${line}`)
+      const sample: Sample = { contender: name, ...JSON.parse(line) }
+      byName[name] = sample
+      options.log?.(`  round ${round + 1}/${rounds} ${name}: ${line}`)
+      options.onSample?.(sample)
     }
     results.push(byName)
   }
   return results
 }
+
+/**
+ * One child, one at a time: the parent only waits (asynchronously, so a
+ * progress bar can redraw), and the child's stderr goes straight through.
+ */
+const child = (file: string, name: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ["--expose-gc", file, "--child", name], { stdio: ["ignore", "pipe", "inherit"] })
+    const chunks: Array<Buffer> = []
+    proc.stdout.on("data", (chunk: Buffer) => chunks.push(chunk))
+    proc.on("error", reject)
+    proc.on("close", (code, signal) =>
+      code === 0
+        ? resolve(Buffer.concat(chunks).toString("utf8"))
+        : reject(new Error(`${file} --child ${name} exited with ${signal ?? code}`)))
+  })
 
 export const childName = (): string | undefined => {
   const i = process.argv.indexOf("--child")

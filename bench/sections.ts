@@ -1,0 +1,20 @@
+// The sections of docs/benchmarks.md, in document order; `--only` picks by key.
+import type { Section } from "./lib/section.ts"
+import { dispatch } from "./sections/dispatch.ts"
+import { memory } from "./sections/memory.ts"
+import { scaling } from "./sections/scaling.ts"
+import { stealing } from "./sections/stealing.ts"
+import { scalingStudy } from "./sections/study.ts"
+import { threads } from "./sections/threads.ts"
+
+export const sections: ReadonlyArray<Section> = [dispatch, scaling, threads, stealing, memory, scalingStudy]
+
+/** The sections named in `only` (e.g. "A,c, F"; none: all), in document order, and the names that match none. */
+export const select = (only: string | undefined): { readonly chosen: ReadonlyArray<Section>; readonly unknown: ReadonlyArray<string> } => {
+  if (only === undefined) return { chosen: sections, unknown: [] }
+  const keys = only.split(",").map((k) => k.trim().toUpperCase()).filter((k) => k !== "")
+  return {
+    chosen: sections.filter((s) => keys.includes(s.key)),
+    unknown: keys.filter((k) => !sections.some((s) => s.key === k))
+  }
+}

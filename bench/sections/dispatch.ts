@@ -1,0 +1,62 @@
+// Section A: dispatch overhead, from the children of bench/dispatch.ts.
+import * as Dispatch from "../dispatch.ts"
+import { fileAt } from "../lib/baseline.ts"
+import { fmt, median, runRounds, table } from "../lib/harness.ts"
+import { measured, met, type Section } from "../lib/section.ts"
+
+// The pool as it was before job policies, run in the same rounds: what they cost a pool that does not use them.
+// Looked up once (it may add a git worktree), when the section's size or run first needs it.
+let baseline: { readonly base: string | undefined } | undefined
+const before = () => (baseline ??= { base: fileAt(Dispatch.BEFORE_POLICIES, "bench/dispatch.ts") }).base
+const contenders = (): ReadonlyArray<string> =>
+  before() === undefined ? Dispatch.contenders : [...Dispatch.contenders, "troupe@before-policies"]
+
+export const dispatch: Section = {
+  key: "A",
+  label: `A. dispatch overhead: ${fmt(Dispatch.JOBS)} no-op jobs, ${Dispatch.WORKERS} workers`,
+  runs: (rounds) => rounds * contenders().length,
+  run: measured("A", async ({ rounds, log, tick }) => {
+    const base = before()
+    const names = contenders()
+    const elsewhere = base === undefined ? {} : { "troupe@before-policies": [base, "troupe"] as const }
+    const results = await runRounds(new URL("../dispatch.ts", import.meta.url).href, names, rounds, { log, onSample: tick, elsewhere })
+    const ns = (name: string) => results.map((r) => Number(r[name]!.nsPerJob))
+    const ratio = (name: string, base: string) => median(results.map((r) => Number(r[name]!.nsPerJob) / Number(r[base]!.nsPerJob)))
+    const rows = names.map((name) => {
+      const xs = ns(name)
+      return [
+        name,
+        fmt(median(xs)),
+        `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`,
+        ratio(name, "effect-queue+8-fibers").toFixed(2),
+        ratio(name, "p-queue").toFixed(2)
+      ]
+    })
+    const vsBaseline = ratio("troupe", "effect-queue+8-fibers")
+    const vsPQueue = ratio("p-queue", "troupe")
+    const policies = ratio("troupe+idle-policies", "troupe")
+    const unused = base === undefined ? undefined : ratio("troupe", "troupe@before-policies")
+    const markdown = [
+      `### A. Dispatch overhead (${fmt(Dispatch.JOBS)} \`Effect.sync\` jobs, ${Dispatch.WORKERS} workers, all results awaited)`,
+      "",
+      "troupe: `Pool.make({ handler: (n) => Effect.sync(() => n), maxWorkers: 8, scaling: \"fixed\", capacity: 1024 })`; a producer fiber " +
+      "`Pool.fork`s every job while the main fiber `Job.join`s them in order. Baseline: `Queue.bounded(1024)`, 8 fibers " +
+      "looping on `Queue.take`, the producer offering one by one. p-queue: `concurrency: 8`, every job added up front, " +
+      "`Promise.all`. `troupe+idle-policies`: the same pool with job policies configured that never fire " +
+      "(`retry: { times: 3, schedule: Schedule.exponential(\"10 millis\") }`, `queueTimeout: \"1 hour\"`: every job succeeds " +
+      "and starts within the hour), so each job carries its retry state and submission time and passes the queue-deadline heap. " +
+      "`troupe@before-policies`: the plain pool at the last commit before job policies, checked out beside this one (a git worktree " +
+      "under `out/`) and run in the same rounds. Each child warms up twice and reports the median of three runs.",
+      "",
+      table(["contender", "ns/job (median)", "min–max", "× Queue+fibers (same round)", "× p-queue (same round)"], rows),
+      "",
+      `troupe costs **${vsBaseline.toFixed(2)}×** the Effect Queue + 8 fibers baseline per job (target ≤ 1.5×: ${met(vsBaseline <= 1.5)}) ` +
+      `and is **${vsPQueue.toFixed(1)}× faster** than p-queue (target ≥ 3×: ${met(vsPQueue >= 3)}). ` +
+      (unused === undefined ? "" : `A pool that uses no job policies costs **${unused.toFixed(2)}×** what it did before they existed ` +
+        `(\`troupe@before-policies\`, commit ${Dispatch.BEFORE_POLICIES}, same rounds; target ≤ 1.10×: ${met(unused <= 1.1)}). `) +
+      `Policies configured but never firing cost ${policies.toFixed(2)}× the plain pool per no-op job (each job then carries its ` +
+      `submission time, retry policy and queue deadline: a fixed cost of a few hundred ns, which a job doing real work does not notice).`
+    ].join("\n")
+    return { markdown, charts: [], samples: results }
+  })
+}

@@ -1,0 +1,42 @@
+// Section B: fixed teams and a threshold-scaled pool on sleeping jobs, from bench/scaling.ts.
+import { fmt, median, runRounds, table } from "../lib/harness.ts"
+import { measured, met, type Section } from "../lib/section.ts"
+import * as Scale from "../scaling.ts"
+
+export const scaling: Section = {
+  key: "B",
+  label: `B. scaling: ${Scale.JOBS} jobs x ${Scale.SLEEP_MS} ms sleep`,
+  runs: (rounds) => rounds,
+  run: measured("B", async ({ rounds, log, tick }) => {
+    const results = await runRounds(new URL("../scaling.ts", import.meta.url).href, ["all"], rounds, { log, onSample: tick })
+    const ms = (name: string) => median(results.map((r) => Number(r["all"]![name])))
+    const one = ms("fixed-1")
+    const rows = Scale.TEAMS.map((n) => {
+      const ideal = Math.ceil(Scale.JOBS / n) * Scale.SLEEP_MS
+      const t = ms(`fixed-${n}`)
+      return [`${n}`, fmt(t, 1), fmt(ideal), `+${((t / ideal - 1) * 100).toFixed(1)}%`, (one / t).toFixed(2)]
+    })
+    const auto = ms("threshold-1..16")
+    const sixteen = ms("fixed-16")
+    const worst = Math.max(...Scale.TEAMS.map((n) => ms(`fixed-${n}`) / (Math.ceil(Scale.JOBS / n) * Scale.SLEEP_MS)))
+    rows.push([
+      `1..16, threshold (grew to ${median(results.map((r) => Number(r["all"]!["threshold-1..16:workers"])))})`,
+      fmt(auto, 1),
+      fmt(100),
+      `+${((auto / 100 - 1) * 100).toFixed(1)}%`,
+      (one / auto).toFixed(2)
+    ])
+    const markdown = [
+      `### B. Scaling (${Scale.JOBS} jobs that each sleep ${Scale.SLEEP_MS} ms)`,
+      "",
+      "Fixed teams (`scaling: \"fixed\"`), then `minWorkers: 1, maxWorkers: 16, scaling: Scaling.threshold({ jobsPerWorker: 1 })`. " +
+      "All 16 jobs are submitted at once; wall time until the last result.",
+      "",
+      table(["workers", "wall ms (median)", "ideal ms", "over ideal", "speed-up vs 1"], rows),
+      "",
+      `Every fixed row is within ${((worst - 1) * 100).toFixed(1)}% of ideal (target 3%: ${met(worst <= 1.03)}); ` +
+      `the autoscaled run takes ${(auto / sixteen).toFixed(2)}× the 16-worker row (target ≤ 1.2×: ${met(auto / sixteen <= 1.2)}).`
+    ].join("\n")
+    return { markdown, charts: [], samples: results }
+  })
+}
