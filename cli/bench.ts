@@ -19,7 +19,7 @@ const docs = fileURLToPath(new URL("../docs/", import.meta.url))
 const runSection = (section: Section, input: BenchInput) =>
   Effect.gen(function*() {
     const progress = yield* Progress.Progress
-    const step = progress.step(section.label, section.runs(input.rounds))
+    const step = progress.step(section.label, section.runs(input.rounds), "runs")
     const start = yield* Clock.currentTimeMillis
     const result = yield* section.run({ rounds: input.rounds, tick: step.tick, log: input.verbose ? progress.log : () => {} })
     step.done(`${Math.round(((yield* Clock.currentTimeMillis) - start) / 1000)} s`)

@@ -36,7 +36,7 @@ const teams = (name: string, env: string, description: string) =>
     Flag.optional
   )
 
-/** What every command accepts: where the report goes and how the run talks. */
+/** What every command accepts: where the report goes and how the run talks (and `--verbose`, said per command). */
 export const common = {
   out: Flag.String("out").pipe(
     Flag.withDescription("Folder for the report: JSON, SVG charts, HTML (default out; env TROUPE_OUT)"),
@@ -44,13 +44,13 @@ export const common = {
     Flag.withDefault("out")
   ),
   json: toggle("json", "TROUPE_JSON", "Print the results as JSON on stdout, nothing else; no progress bars"),
-  verbose: toggle("verbose", "TROUPE_VERBOSE", "Print each job's start and completion with its worker's id"),
   profile: toggle("profile", "TROUPE_PROFILE", "Write a CPU profile of the run (Node's .cpuprofile) next to the report")
 }
 
 /** The scaling study's flags. */
 export const study = {
   ...common,
+  verbose: toggle("verbose", "TROUPE_VERBOSE", "Print each job's start and completion with its worker's id"),
   kind: choice("kind", "TROUPE_KIND", ["both", "sleep", "cpu"], "both", "Which jobs: sleep (I/O-bound, fiber workers), cpu (digits of pi, thread workers) or both"),
   jobs: count("jobs", "TROUPE_JOBS", "Jobs per batch (default 16 sleep jobs, and 8 CPU jobs per core; env TROUPE_JOBS)").pipe(Flag.optional),
   sleepMs: count("sleep-ms", "TROUPE_SLEEP_MS", "How long each sleep job sleeps, ms (default 100; env TROUPE_SLEEP_MS)").pipe(Flag.withDefault(100)),
@@ -68,6 +68,7 @@ export const study = {
 /** `troupe bench`'s flags. */
 export const bench = {
   ...common,
+  verbose: toggle("verbose", "TROUPE_VERBOSE", "Print each contender's result as its process ends, and the study's steps"),
   rounds: count("rounds", "TROUPE_ROUNDS", "Rounds per scenario: each contender runs in a fresh process per round (default 5; env TROUPE_ROUNDS)").pipe(Flag.withDefault(5)),
   only: Flag.String("only").pipe(
     Flag.withDescription("Run only these sections, e.g. A,C (default all; env TROUPE_ONLY)"),

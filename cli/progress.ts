@@ -11,7 +11,8 @@ export interface Step {
 }
 
 export interface ProgressService {
-  readonly step: (label: string, total: number) => Step
+  /** A step of `total` units ("jobs", "runs"). */
+  readonly step: (label: string, total: number, unit?: string) => Step
   /** A line above the bars (or plain). */
   readonly log: (line: string) => void
 }
@@ -33,7 +34,7 @@ const bars = Effect.acquireRelease(
   Effect.sync(() =>
     new cliProgress.MultiBar(
       {
-        format: " {bar} {percentage}% | {label} | {value}/{total} jobs {summary}",
+        format: " {bar} {percentage}% | {label} | {value}/{total} {unit} {summary}",
         barsize: 24,
         hideCursor: true,
         clearOnComplete: false,
@@ -46,8 +47,8 @@ const bars = Effect.acquireRelease(
   (multibar) => Effect.sync(() => multibar.stop())
 ).pipe(
   Effect.map((multibar): ProgressService => ({
-    step: (label, total) => {
-      const bar = multibar.create(total, 0, { label, summary: "" })
+    step: (label, total, unit = "jobs") => {
+      const bar = multibar.create(total, 0, { label, unit, summary: "" })
       return { tick: () => bar.increment(), done: (summary) => bar.update(total, { summary: `· ${summary}` }) }
     },
     log: (line) => multibar.log(`${line}\n`)

@@ -35,6 +35,7 @@ describe("npm start (small settings)", () => {
     expect(printed).toMatch(/Autoscaled runs \(the supervisor sizes the team\)\njobs +policy +workers +wall ms +peak +at the end +× best fixed team/)
     // Rows: teams 1..4 of sleep jobs, 1..2 threads.
     for (const n of [1, 2, 3, 4]) expect(printed).toMatch(new RegExp(`\\n${n} +4 +[\\d,]+ +[\\d,]+ +[\\d.]+× +[\\d.]+× +\\d+%`))
+    expect(printed).toMatch(/Team size over time \(ms since the first submit: workers\)\nsleep: 0 ms: 1 → .* → [\d,]+ ms: 1\ncpu: 0 ms: 1 → .* → [\d,]+ ms: 1\n/)
     expect(printed).toContain(`Report: ${join(out, "report.html")}`)
   })
 

@@ -78,7 +78,12 @@ export const barChart = (c: BarChart): string =>
       xAxis: { type: "category", data: [...c.categories], axisLabel: { interval: 0, rotate: c.categories.length > 4 ? 20 : 0 } },
       yAxis: { type: "value", name: c.yName, nameLocation: "middle", nameGap: 52 },
       series: [
-        { name: c.yName, type: "bar", data: [...c.values], label: { show: true, position: "top" } },
+        {
+          name: c.yName,
+          type: "bar",
+          data: [...c.values],
+          label: { show: true, position: "top", formatter: (p: { value: unknown }) => Number(p.value).toLocaleString("en-US") }
+        },
         ...(c.reference === undefined ? [] : [{
           name: c.reference.name,
           type: "line" as const,

@@ -38,6 +38,21 @@ export const autoscaledRows = (report: StudyReport): Array<Array<string>> =>
     ]
   })
 
+/**
+ * The autoscaled team's size over time in one line, "0 ms: 1 → 2 ms: 4 → …":
+ * changes in the same millisecond collapse into their last, long runs are cut in the middle.
+ */
+export const timelineLine = (k: KindReport, most = 12): string => {
+  const points: Array<{ atMs: number; workers: number }> = []
+  for (const p of k.autoscaled.timeline) {
+    const at = Math.round(p.atMs)
+    if (points.at(-1)?.atMs === at) points[points.length - 1] = { atMs: at, workers: p.workers }
+    else if (points.at(-1)?.workers !== p.workers || p === k.autoscaled.timeline.at(-1)) points.push({ atMs: at, workers: p.workers })
+  }
+  const shown = points.length <= most ? points : [...points.slice(0, most / 2), undefined, ...points.slice(-most / 2)]
+  return `${k.kind}: ` + shown.map((p) => (p === undefined ? "…" : `${fmt(p.atMs)} ms: ${p.workers}`)).join(" → ")
+}
+
 /** The machine and settings a run came from, in one line. */
 export const provenance = (report: StudyReport): string =>
   `${report.date.slice(0, 10)}, ${report.machine.cpus} × ${report.machine.model}, ${fmt(report.machine.memoryGiB, 1)} GiB, ` +

@@ -5,7 +5,7 @@ import { Console, Effect, Path } from "effect"
 import { profiled } from "../profile.ts"
 import * as Progress from "../progress.ts"
 import type { KindReport, StudyReport } from "../report/Report.ts"
-import { autoscaledHeader, autoscaledRows, kindHeader, kindRows, kindTitle, provenance } from "../report/summary.ts"
+import { autoscaledHeader, autoscaledRows, kindHeader, kindRows, kindTitle, provenance, timelineLine } from "../report/summary.ts"
 import { textTable } from "../report/table.ts"
 import { writeReport } from "../report/write.ts"
 import { version } from "../version.ts"
@@ -55,7 +55,10 @@ export const printTables = (report: StudyReport) =>
       ...report.kinds.flatMap((k) => ["", kindTitle(k), textTable(kindHeader, kindRows(k))]),
       "",
       "Autoscaled runs (the supervisor sizes the team)",
-      textTable(autoscaledHeader, autoscaledRows(report))
+      textTable(autoscaledHeader, autoscaledRows(report)),
+      "",
+      "Team size over time (ms since the first submit: workers)",
+      ...report.kinds.map((k) => timelineLine(k))
     ].join("\n")
   )
 
