@@ -11,6 +11,7 @@ import { describe, expect } from "vitest"
 import * as Commands from "../cli/commands.ts"
 import * as CliConfig from "../cli/config.ts"
 import { resolve } from "../cli/study/plan.ts"
+import { defaultFlags } from "../bench/sections/study.ts"
 import { parseTeams } from "../cli/teams.ts"
 
 interface Seen {
@@ -59,6 +60,7 @@ describe("troupe study: flags", () => {
         jobsPerWorker: 1, idleAfterMs: 300, out: "out", json: false, verbose: false, profile: false
       })
       expect(Option.isNone(input.jobs) && Option.isNone(input.workers) && Option.isNone(input.threads)).toBe(true)
+      expect(input).toMatchObject(defaultFlags) // what `troupe bench` runs as its study section
       // The defaults the issue asks for: sleep teams up to the batch size, thread teams up to the cores.
       const plan = resolve(input, 2)
       expect(plan.kinds.map((k) => [k.kind, k.jobs, k.size, k.teams])).toEqual([
