@@ -32,3 +32,19 @@ describe("docs", () => {
     expect(run).not.toThrow()
   }, 60_000)
 })
+
+describe("docs images", () => {
+  it("every image the README and docs/ show exists; every SVG among them parses", async () => {
+    const { readdirSync, existsSync } = await import("node:fs")
+    const { XMLValidator } = await import("fast-xml-parser")
+    const pages = ["README.md", ...readdirSync(new URL("docs/", root)).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)]
+    const images = pages.flatMap((page) =>
+      [...readFileSync(new URL(page, root), "utf8").matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => new URL(m[1]!, new URL(page, root)))
+    )
+    expect(images.length).toBeGreaterThanOrEqual(6) // the report screenshot twice, the bench's four charts
+    for (const image of images) {
+      expect(existsSync(image), image.pathname).toBe(true)
+      if (image.pathname.endsWith(".svg")) expect(XMLValidator.validate(readFileSync(image, "utf8")), image.pathname).toBe(true)
+    }
+  })
+})
