@@ -8,6 +8,7 @@ import * as Progress from "../cli/progress.ts"
 import type { StudyPlan } from "../cli/study/plan.ts"
 import { rows } from "../cli/study/fixedTeams.ts"
 import { runKind } from "../cli/study/run.ts"
+import { timelineLine } from "../cli/report/summary.ts"
 
 const plan = (teams: ReadonlyArray<number>, overrides: Partial<StudyPlan> = {}): StudyPlan => ({
   kinds: [{ kind: "sleep", jobs: 6, size: 100, teams }],
@@ -81,5 +82,18 @@ describe("rows", () => {
         [2, 400, 400, 2, 2, 1],
         [4, 250, 200, 3.2, 4, 0.8]
       ])
+    }))
+})
+
+describe("timelineLine", () => {
+  const kind = (timeline: Array<{ atMs: number; workers: number }>) =>
+    ({ kind: "sleep", autoscaled: { timeline } }) as unknown as Parameters<typeof timelineLine>[0]
+
+  it.effect("keeps the starting size, collapses changes within a millisecond, cuts long runs in the middle", () =>
+    Effect.sync(() => {
+      expect(timelineLine(kind([{ atMs: 0, workers: 1 }, { atMs: 0.2, workers: 2 }, { atMs: 0.4, workers: 4 }, { atMs: 300, workers: 1 }, { atMs: 310, workers: 1 }])))
+        .toBe("sleep: 0 ms: 1 → 0 ms: 4 → 300 ms: 1 → 310 ms: 1")
+      const long = Array.from({ length: 20 }, (_, i) => ({ atMs: i * 10, workers: i + 1 }))
+      expect(timelineLine(kind(long), 4)).toBe("sleep: 0 ms: 1 → 10 ms: 2 → … → 180 ms: 19 → 190 ms: 20")
     }))
 })

@@ -40,13 +40,13 @@ export const autoscaledRows = (report: StudyReport): Array<Array<string>> =>
 
 /**
  * The autoscaled team's size over time in one line, "0 ms: 1 → 2 ms: 4 → …":
- * changes in the same millisecond collapse into their last, long runs are cut in the middle.
+ * changes in the same millisecond collapse into their last (the starting size stays), long runs are cut in the middle.
  */
 export const timelineLine = (k: KindReport, most = 12): string => {
   const points: Array<{ atMs: number; workers: number }> = []
   for (const p of k.autoscaled.timeline) {
     const at = Math.round(p.atMs)
-    if (points.at(-1)?.atMs === at) points[points.length - 1] = { atMs: at, workers: p.workers }
+    if (points.length > 1 && points.at(-1)!.atMs === at) points[points.length - 1] = { atMs: at, workers: p.workers }
     else if (points.at(-1)?.workers !== p.workers || p === k.autoscaled.timeline.at(-1)) points.push({ atMs: at, workers: p.workers })
   }
   const shown = points.length <= most ? points : [...points.slice(0, most / 2), undefined, ...points.slice(-most / 2)]
