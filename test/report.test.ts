@@ -1,7 +1,7 @@
 // `npm start` end to end with small settings: the tables it prints, the
 // --verbose job lines, and the report folder (JSON under its Schema, SVGs that
 // parse, the HTML that shows them, a CPU profile).
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -142,4 +142,26 @@ describe("troupe study --json", () => {
     expect(`${failure?.stdout}${failure?.stderr}`).toContain("--jobs must be a positive whole number, got 0")
     expect(existsSync(dir)).toBe(false)
   }, 30_000)
+})
+
+describe("troupe study interrupted", () => {
+  it("Ctrl-C mid-run: the pools shut down (threads too), the process exits 130 at once, no report is written", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "troupe-int-")), "out")
+    const child = spawn(process.execPath, ["cli/main.ts", "--kind", "cpu", "--jobs", "400", "--verbose", "--out", dir], { cwd: root, stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    child.stderr.resume()
+    // Wait for the first --verbose line: the study is under way on thread workers.
+    await new Promise<void>((resolve) =>
+      child.stdout.on("data", (chunk) => {
+        stdout += chunk
+        if (stdout.includes("started on worker")) resolve()
+      })
+    )
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    const sent = performance.now()
+    child.kill("SIGINT")
+    expect(await exited).toBe(130)
+    expect(performance.now() - sent).toBeLessThan(10_000) // generous: a loaded CI machine, yet far from a hang
+    expect(existsSync(join(dir, "study.json"))).toBe(false)
+  }, 60_000)
 })
