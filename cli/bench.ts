@@ -1,12 +1,13 @@
 // `troupe bench` (and `npm run bench`): runs the chosen sections of
 // docs/benchmarks.md with a progress bar each, prints the document (or, with
 // --json, the raw samples), writes the samples to <out>/bench.json and, with
-// --write, the document, its charts and the strategies page's section D.
+// --write, the document, its charts and the strategies page's section D (only
+// when every section ran: the document is one measurement).
 import { fileURLToPath } from "node:url"
 import { Clock, Console, Data, Effect, FileSystem, Path } from "effect"
 import { document, provenance, withStealing } from "../bench/document.ts"
 import type { Section } from "../bench/lib/section.ts"
-import { select } from "../bench/sections.ts"
+import { sections, select } from "../bench/sections.ts"
 import type { BenchInput } from "./commands.ts"
 import { profiled } from "./profile.ts"
 import * as Progress from "./progress.ts"
@@ -49,7 +50,10 @@ export const run = (input: BenchInput) =>
     yield* fs.makeDirectory(input.out, { recursive: true })
     yield* fs.writeFileString(json, `${JSON.stringify(raw, null, 2)}\n`)
     const written = [json]
-    if (input.write) {
+    // docs/benchmarks.md is one measurement, made on one date: a run of some sections only prints.
+    const whole = chosen.length === sections.length
+    if (input.write && !whole) yield* Console.error("troupe bench: --only runs part of the document: docs/ left as they are")
+    if (input.write && whole) {
       const charts = path.join(docs, "benchmarks")
       yield* fs.makeDirectory(charts, { recursive: true })
       for (const chart of results.flatMap((r) => r.charts)) {

@@ -504,7 +504,9 @@ export const statsUnsafe = (self: Pool<any, any, any>): Stats => {
  *
  * With `jobs: true` the stream also carries `@troupe.job.started` and
  * `@troupe.job.finished`, each naming the worker: the pool publishes them
- * only while such a stream is read.
+ * only while such a stream is read. Meanwhile they pass through every
+ * reader's buffer (other readers drop them as they read), so size
+ * `inspectionBuffer` for two events per job a slow reader may fall behind by.
  *
  * @category observability
  * @since 0.1.0

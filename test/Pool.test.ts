@@ -606,6 +606,24 @@ describe("third review regressions", () => {
       expect(jobWatchers(pool)).toBe(0) // the reader's stream ended: the pool stopped publishing them
     }))
 
+  it.effect("job events: readers are counted while they read; an interrupted reader stops counting", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n), maxWorkers: 1 })
+      const read = () => Pool.events(pool, { jobs: true }).pipe(Stream.runDrain, Effect.forkChild({ startImmediately: true }))
+      const a = yield* read()
+      const b = yield* read()
+      yield* settle()
+      expect(jobWatchers(pool)).toBe(2)
+      yield* Fiber.interrupt(a)
+      expect(jobWatchers(pool)).toBe(1)
+      yield* Fiber.interrupt(b)
+      expect(jobWatchers(pool)).toBe(0)
+      const plain = yield* Pool.events(pool).pipe(Stream.runDrain, Effect.forkChild({ startImmediately: true }))
+      yield* settle()
+      expect(jobWatchers(pool)).toBe(0) // a reader of the other events costs the jobs nothing
+      yield* Fiber.interrupt(plain)
+    }))
+
   it.effect("events subscribed after the pool stopped end at once", () =>
     Effect.gen(function*() {
       const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n) })

@@ -1,7 +1,7 @@
 // Thread workers, with real Node worker threads (the handlers live in
 // fixtures/threads.ts). These run on the real clock: a thread is real time.
 import { it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Option, Scope } from "effect"
+import { Effect, Exit, Fiber, Option, Scope, Stream } from "effect"
 import { describe, expect } from "vitest"
 import { InvalidInput, Job, JobDefect, Pool, PoolEscalated, Scaling, Supervisor, WorkerCrashed } from "../src/index.ts"
 import { never } from "./fixtures/threadBootFails.ts"
@@ -173,6 +173,29 @@ describe("thread workers: jobs waiting in a thread's window", () => {
       expect(yield* Effect.flip(Job.join(job))).toMatchObject({ _tag: "JobCancelled" })
       expect(yield* Pool.submit(pool, { op: "value", n: 2 })).toBe(2) // after the thread let go of it
       expect(counter.read()).toBe(1)
+    }).pipe(Effect.scoped))
+
+  it.live("job events: a cancelled thread job finishes once, though its thread lets go of it later", () =>
+    Effect.gen(function*() {
+      const counter = makeCounter()
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1 })
+      const seen: Array<string> = []
+      const reader = yield* Pool.events(pool, { jobs: true }).pipe(
+        Stream.runForEach((e) =>
+          Effect.sync(() => {
+            if (e.type === "@troupe.job.started") seen.push(`start ${e.jobId}`)
+            if (e.type === "@troupe.job.finished") seen.push(`end ${e.jobId} ${e.result}`)
+          })
+        ),
+        Effect.forkChild({ startImmediately: true })
+      )
+      const job = yield* Pool.fork(pool, { op: "work", ms: 300, counter: counter.buffer })
+      yield* eventually(() => Pool.statsUnsafe(pool).running === 1)
+      yield* Job.cancel(job)
+      expect(yield* Pool.submit(pool, { op: "value", n: 2 })).toBe(2) // runs after the thread let go of the cancelled one
+      yield* Pool.shutdown(pool)
+      yield* Fiber.join(reader)
+      expect(seen).toEqual(["start 1", "end 1 cancel", "start 2", "end 2 success"])
     }).pipe(Effect.scoped))
 
   it.live("a job cancelled on a thread that then dies: the cancel has returned, the worker is replaced", () =>

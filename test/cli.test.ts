@@ -120,6 +120,18 @@ describe("troupe study: flags", () => {
       expect(seen[0]).toMatchObject({ kind: "cpu", mailbox: "lifo", digits: 700, jobs: Option.some(6) })
     }))
 
+  it.effect("a TROUPE_ENV_FILE that does not exist is an error, not ignored", () =>
+    Effect.gen(function*() {
+      const cli = Commands.make({ study: () => Effect.void, bench: () => Effect.void })
+      const exit = yield* Command.runWith(cli, { version: "test" })([]).pipe(
+        Effect.provide(CliConfig.layer(join(tmpdir(), "no-such-troupe.env")).pipe(Layer.provide(NodeServices.layer))),
+        Effect.provide(NodeServices.layer),
+        Effect.exit
+      )
+      expect(exit._tag).toBe("Failure")
+      expect(String(exit)).toContain("no-such-troupe.env, which does not exist")
+    }))
+
   it.effect("--help explains every flag", () =>
     Effect.gen(function*() {
       const { shown, study } = yield* parse(["study", "--help"])

@@ -26,7 +26,7 @@ const simulate = (study: StudyPlan) =>
   Effect.gen(function*() {
     const steps: Array<string> = []
     const progress = Progress.layer("plain", (line) => steps.push(line))
-    const fiber = yield* runKind(study.kinds[0]!, study, false).pipe(Effect.provide(progress), Effect.forkChild)
+    const fiber = yield* runKind(study.kinds[0]!, study, undefined).pipe(Effect.provide(progress), Effect.forkChild)
     while (fiber.pollUnsafe() === undefined) yield* TestClock.adjust("10 millis")
     return { report: yield* Fiber.join(fiber), steps }
   })
@@ -73,6 +73,21 @@ describe("the study on simulated time", () => {
 })
 
 describe("rows", () => {
+  it.effect("uneven batches on a smallest team above 1: 7 jobs on 2 and 7 workers", () =>
+    Effect.sync(() => {
+      // 2 workers: 4 rounds of 50 ms; 7 workers: 1 round. Nothing beats linear.
+      const sleep = rows({ kind: "sleep", jobs: 7, size: 50, teams: [2, 7] }, [[200], [50]])
+      expect(sleep.rows.map((r) => [r.idealMs, r.speedup, r.idealSpeedup, r.utilization])).toEqual([
+        [200, 7 / 4, 7 / 4, 7 / 8],
+        [50, 7, 7, 1]
+      ])
+      const cpu = rows({ kind: "cpu", jobs: 7, size: 1500, teams: [2, 7] }, [[80], [25]])
+      expect(cpu.jobMs).toBe(20) // 80 ms over 4 rounds
+      expect(cpu.rows.map((r) => [r.idealMs, r.speedup, r.idealSpeedup])).toEqual([[80, 7 / 4, 7 / 4], [20, (80 * 7) / 4 / 25, 7]])
+      for (const r of [...sleep.rows, ...cpu.rows]) expect(r.idealSpeedup).toBeLessThanOrEqual(r.workers)
+    }))
+
+
   it.effect("CPU rows: the job's time is what the smallest team measured per job and worker", () =>
     Effect.sync(() => {
       const cpu = { kind: "cpu" as const, jobs: 8, size: 9000, teams: [2, 4] }

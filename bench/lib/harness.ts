@@ -14,6 +14,8 @@ export interface RoundsOptions {
   readonly log?: (line: string) => void
   /** Called as each child's sample arrives (a progress bar's tick). */
   readonly onSample?: (sample: Sample) => void
+  /** Aborted: the child running then is killed and the rounds fail. */
+  readonly signal?: AbortSignal
   /** Contenders run from another script: name -> [script, child name]. */
   readonly elsewhere?: Record<string, readonly [string, string]>
 }
@@ -31,7 +33,7 @@ export const runRounds = async (
     const byName: Record<string, Sample> = {}
     for (const name of order) {
       const [file, childArg] = options.elsewhere?.[name] ?? [fileURLToPath(script), name]
-      const out = await child(file, childArg)
+      const out = await child(file, childArg, options.signal)
       const line = out.trim().split("\n").at(-1)!
       const sample: Sample = { contender: name, ...JSON.parse(line) }
       byName[name] = sample
@@ -47,9 +49,12 @@ export const runRounds = async (
  * One child, one at a time: the parent only waits (asynchronously, so a
  * progress bar can redraw), and the child's stderr goes straight through.
  */
-const child = (file: string, name: string): Promise<string> =>
+const child = (file: string, name: string, signal: AbortSignal | undefined): Promise<string> =>
   new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--expose-gc", file, "--child", name], { stdio: ["ignore", "pipe", "inherit"] })
+    const proc = spawn(process.execPath, ["--expose-gc", file, "--child", name], {
+      stdio: ["ignore", "pipe", "inherit"],
+      ...(signal === undefined ? {} : { signal })
+    })
     const chunks: Array<Buffer> = []
     proc.stdout.on("data", (chunk: Buffer) => chunks.push(chunk))
     proc.on("error", reject)

@@ -15,11 +15,11 @@ export const dispatch: Section = {
   key: "A",
   label: `A. dispatch overhead: ${fmt(Dispatch.JOBS)} no-op jobs, ${Dispatch.WORKERS} workers`,
   runs: (rounds) => rounds * contenders().length,
-  run: measured("A", async ({ rounds, log, tick }) => {
+  run: measured("A", async ({ rounds, log, tick, signal }) => {
     const base = before()
     const names = contenders()
     const elsewhere = base === undefined ? {} : { "troupe@before-policies": [base, "troupe"] as const }
-    const results = await runRounds(new URL("../dispatch.ts", import.meta.url).href, names, rounds, { log, onSample: tick, elsewhere })
+    const results = await runRounds(new URL("../dispatch.ts", import.meta.url).href, names, rounds, { log, signal, onSample: tick, elsewhere })
     const ns = (name: string) => results.map((r) => Number(r[name]!.nsPerJob))
     const ratio = (name: string, base: string) => median(results.map((r) => Number(r[name]!.nsPerJob) / Number(r[base]!.nsPerJob)))
     const rows = names.map((name) => {

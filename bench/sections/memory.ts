@@ -10,8 +10,8 @@ export const memory: Section = {
   key: "E",
   label: `E. memory: ${fmt(Memory.QUEUED)} queued jobs, ${fmt(Memory.IDLE_WORKERS)} idle workers`,
   runs: (rounds) => memoryRounds(rounds) * Memory.contenders.length,
-  run: measured("E", async ({ rounds, log, tick }) => {
-    const results = await runRounds(new URL("../memory.ts", import.meta.url).href, Memory.contenders, memoryRounds(rounds), { log, onSample: tick })
+  run: measured("E", async ({ rounds, log, tick, signal }) => {
+    const results = await runRounds(new URL("../memory.ts", import.meta.url).href, Memory.contenders, memoryRounds(rounds), { log, signal, onSample: tick })
     const bytes = (name: string) => median(results.map((r) => Number(r[name]!.bytes)))
     const rows = Memory.contenders.map((name) => [name, fmt(bytes(name))])
     const markdown = [

@@ -9,8 +9,8 @@ export const stealing: Section = {
   key: "D",
   label: `D. work stealing: ${fmt(Stealing.JOBS)} skewed sleeping jobs, ${Stealing.WORKERS} workers`,
   runs: (rounds) => rounds * Stealing.contenders.length,
-  run: measured("D", async ({ rounds, log, tick }) => {
-    const results = await runRounds(new URL("../stealing.ts", import.meta.url).href, Stealing.contenders, rounds, { log, onSample: tick })
+  run: measured("D", async ({ rounds, log, tick, signal }) => {
+    const results = await runRounds(new URL("../stealing.ts", import.meta.url).href, Stealing.contenders, rounds, { log, signal, onSample: tick })
     const med = (name: string, key: string) => median(results.map((r) => Number(r[name]![key])))
     const ms = (name: string) => results.map((r) => Number(r[name]!.makespanMs))
     const vsPQueue = (name: string) => median(results.map((r) => Number(r[name]!.makespanMs) / Number(r["p-queue"]!.makespanMs)))

@@ -8,8 +8,8 @@ export const threads: Section = {
   key: "C",
   label: `C. threads vs piscina: ${fmt(Threads.TINY_TASKS)} tiny tasks, ${Threads.CPU_JOBS} CPU jobs`,
   runs: (rounds) => rounds * Threads.phases.length,
-  run: measured("C", async ({ rounds, log, tick }) => {
-    const raw = await runRounds(new URL("../threads.ts", import.meta.url).href, Threads.phases, rounds, { log, onSample: tick })
+  run: measured("C", async ({ rounds, log, tick, signal }) => {
+    const raw = await runRounds(new URL("../threads.ts", import.meta.url).href, Threads.phases, rounds, { log, signal, onSample: tick })
     // One record per contender and round, from its phases' children.
     const results = raw.map((round) => {
       const merged: Record<string, Record<string, number | string>> = {}

@@ -35,7 +35,9 @@ export const html = (report: StudyReport, charts: { readonly speedup: string; re
 <p class="meta">${escape(provenance(report))}</p>
 <div class="charts">
 ${figure("speedup", charts.speedup, "Each point: the batch's wall time on one worker over its time on this team. The dashed line is the best any pool could do with this many equal jobs.")}
-${figure("timeline", charts.timeline, "The autoscaled run: the supervisor grows the team while jobs wait, then retires workers idle past the timeout.")}
+${figure("timeline", charts.timeline, report.settings.scaling === "auto"
+  ? "The autoscaled run: the supervisor grows the team while jobs wait, then retires workers idle past the timeout."
+  : "The autoscaled run: the supervisor grows the team while jobs wait (threshold only: it never retires them).")}
 </div>
 ${report.kinds.map((k) => `<h2>${escape(kindTitle(k))}</h2>\n${table(kindHeader, kindRows(k))}`).join("\n")}
 <h2>Autoscaled runs</h2>

@@ -29,12 +29,12 @@ const trackTeam = (pool: Batch.StudyPool) =>
           team.changes.push({ at: event.at, workers: team.size })
         })
       ),
-      Effect.forkChild({ startImmediately: true })
+      Effect.forkScoped({ startImmediately: true })
     )
     return { team, fiber }
   })
 
-export const run = (plan: KindPlan, study: StudyPlan, verbose: boolean) =>
+export const run = (plan: KindPlan, study: StudyPlan, say: Batch.Say) =>
   Effect.gen(function*() {
     const progress = yield* Progress
     const max = Math.max(...plan.teams)
@@ -46,7 +46,7 @@ export const run = (plan: KindPlan, study: StudyPlan, verbose: boolean) =>
     const { team, fiber } = yield* trackTeam(pool)
     const initial = team.size
     const start = yield* Clock.currentTimeMillis
-    const watcher = verbose ? yield* Batch.watchJobs(pool, `${Batch.label(plan)}, autoscaled`, () => start) : undefined
+    const watcher = say ? yield* Batch.watchJobs(pool, say, `${Batch.label(plan)}, autoscaled`, () => start) : undefined
     const step = progress.step(`${Batch.label(plan)} · autoscaled 1..${max}`, plan.jobs)
     const wallMs = yield* Batch.run(plan, pool, step.tick)
     // With idle retirement, wait for the team to shrink back to its floor (or give up after a while).
@@ -59,7 +59,7 @@ export const run = (plan: KindPlan, study: StudyPlan, verbose: boolean) =>
     if (watcher !== undefined) yield* Fiber.join(watcher)
     const timeline: Array<TimelinePoint> = [{ atMs: 0, workers: initial }]
     for (const change of team.changes) {
-      if (change.at > end) break // the shutdown's own retirements
+      if (change.at > end) break // retirements after the wait for the floor gave up
       timeline.push({ atMs: Math.max(0, change.at - start), workers: change.workers })
     }
     timeline.push({ atMs: end - start, workers: timeline.at(-1)!.workers })

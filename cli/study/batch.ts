@@ -1,12 +1,15 @@
 // One batch of the study: the pool it runs on, its warm-up, the batch itself
 // (every job at once, timed on Effect's clock) and, with --verbose, its jobs'
 // starts and completions.
-import { Clock, Console, Duration, Effect, type Scope, Stream } from "effect"
+import { Clock, Duration, Effect, type Scope, Stream } from "effect"
 import { type InvalidOptions, Pool, type Scaling } from "troupe"
 import { pi } from "./pi.thread.ts"
 import type { KindPlan, StudyPlan } from "./plan.ts"
 
 export type StudyPool = Pool.Pool<number, unknown, never>
+
+/** Where --verbose lines go (stdout, or stderr under --json); undefined: not verbose. */
+export type Say = ((line: string) => Effect.Effect<void>) | undefined
 
 export const label = (plan: KindPlan) => (plan.kind === "sleep" ? `sleep ${plan.size} ms` : `pi ${plan.size} digits`)
 
@@ -45,22 +48,22 @@ export const warmUp = (plan: KindPlan, pool: StudyPool, workers: number) =>
 /** Runs the batch, every job at once; its wall time until the last result. */
 export const run = (plan: KindPlan, pool: StudyPool, tick: () => void) =>
   Effect.gen(function*() {
-    const start = yield* Clock.currentTimeMillis
+    const start = yield* Clock.currentTimeNanos
     yield* Effect.forEach(
       Array.from({ length: plan.jobs }),
       () => Pool.submit(pool, plan.size).pipe(Effect.tap(() => Effect.sync(tick))),
       { concurrency: "unbounded", discard: true }
     )
-    return (yield* Clock.currentTimeMillis) - start
+    return Number((yield* Clock.currentTimeNanos) - start) / 1e6 // sub-millisecond: a small job lasts a few ms
   })
 
 /** With --verbose: every job's start and completion with its worker, from the pool's job events, timed from `since()`. */
-export const watchJobs = (pool: StudyPool, title: string, since: () => number) =>
+export const watchJobs = (pool: StudyPool, say: (line: string) => Effect.Effect<void>, title: string, since: () => number) =>
   Pool.events(pool, { jobs: true }).pipe(
     Stream.runForEach((event) => {
       if (event.type !== "@troupe.job.started" && event.type !== "@troupe.job.finished") return Effect.void
       const what = event.type === "@troupe.job.started" ? "started" : event.result === "success" ? "completed" : event.result
-      return Console.log(`${title} +${Math.round(event.at - since())} ms: job ${event.jobId} ${what} on worker ${event.workerId}`)
+      return say(`${title} +${Math.round(event.at - since())} ms: job ${event.jobId} ${what} on worker ${event.workerId}`)
     }),
-    Effect.forkChild({ startImmediately: true })
+    Effect.forkScoped({ startImmediately: true })
   )

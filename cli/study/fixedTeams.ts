@@ -8,13 +8,13 @@ import * as Batch from "./batch.ts"
 import type { KindPlan, StudyPlan } from "./plan.ts"
 
 /** The wall times of `repeat` batches on a fixed team of `size`. */
-export const samples = (plan: KindPlan, study: StudyPlan, size: number, verbose: boolean) =>
+export const samples = (plan: KindPlan, study: StudyPlan, size: number, say: Batch.Say) =>
   Effect.gen(function*() {
     const progress = yield* Progress
     const pool = yield* Batch.makePool(plan, study, { min: size, max: size, scaling: "fixed" })
     yield* Batch.warmUp(plan, pool, size)
     let since = 0
-    const watcher = verbose ? yield* Batch.watchJobs(pool, `${Batch.label(plan)}, ${Batch.team(plan, size)}`, () => since) : undefined
+    const watcher = say ? yield* Batch.watchJobs(pool, say, `${Batch.label(plan)}, ${Batch.team(plan, size)}`, () => since) : undefined
     const step = progress.step(`${Batch.label(plan)} · ${Batch.team(plan, size)}`, plan.jobs * study.repeat)
     const walls: Array<number> = []
     for (let i = 0; i < study.repeat; i++) {
@@ -33,23 +33,29 @@ export const median = (xs: ReadonlyArray<number>): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
-/** The rows of one job kind, from each team's batches. */
+/**
+ * The rows of one job kind, from each team's batches. A team of w takes
+ * ceil(jobs / w) rounds of jobs: the ideal wall time is that many job
+ * durations, and the smallest team's measured time, divided by its rounds,
+ * gives a CPU job's duration (a sleep job's is known).
+ */
 export const rows = (plan: KindPlan, samples: ReadonlyArray<ReadonlyArray<number>>): { readonly jobMs: number; readonly rows: Array<Row> } => {
   const walls = samples.map(median)
+  const rounds = (workers: number) => Math.ceil(plan.jobs / workers)
   const base = plan.teams[0]!
-  const baseWall = walls[0]!
-  // A sleep job's time is known; a CPU job's is what the smallest team measured, per job and worker.
-  const jobMs = plan.kind === "sleep" ? plan.size : (baseWall * base) / plan.jobs
-  const ideal = (workers: number) => Math.ceil(plan.jobs / workers) * jobMs
+  const jobMs = plan.kind === "sleep" ? plan.size : walls[0]! / rounds(base)
+  // Speed-up against one worker: measured when the teams start at 1, else the smallest team's time times its ideal speed-up.
+  const idealSpeedup = (workers: number) => plan.jobs / rounds(workers)
+  const oneWorkerMs = walls[0]! * idealSpeedup(base)
   return {
     jobMs,
     rows: plan.teams.map((workers, i) => ({
       workers,
       wallMs: walls[i]!,
       samplesMs: samples[i]!,
-      idealMs: ideal(workers),
-      speedup: (baseWall * base) / walls[i]!,
-      idealSpeedup: (ideal(base) * base) / ideal(workers),
+      idealMs: rounds(workers) * jobMs,
+      speedup: oneWorkerMs / walls[i]!,
+      idealSpeedup: idealSpeedup(workers),
       utilization: (plan.jobs * jobMs) / (workers * walls[i]!)
     }))
   }

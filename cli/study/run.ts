@@ -4,13 +4,14 @@ import { Effect } from "effect"
 import type { KindReport } from "../report/Report.ts"
 import * as Autoscaled from "./autoscaled.ts"
 import * as FixedTeams from "./fixedTeams.ts"
+import type { Say } from "./batch.ts"
 import type { KindPlan, StudyPlan } from "./plan.ts"
 
-export const runKind = (plan: KindPlan, study: StudyPlan, verbose: boolean) =>
+export const runKind = (plan: KindPlan, study: StudyPlan, say: Say) =>
   Effect.gen(function*() {
     const samples: Array<ReadonlyArray<number>> = []
-    for (const size of plan.teams) samples.push(yield* FixedTeams.samples(plan, study, size, verbose))
-    const autoscaled = yield* Autoscaled.run(plan, study, verbose)
+    for (const size of plan.teams) samples.push(yield* FixedTeams.samples(plan, study, size, say))
+    const autoscaled = yield* Autoscaled.run(plan, study, say)
     const { jobMs, rows } = FixedTeams.rows(plan, samples)
     const report: KindReport = {
       kind: plan.kind,

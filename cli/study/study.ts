@@ -1,7 +1,7 @@
 // `troupe study`: runs the plan with live progress, then prints the tables
 // (or the JSON) and writes the report folder.
 import { cpus, totalmem } from "node:os"
-import { Console, Effect, Path } from "effect"
+import { Clock, Console, Effect, Path } from "effect"
 import { profiled } from "../profile.ts"
 import * as Progress from "../progress.ts"
 import type { KindReport, StudyReport } from "../report/Report.ts"
@@ -20,14 +20,16 @@ export interface StudyOptions extends StudyFlags {
 }
 
 /** Runs the study and returns its report; progress and --verbose lines as it goes. */
-export const study = (plan: StudyPlan, options: { readonly verbose: boolean }) =>
+export const study = (plan: StudyPlan, options: { readonly verbose: boolean; readonly json?: boolean }) =>
   Effect.gen(function*() {
     const kinds: Array<KindReport> = []
-    for (const kind of plan.kinds) kinds.push(yield* runKind(kind, plan, options.verbose))
+    // --verbose lines go to stdout, or to stderr when stdout carries the JSON.
+    const say = options.verbose ? (options.json === true ? Console.error : Console.log) : undefined
+    for (const kind of plan.kinds) kinds.push(yield* runKind(kind, plan, say))
     const report: StudyReport = {
       tool: "troupe study",
       version,
-      date: new Date().toISOString(),
+      date: new Date(yield* Clock.currentTimeMillis).toISOString(),
       machine: {
         cpus: cpus().length,
         model: cpus()[0]?.model.trim() ?? "unknown",

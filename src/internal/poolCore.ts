@@ -361,7 +361,8 @@ export class PoolCore implements JobOwner, WorkerHost {
   }
 
   finished(job: JobRecord, outcome: Exit.Exit<unknown, unknown> | AbortReason, worker: WorkerActor): void {
-    if (this.jobWatchers > 0) this.publishFinished(job, outcome, worker)
+    // A thread settles a cancelled job at once and its lane reports it again when it lets go: one event.
+    if (this.jobWatchers > 0 && job.state === "running") this.publishFinished(job, outcome, worker)
     if (typeof outcome !== "string") return this.settleExit(job, outcome, worker)
     if (outcome === "requeue") return this.requeue(job)
     if (outcome === "cancel") return void this.settle(job, "cancelled", Exit.fail(new JobCancelled({ jobId: job.id })))
