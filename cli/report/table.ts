@@ -7,5 +7,5 @@ export const textTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<Rea
   return [line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)].join("\n")
 }
 
-export const fmt = (n: number, digits = 0): string =>
-  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
+/** Numbers as the tables show them (1,234.5), one definition for the study and the bench. */
+export { fmt } from "../../bench/lib/harness.ts"

@@ -2,6 +2,7 @@
 // set against the ideal for that many workers.
 import { Clock, Effect, Fiber } from "effect"
 import { Pool } from "troupe"
+import { median } from "../../bench/lib/harness.ts"
 import { Progress } from "../progress.ts"
 import type { Row } from "../report/Report.ts"
 import * as Batch from "./batch.ts"
@@ -26,12 +27,6 @@ export const samples = (plan: KindPlan, study: StudyPlan, size: number, say: Bat
     if (watcher !== undefined) yield* Fiber.join(watcher)
     return walls
   }).pipe(Effect.scoped)
-
-export const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
 
 /**
  * The rows of one job kind, from each team's batches. A team of w takes
