@@ -33,7 +33,6 @@ export interface Section {
 
 export class SectionFailed extends Data.TaggedError("SectionFailed")<{ readonly message: string; readonly cause: unknown }> {}
 
-/** A section measured by child processes (a Promise), its failure named by its key. */
 /** A section measured by a Promise; interrupting it aborts `signal`, which kills the child running then. */
 export const measured = (key: string, run: (context: SectionContext & { readonly signal: AbortSignal }) => Promise<SectionResult>) => (context: SectionContext) =>
   Effect.tryPromise({

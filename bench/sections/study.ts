@@ -6,7 +6,7 @@ import { Effect, Option } from "effect"
 import { Progress, type ProgressService } from "../../cli/progress.ts"
 import type { StudyReport } from "../../cli/report/Report.ts"
 import { speedupChart, timelineChart } from "../../cli/report/studyCharts.ts"
-import { autoscaledHeader, autoscaledRows, kindHeader, kindRows, kindTitle } from "../../cli/report/summary.ts"
+import { autoscaledHeader, autoscaledRows, bestFixed, kindHeader, kindRows, kindTitle } from "../../cli/report/summary.ts"
 import { resolve, type StudyFlags } from "../../cli/study/plan.ts"
 import { study } from "../../cli/study/study.ts"
 import { fmt, table } from "../lib/harness.ts"
@@ -48,7 +48,7 @@ const worker = (k: StudyReport["kinds"][number]) => (k.kind === "sleep" ? "fiber
 const findings = (report: StudyReport): string =>
   report.kinds.map((k) => {
     const top = k.rows.at(-1)!
-    const best = k.rows.reduce((b, r) => (r.wallMs < b.wallMs ? r : b))
+    const best = bestFixed(k)
     const a = k.autoscaled
     return `${k.kind === "sleep" ? "Sleep" : "CPU"} jobs on ${top.workers} ${worker(k)}s run **${top.speedup.toFixed(2)}×** as fast as on one ` +
       `(ideal ${top.idealSpeedup.toFixed(2)}×, ${Math.round(top.utilization * 100)}% utilization); autoscaled (${a.policy}, ${a.minWorkers}..${a.maxWorkers}), ` +

@@ -47,7 +47,7 @@ export const KindReport = Schema.Struct({
   jobUnit: Schema.Literals(["ms", "digits"]),
   /** One job's time alone: the sleep, or the smallest team's time per job and worker. */
   jobMs: Millis,
-  rows: Schema.NonEmptyArray(Row),
+  rows: Schema.Array(Row).check(Schema.isMinLength(1)),
   autoscaled: Autoscaled
 })
 export type KindReport = typeof KindReport.Type
@@ -72,6 +72,6 @@ export const StudyReport = Schema.Struct({
     jobsPerWorker: Count,
     idleAfterMs: Millis
   }),
-  kinds: Schema.NonEmptyArray(KindReport)
+  kinds: Schema.Array(KindReport).check(Schema.isMinLength(1))
 })
 export type StudyReport = typeof StudyReport.Type

@@ -21,12 +21,15 @@ export const kindRows = (k: KindReport): Array<Array<string>> =>
     `${Math.round(r.utilization * 100)}%`
   ])
 
+/** The fixed team that ran the batch fastest. */
+export const bestFixed = (k: KindReport): KindReport["rows"][number] => k.rows.reduce((b, r) => (r.wallMs < b.wallMs ? r : b))
+
 export const autoscaledHeader = ["jobs", "policy", "workers", "wall ms", "peak", "at the end", "× best fixed team"] as const
 
 export const autoscaledRows = (report: StudyReport): Array<Array<string>> =>
   report.kinds.map((k) => {
     const a = k.autoscaled
-    const best = k.rows.reduce((b, r) => (r.wallMs < b.wallMs ? r : b))
+    const best = bestFixed(k)
     return [
       k.kind,
       a.policy,

@@ -2,6 +2,7 @@
 // the batch, the job size and the teams to try.
 import { Option } from "effect"
 import { availableParallelism } from "node:os"
+import type { StudyInput } from "../commands.ts"
 
 export interface KindPlan {
   readonly kind: "sleep" | "cpu"
@@ -23,20 +24,8 @@ export interface StudyPlan {
   readonly idleAfterMs: number
 }
 
-export interface StudyFlags {
-  readonly kind: "both" | "sleep" | "cpu"
-  readonly jobs: Option.Option<number>
-  readonly sleepMs: number
-  readonly repeat: number
-  readonly digits: number
-  readonly workers: Option.Option<ReadonlyArray<number>>
-  readonly threads: Option.Option<ReadonlyArray<number>>
-  readonly mailbox: StudyPlan["mailbox"]
-  readonly dispatch: StudyPlan["dispatch"]
-  readonly scaling: StudyPlan["scaling"]
-  readonly jobsPerWorker: number
-  readonly idleAfterMs: number
-}
+/** The study's flags as parsed (cli/flags.ts), less those that only say where the output goes. */
+export type StudyFlags = Omit<StudyInput, "out" | "json" | "verbose" | "profile">
 
 const upTo = (n: number): ReadonlyArray<number> => Array.from({ length: n }, (_, i) => i + 1)
 

@@ -20,7 +20,7 @@ export const runKind = (plan: KindPlan, study: StudyPlan, say: Say) =>
       jobSize: plan.size,
       jobUnit: plan.kind === "sleep" ? "ms" : "digits",
       jobMs,
-      rows: rows as unknown as KindReport["rows"],
+      rows,
       autoscaled
     }
     return report

@@ -9,15 +9,9 @@ import { autoscaledHeader, autoscaledRows, kindHeader, kindRows, kindTitle, prov
 import { textTable } from "../report/table.ts"
 import { writeReport } from "../report/write.ts"
 import { version } from "../version.ts"
-import { resolve, type StudyFlags, type StudyPlan } from "./plan.ts"
+import type { StudyInput } from "../commands.ts"
+import { resolve, type StudyPlan } from "./plan.ts"
 import { runKind } from "./run.ts"
-
-export interface StudyOptions extends StudyFlags {
-  readonly out: string
-  readonly json: boolean
-  readonly verbose: boolean
-  readonly profile: boolean
-}
 
 /** Runs the study and returns its report; progress and --verbose lines as it goes. */
 export const study = (plan: StudyPlan, options: { readonly verbose: boolean; readonly json?: boolean }) =>
@@ -45,7 +39,7 @@ export const study = (plan: StudyPlan, options: { readonly verbose: boolean; rea
         jobsPerWorker: plan.jobsPerWorker,
         idleAfterMs: plan.idleAfterMs
       },
-      kinds: kinds as unknown as StudyReport["kinds"]
+      kinds
     }
     return report
   })
@@ -64,19 +58,20 @@ export const printTables = (report: StudyReport) =>
     ].join("\n")
   )
 
-export const run = (options: StudyOptions) =>
+export const run = (options: StudyInput) =>
   Effect.gen(function*() {
     const path = yield* Path.Path
     const plan = resolve(options)
+    const profile = options.profile ? path.join(options.out, "study.cpuprofile") : undefined
     const report = yield* study(plan, options).pipe(
       Effect.provide(Progress.layer(Progress.modeFor(options))),
-      profiled(options.profile ? path.join(options.out, "study.cpuprofile") : undefined)
+      profiled(profile)
     )
     const files = yield* writeReport(options.out, report)
     if (options.json) return yield* Console.log(JSON.stringify(report, null, 2))
     yield* printTables(report)
     yield* Console.log(
       `\nReport: ${files.html} (charts ${files.speedup}, ${files.timeline}; data ${files.json})` +
-        (options.profile ? `; CPU profile ${path.join(options.out, "study.cpuprofile")}` : "")
+        (profile === undefined ? "" : `; CPU profile ${profile}`)
     )
   })
