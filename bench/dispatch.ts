@@ -8,6 +8,8 @@ import { childName, median } from "./lib/harness.ts"
 export const JOBS = 200_000
 /** The last commit before job policies (retries, dead letters, timeouts, rate limits): the bench's "before". */
 export const BEFORE_POLICIES = "d15439b"
+/** The last commit before fiber handlers could return a Promise or a plain value: what an Effect handler paid before. */
+export const BEFORE_ASYNC_HANDLERS = "716f5a0"
 export const WORKERS = 8
 const CAPACITY = 1024
 
@@ -18,9 +20,9 @@ const CAPACITY = 1024
 export const idlePolicies = { retry: { times: 3, schedule: Schedule.exponential("10 millis") }, queueTimeout: "1 hour" } as const
 
 // A producer fiber forks jobs; this fiber joins them in order as they finish.
-const troupe = (policies: Partial<typeof idlePolicies>) => Effect.gen(function*() {
+const troupe = (policies: Partial<typeof idlePolicies>, handler: (n: number) => Effect.Effect<number> = (n) => Effect.sync(() => n)) => Effect.gen(function*() {
   const pool = yield* Pool.make({
-    handler: (n: number) => Effect.sync(() => n),
+    handler,
     maxWorkers: WORKERS,
     scaling: "fixed",
     capacity: CAPACITY,
@@ -76,11 +78,16 @@ const check = (results: ReadonlyArray<number>): void => {
   for (let i = 0; i < JOBS; i++) if (results[i] !== i) throw new Error(`wrong result at ${i}`)
 }
 
-export const contenders = ["troupe", "troupe+idle-policies", "effect-queue+8-fibers", "p-queue"] as const
+export const contenders = ["troupe", "troupe+idle-policies", "troupe+async-handler", "effect-queue+8-fibers", "p-queue"] as const
+
+// The same jobs from an `async` handler: what the Promise path costs per no-op job.
+const asyncHandler = (async (n: number) => n) as unknown as (n: number) => Effect.Effect<number>
 
 const runOnce = (name: string): Promise<number> =>
   name === "troupe"
     ? Effect.runPromise(troupe({}))
+    : name === "troupe+async-handler"
+    ? Effect.runPromise(troupe({}, asyncHandler))
     : name === "troupe+idle-policies"
     ? Effect.runPromise(troupe(idlePolicies))
     : name === "p-queue"

@@ -20,8 +20,13 @@ export interface DeadLetter<I, E> {
   readonly error?: E | undefined
   /** Times it started. */
   readonly attempts: number
-  /** Clock millis when it was submitted. */
-  readonly submittedAt: number
+  /**
+   * Clock millis when it was submitted. Pools record it when they may need
+   * it (a retry policy, `shutdown.queued: "deadLetter"`, an aging mailbox);
+   * a job dead-lettered by `Pool.shutdown(pool, { queued: "deadLetter" })` on
+   * a pool made without it has none.
+   */
+  readonly submittedAt: number | undefined
   /** Clock millis when it became a dead letter. */
   readonly deadLetteredAt: number
 }

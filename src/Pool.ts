@@ -19,6 +19,8 @@ import { JobRecord, type JobExit, type JobExtras } from "./internal/jobRecord.ts
 import { toRetryPolicy } from "./internal/retries.ts"
 import { PoolCore, type PendingSubmit, type ThreadSetup } from "./internal/poolCore.ts"
 import * as Shutdown from "./internal/shutdown.ts"
+import * as Submission from "./internal/submission.ts"
+import * as Durations from "./shared/durations.ts"
 import { InvalidInput, InvalidOptions, type MailboxFull, PoolClosed, PoolEscalated } from "./PoolError.ts"
 import * as Thread from "./Thread.ts"
 import * as PoolOptions from "./PoolOptions.ts"
@@ -28,8 +30,8 @@ import type { Dispatch } from "./strategies/Dispatch.ts"
 import type { MailboxKind } from "./strategies/Mailbox.ts"
 import type { Scaling } from "./strategies/Scaling.ts"
 import * as PoolMetrics from "./internal/poolMetrics.ts"
+import { impl, PoolImpl, TypeId } from "./internal/poolImpl.ts"
 
-const TypeId = "~troupe/Pool" as const
 
 /**
  * A running pool whose jobs take an `I` and end with an `O`, or fail with `E`.
@@ -47,17 +49,45 @@ export interface Pool<in I, out O, out E = never> extends Pipeable {
 }
 
 /**
- * Pool options. Only `handler` is required.
+ * Pool options with an Effect handler (or a `Thread.handler`). Only `handler`
+ * is required.
  *
  * @category models
  * @since 0.1.0
  */
-export interface Options<I, O, E, R> {
+export interface Options<I, O, E, R> extends CommonOptions<E> {
   /**
-   * Runs one job. Its typed failure `E` reaches the submitter as is; a defect becomes `JobDefect`.
-   * A function runs on the workers' fibers; a `Thread.handler` makes the workers threads.
+   * Runs one job. Its typed failure `E` reaches the submitter as is; a defect (a throw, `Effect.die`)
+   * becomes `JobDefect`. A function runs on the workers' fibers; a `Thread.handler` makes the workers threads.
    */
   readonly handler: ((input: I) => Effect.Effect<O, E, R>) | Thread.Handler<I, O, E>
+}
+
+/**
+ * Pool options with a handler that knows nothing of Effect: an `async`
+ * function (or one returning a Promise, or a plain value). What its Promise
+ * rejects with is the job's typed failure, as it is (so `E` is `unknown`);
+ * a synchronous throw is a defect (`JobDefect`), as for an Effect handler.
+ *
+ * A handler that declares a second parameter gets an `AbortSignal`, aborted
+ * when its job is cancelled, times out or is interrupted at shutdown. The job
+ * ends at once either way; a Promise cannot be stopped from outside, so work
+ * that ignores the signal runs on unseen.
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export interface AsyncOptions<I, O> extends CommonOptions<unknown> {
+  readonly handler: (input: I, signal: AbortSignal) => PromiseLike<O> | O
+}
+
+/**
+ * The options every pool takes, whatever its handler.
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export interface CommonOptions<E> {
   /** Used in errors, events and metric attributes. Default `"troupe"`. */
   readonly name?: string
   /** Floor of the team (default 1); 0 lets an idle pool scale to zero. */
@@ -240,24 +270,6 @@ export interface Stats {
  */
 export type ShutdownReport<I> = Shutdown.ShutdownReport<I>
 
-class PoolImpl implements Pool<any, any, any> {
-  readonly [TypeId] = undefined as any
-  readonly core: PoolCore
-  readonly supervisor: Supervisor
-  report: Effect.Effect<ShutdownReport<unknown>> | undefined = undefined
-  constructor(core: PoolCore, supervisor: Supervisor) {
-    this.core = core
-    this.supervisor = supervisor
-  }
-  get name(): string {
-    return this.core.name
-  }
-  pipe() {
-    return pipeArguments(this, arguments)
-  }
-}
-
-const impl = (pool: Pool<any, any, any>): PoolImpl => pool as PoolImpl
 
 /**
  * @category guards
@@ -289,8 +301,11 @@ export const isPool = (u: unknown): u is Pool<unknown, unknown, unknown> => u in
  * @category constructors
  * @since 0.1.0
  */
-export const make = <I, O, E = never, R = never>(
-  options: Options<I, O, E, R>
+export const make: {
+  <I, O, E = never, R = never>(options: Options<I, O, E, R>): Effect.Effect<Pool<I, O, E>, InvalidOptions | PoolEscalated, R | Scope.Scope>
+  <I, O>(options: AsyncOptions<I, O>): Effect.Effect<Pool<I, O, unknown>, InvalidOptions | PoolEscalated, Scope.Scope>
+} = <I, O, E, R>(
+  options: Options<I, O, E, R> | AsyncOptions<I, O>
 ): Effect.Effect<Pool<I, O, E>, InvalidOptions | PoolEscalated, R | Scope.Scope> =>
   Effect.gen(function*() {
     const decoded = yield* PoolOptions.decode(options)
@@ -368,10 +383,20 @@ const teamUp = (core: PoolCore): Effect.Effect<void, PoolEscalated> =>
  * @category constructors
  * @since 0.1.0
  */
-export const layer = <Id, I, O, E = never, R = never>(
+export function layer<Id, I, O, E = never, R = never>(
   key: Context.Key<Id, Pool<I, O, E>>,
   options: Options<I, O, E, R>
-): Layer.Layer<Id, InvalidOptions | PoolEscalated, R> => Layer.effect(key, make(options))
+): Layer.Layer<Id, InvalidOptions | PoolEscalated, R>
+export function layer<Id, I, O>(
+  key: Context.Key<Id, Pool<I, O, unknown>>,
+  options: AsyncOptions<I, O>
+): Layer.Layer<Id, InvalidOptions | PoolEscalated>
+export function layer<Id>(
+  key: Context.Key<Id, Pool<any, any, any>>,
+  options: Options<any, any, any, any> | AsyncOptions<any, any>
+): Layer.Layer<Id, InvalidOptions | PoolEscalated, any> {
+  return Layer.effect(key, make(options as Options<any, any, any, any>))
+}
 
 /**
  * Submits a job and waits for its outcome. Interrupting the waiting fiber
@@ -389,22 +414,16 @@ export const submit: {
   (args) => isPool(args[0]),
   <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions) => {
     const core = impl(self).core
-    const checked = prepare(core, input, options)
-    if (!Array.isArray(checked)) return checked as Effect.Effect<never, InvalidOptions | InvalidInput> // not Effect.isEffect: once per job
-    const priority = checked[0]
-    const extras = checked[1]
+    const checked = Submission.prepare(core, input, options)
+    if (Submission.isRefused(checked)) return Exit.fail(checked)
     return Effect.callback<O, E | JobError | PoolClosed | MailboxFull>((resume) => {
       let job: JobRecord | undefined
-      let pending: PendingSubmit | undefined
       let unobserve: (() => void) | undefined
       const admitted = (record: JobRecord) => {
         job = record
         unobserve = record.resumeWith(resume as (exit: JobExit) => void)
       }
-      const admission = core.tryAdmit(input, priority, extras)
-      if (admission instanceof JobRecord) admitted(admission)
-      else if (admission !== undefined) return resume(Exit.fail(admission))
-      else pending = core.waitForRoom(input, priority, extras, admitted, (error) => resume(Exit.fail(error)))
+      const pending = Submission.admit(core, input, checked, admitted, (error) => resume(Exit.fail(error)))
       return Effect.suspend(() => {
         if (job === undefined) return Effect.sync(() => pending && core.withdraw(pending))
         unobserve?.()
@@ -428,19 +447,17 @@ export const fork: {
   (args) => isPool(args[0]),
   <I, O, E>(self: Pool<I, O, E>, input: I, options?: JobOptions): Effect.Effect<JobHandle<O, E>, PoolClosed | MailboxFull | InvalidOptions | InvalidInput> => {
     const core = impl(self).core
-    const checked = prepare(core, input, options)
-    if (!Array.isArray(checked)) return checked as Effect.Effect<never, InvalidOptions | InvalidInput> // not Effect.isEffect: once per job
-    const priority = checked[0]
-    const extras = checked[1]
+    const checked = Submission.prepare(core, input, options)
+    if (Submission.isRefused(checked)) return Exit.fail(checked)
     return Effect.suspend(() => {
-      const admission = core.tryAdmit(input, priority, extras)
+      const admission = core.tryAdmit(input, checked[0], checked[1])
       if (admission instanceof JobRecord) return Exit.succeed(admission as unknown as JobHandle<O, E>)
       if (admission !== undefined) return Exit.fail(admission)
       return Effect.callback<JobHandle<O, E>, PoolClosed>((resume) => {
         const pending = core.waitForRoom(
           input,
-          priority,
-          extras,
+          checked[0],
+          checked[1],
           (job) => resume(Exit.succeed(job as unknown as JobHandle<O, E>)),
           (error) => resume(Exit.fail(error))
         )
@@ -544,15 +561,19 @@ export const awaitIdle = (self: Pool<any, any, any>): Effect.Effect<void> =>
 /**
  * Waits until fewer than `n` jobs are queued (waiting to start, or to retry).
  * A producer that submits in bursts can wait here between bursts instead of
- * holding many suspended submits.
+ * holding many suspended submits. `n` is an integer of 1 or more (below 1 it
+ * could never return): anything else fails with `InvalidOptions`.
  *
  * @category back pressure
  * @since 0.3.0
  */
 export const awaitQueuedBelow: {
-  (n: number): (self: Pool<any, any, any>) => Effect.Effect<void>
-  (self: Pool<any, any, any>, n: number): Effect.Effect<void>
-} = dual(2, (self: Pool<any, any, any>, n: number): Effect.Effect<void> => awaitLoad(self, (core) => core.queued < n))
+  (n: number): (self: Pool<any, any, any>) => Effect.Effect<void, InvalidOptions>
+  (self: Pool<any, any, any>, n: number): Effect.Effect<void, InvalidOptions>
+} = dual(2, (self: Pool<any, any, any>, n: number): Effect.Effect<void, InvalidOptions> =>
+  Number.isInteger(n) && n >= 1
+    ? awaitLoad(self, (core) => core.queued < n)
+    : Exit.fail(Submission.invalidOption("n", n, `Expected an integer of 1 or more, got ${Submission.describe(n)}`)))
 
 const awaitLoad = (self: Pool<any, any, any>, ready: (core: PoolCore) => boolean): Effect.Effect<void> =>
   Effect.callback<void>((resume) => {
@@ -565,21 +586,23 @@ const awaitLoad = (self: Pool<any, any, any>, ready: (core: PoolCore) => boolean
  * Changes the team's ceiling of a running pool. Raised, the scaling policy
  * may grow into it at once; lowered, idle workers retire first, then busy
  * ones drain (their running jobs finish, their queued ones move to the
- * others). Fails with `InvalidOptions` below 1 or below `minWorkers`.
+ * others). Fails with `InvalidOptions` below 1 or below `minWorkers`, and
+ * with `PoolClosed` once the pool is shutting down.
  *
  * @category reconfiguration
  * @since 0.3.0
  */
 export const setMaxWorkers: {
-  (n: number): (self: Pool<any, any, any>) => Effect.Effect<void, InvalidOptions>
-  (self: Pool<any, any, any>, n: number): Effect.Effect<void, InvalidOptions>
-} = dual(2, (self: Pool<any, any, any>, n: number): Effect.Effect<void, InvalidOptions> =>
-  Effect.suspend(() => {
+  (n: number): (self: Pool<any, any, any>) => Effect.Effect<void, InvalidOptions | PoolClosed>
+  (self: Pool<any, any, any>, n: number): Effect.Effect<void, InvalidOptions | PoolClosed>
+} = dual(2, (self: Pool<any, any, any>, n: number): Effect.Effect<void, InvalidOptions | PoolClosed> =>
+  Effect.suspend((): Effect.Effect<void, InvalidOptions | PoolClosed> => {
     const { core, supervisor } = impl(self)
     const floor = Math.max(1, core.options.minWorkers)
     if (!Number.isInteger(n) || n < floor) {
-      return invalidOption("maxWorkers", n, `Expected an integer of at least ${floor} (1, and minWorkers), got ${String(n)}`)
+      return invalidOption("maxWorkers", n, `Expected an integer of at least ${floor} (1, and minWorkers), got ${Submission.describe(n)}`)
     }
+    if (core.phase !== "running") return Exit.fail(new PoolClosed({ pool: core.name }))
     core.maxWorkers = n
     supervisor.resize()
     return Effect.void
@@ -589,20 +612,23 @@ export const setMaxWorkers: {
  * Sets, changes or (with `undefined`) lifts a running pool's rate limit: at
  * most `limit` job starts per `window`. The new limit counts afresh from now
  * (permits reserved under the old one are forgotten), and lanes waiting for a
- * permit ask again under it (or start at once without one).
+ * permit ask again under it (or start at once without one). Fails with
+ * `InvalidOptions` for a bad limit, and with `PoolClosed` once the pool is
+ * shutting down.
  *
  * @category reconfiguration
  * @since 0.3.0
  */
 export const setRateLimit: {
-  (limit: RateLimitOptions | undefined): (self: Pool<any, any, any>) => Effect.Effect<void, InvalidOptions>
-  (self: Pool<any, any, any>, limit: RateLimitOptions | undefined): Effect.Effect<void, InvalidOptions>
-} = dual(2, (self: Pool<any, any, any>, limit: RateLimitOptions | undefined): Effect.Effect<void, InvalidOptions> =>
-  Effect.suspend(() => {
+  (limit: RateLimitOptions | undefined): (self: Pool<any, any, any>) => Effect.Effect<void, InvalidOptions | PoolClosed>
+  (self: Pool<any, any, any>, limit: RateLimitOptions | undefined): Effect.Effect<void, InvalidOptions | PoolClosed>
+} = dual(2, (self: Pool<any, any, any>, limit: RateLimitOptions | undefined): Effect.Effect<void, InvalidOptions | PoolClosed> =>
+  Effect.suspend((): Effect.Effect<void, InvalidOptions | PoolClosed> => {
     const core = impl(self).core
+    if (core.phase !== "running") return Exit.fail(new PoolClosed({ pool: core.name }))
     if (limit === undefined) return Effect.sync(() => core.permits.set(undefined))
     const decoded = decodeRateLimit(limit)
-    if (Exit.isFailure(decoded)) return invalidOption("rateLimit", limit, issueOf(decoded.cause))
+    if (Exit.isFailure(decoded)) return invalidOption("rateLimit", limit, Submission.issueOf(decoded.cause))
     return Effect.sync(() => core.permits.set(decoded.value))
   }))
 
@@ -629,11 +655,45 @@ export const takeDeadLetters = <I, E>(self: Pool<I, any, E>): Effect.Effect<Arra
   Queue.clear(impl(self).core.deadLetters!) as Effect.Effect<Array<DeadLetter<I, E | JobTimedOut>>>
 
 /**
+ * What one shutdown does, instead of the pool's own `shutdown` option: a
+ * `deadline` (finite) for running and draining jobs, and what happens to
+ * queued jobs (`queued`).
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export interface ShutdownOptions {
+  readonly deadline?: import("effect").Duration.Input
+  readonly queued?: "drain" | "handBack" | "deadLetter"
+}
+
+/**
  * Shuts the pool down: new submissions fail with `PoolClosed` at once; queued
- * jobs are run or handed back (option `shutdown.queued`); running jobs get
- * until `shutdown.deadline`, after which they are interrupted. Returns what
- * was handed back or interrupted. Closing the pool's scope does the same; a
- * second shutdown returns the first one's report.
+ * jobs are run, handed back or dead-lettered (`queued`); running jobs get
+ * until the `deadline`, after which they are interrupted. Returns what was
+ * handed back or interrupted. Options left out are the pool's `shutdown`
+ * option; closing the pool's scope shuts it down with those.
+ *
+ * It never hangs: it ends by the deadline (plus up to a second for
+ * interrupted jobs to stop). Interrupting it (a timeout around it, say)
+ * brings the deadline to now: running jobs are interrupted and reported to
+ * their submitters, and the interruption completes once they have stopped.
+ *
+ * A second shutdown waits for the first and returns its report. Its deadline
+ * applies if earlier, and it may turn a drain into a hand-back (its `queued`
+ * then applies to the jobs still queued).
+ *
+ * **Example** (a SIGTERM handler with a 5 second budget)
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Pool } from "troupe"
+ *
+ * const onSigterm = (pool: Pool.Pool<string, void>) =>
+ *   Pool.shutdown(pool, { deadline: "5 seconds", queued: "handBack" }).pipe(
+ *     Effect.tap((report) => Effect.log(`${report.handedBack.length} jobs to run elsewhere`))
+ *   )
+ * ```
  *
  * **Gotchas**
  *
@@ -644,12 +704,31 @@ export const takeDeadLetters = <I, E>(self: Pool<I, any, E>): Effect.Effect<Arra
  * @category lifecycle
  * @since 0.1.0
  */
-export const shutdown = <I>(self: Pool<I, any, any>): Effect.Effect<ShutdownReport<I>> =>
-  Effect.suspend(() => {
-    const pool = impl(self)
-    if (pool.report === undefined) pool.report = Effect.runSync(Effect.cached(Shutdown.run(pool.core)))
-    return pool.report as Effect.Effect<ShutdownReport<I>>
-  }).pipe(Effect.uninterruptible)
+export const shutdown: {
+  (options: ShutdownOptions): <I>(self: Pool<I, any, any>) => Effect.Effect<ShutdownReport<I>, InvalidOptions>
+  <I>(self: Pool<I, any, any>): Effect.Effect<ShutdownReport<I>>
+  <I>(self: Pool<I, any, any>, options: ShutdownOptions): Effect.Effect<ShutdownReport<I>, InvalidOptions>
+} = dual(
+  (args) => isPool(args[0]),
+  <I>(self: Pool<I, any, any>, options?: ShutdownOptions): Effect.Effect<ShutdownReport<I>, InvalidOptions> =>
+    Effect.suspend((): Effect.Effect<ShutdownReport<I>, InvalidOptions> => {
+      const pool = impl(self)
+      const terms = shutdownTerms(pool.core, options)
+      if (Exit.isFailure(terms)) return Exit.fail(terms.cause.reasons.find(Cause.isFailReason)!.error)
+      if (pool.shutdown === undefined) pool.shutdown = new Shutdown.Shutdown(pool.core, terms.value)
+      else pool.shutdown.amend(terms.value)
+      return pool.shutdown.await as Effect.Effect<ShutdownReport<I>>
+    })
+)
+
+const shutdownTerms = (core: PoolCore, options: ShutdownOptions | undefined): Exit.Exit<Shutdown.Terms, InvalidOptions> => {
+  const defaults = core.options.shutdown
+  if (options === undefined) return Exit.succeed({ deadlineMs: Durations.toMillis(defaults.deadline)!, queued: defaults.queued })
+  return Exit.map(PoolOptions.decodeShutdown(options), (given) => ({
+    deadlineMs: Durations.toMillis(given.deadline ?? defaults.deadline)!,
+    queued: given.queued ?? defaults.queued
+  }))
+}
 
 /**
  * Runs for as long as the pool's team does, for a supervision tree to watch
@@ -678,62 +757,5 @@ export const supervise = (self: Pool<any, any, any>): Effect.Effect<never, PoolE
     })
   })
 
-/** A plain job (no options, a fiber pool without a default timeout): nothing to check or carry. */
-const plainJob: readonly [number, undefined] = [0, undefined]
-
-// A job's options and input are checked before it is admitted: a bad one
-// fails its submit and the pool never holds it.
-const prepare = (
-  core: PoolCore,
-  input: unknown,
-  options: JobOptions | undefined
-): readonly [priority: number, extras: JobExtras | undefined] | Effect.Effect<never, InvalidOptions | InvalidInput> => {
-  if (options === undefined && !core.jobsCarryExtras) return plainJob
-  const priority = options?.priority ?? 0
-  if (typeof priority !== "number" || !Number.isFinite(priority)) {
-    return invalidOption("priority", priority, `Expected a finite number, got ${String(priority)}`)
-  }
-  const timeoutMs = millisOption("timeout", options?.timeout, core.timeoutMs)
-  if (typeof timeoutMs !== "number") return timeoutMs
-  const queueTimeoutMs = millisOption("queueTimeout", options?.queueTimeout, core.queueTimeoutMs)
-  if (typeof queueTimeoutMs !== "number") return queueTimeoutMs
-  const key = options?.key
-  if (key !== undefined && typeof key !== "string") return invalidOption("key", key, `Expected a string, got ${String(key)}`)
-  let retry = core.retryPolicy
-  if (options?.retry !== undefined) {
-    const decoded = decodeRetry(options.retry)
-    if (Exit.isFailure(decoded)) return invalidOption("retry", options.retry, issueOf(decoded.cause))
-    retry = toRetryPolicy(decoded.value)
-  }
-  let payload = input
-  if (core.encodeInput !== undefined) {
-    const encoded = core.encodeInput(input)
-    if (Exit.isFailure(encoded)) return Effect.fail(new InvalidInput({ pool: core.name, input, issue: issueOf(encoded.cause) }))
-    payload = encoded.value
-  }
-  const submittedAt = core.timesJobs || retry !== undefined ? core.now() : undefined
-  if (timeoutMs === Infinity && queueTimeoutMs === Infinity && payload === input && key === undefined && submittedAt === undefined) {
-    return [priority, undefined]
-  }
-  return [priority, { payload, timeoutMs, queueTimeoutMs, submittedAt, key, retry, starts: 0, retryState: undefined }]
-}
-
-const decodeRetry = Schema.decodeUnknownExit(PoolOptions.Retry)
-
-/** A job's duration option in millis, its default when absent, or the submit's failure. */
-const millisOption = (field: string, value: Duration.Input | undefined, fallback: number) => {
-  if (value === undefined) return fallback
-  const duration = Duration.fromInput(value)
-  if (Option.isNone(duration) || Duration.toMillis(duration.value) < 0) {
-    return invalidOption(field, value, `Expected a duration of zero or more, got ${String(value)}`)
-  }
-  return Duration.toMillis(duration.value)
-}
-
-const issueOf = (cause: Cause.Cause<unknown>): string => {
-  const error = cause.reasons.find(Cause.isFailReason)?.error
-  return error instanceof Error ? error.message : Cause.pretty(cause)
-}
-
 const invalidOption = (field: string, value: unknown, message: string) =>
-  Effect.fail(new InvalidOptions({ field, value, issues: [{ field, message }] }))
+  Exit.fail(Submission.invalidOption(field, value, message))

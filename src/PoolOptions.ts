@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect, Option, Schedule, Schema, SchemaIssue } from "effect"
+import { type Duration, Effect, Exit, Schedule, Schema, SchemaIssue } from "effect"
+import * as Durations from "./shared/durations.ts"
 import * as Dispatch from "./strategies/Dispatch.ts"
 import * as Mailbox from "./strategies/Mailbox.ts"
 import * as Scaling from "./strategies/Scaling.ts"
@@ -18,13 +19,16 @@ const Handler = Schema.declare(
   { expected: "a function (input) => Effect, or a Thread.handler" }
 )
 
-const DurationInput = Schema.declare(
-  (u: unknown): u is Duration.Input => {
-    const d = Duration.fromInput(u as Duration.Input)
-    return Option.isSome(d) && Duration.toMillis(d.value) >= 0
-  },
-  { expected: `a duration of zero or more, such as "5 seconds" or 5000 (millis)` }
-)
+// A duration checked strictly (see internal/durations.ts): NaN, `{}` or an
+// endless shutdown deadline are errors, not 0 ms or a hang.
+const DurationInput = (bounds: Durations.Bounds = {}) =>
+  Schema.declare(
+    (u: unknown): u is Duration.Input => Durations.toMillis(u, bounds) !== undefined,
+    { expected: Durations.expected(bounds) }
+  )
+
+/** Timeouts: Infinity means no limit. */
+const Timeout = DurationInput({ infinite: true })
 
 const MailboxOption = Schema.Union([
   Schema.Literals(["fifo", "lifo", "priority"]),
@@ -52,7 +56,7 @@ const Count = (minimum: number) => Schema.Int.check(Schema.isGreaterThanOrEqualT
  */
 export const RateLimit = Schema.Struct({
   limit: Count(1),
-  window: DurationInput,
+  window: DurationInput({ positive: true }),
   algorithm: Schema.optionalKey(Schema.Literals(["fixed-window", "token-bucket"]))
 })
 
@@ -78,6 +82,21 @@ export const Retry = Schema.Struct({
 const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
   Schema.withDecodingDefaultKey<S>(Effect.succeed(value))(schema)
 
+const Queued = Schema.Literals(["drain", "handBack", "deadLetter"])
+
+/**
+ * The terms of one shutdown, given to `Pool.shutdown` (each one left out
+ * is the pool's own `shutdown` option). The deadline is finite: shutdown
+ * never hangs.
+ *
+ * @category schemas
+ * @since 0.4.0
+ */
+export const ShutdownOptions = Schema.Struct({
+  deadline: Schema.optionalKey(DurationInput()),
+  queued: Schema.optionalKey(Queued)
+})
+
 /**
  * The option schema. See `Pool.make` for what each option does.
  *
@@ -97,21 +116,21 @@ export const PoolOptions = Schema.Struct({
   onFull: withDefault(Schema.Literals(["suspend", "fail"]), "suspend"),
   shutdown: withDefault(
     Schema.Struct({
-      deadline: withDefault(DurationInput, "30 seconds"),
-      queued: withDefault(Schema.Literals(["drain", "handBack", "deadLetter"]), "drain")
+      deadline: withDefault(DurationInput(), "30 seconds"),
+      queued: withDefault(Queued, "drain")
     }),
     { deadline: "30 seconds", queued: "drain" }
   ),
   restart: withDefault(
     Schema.Struct({
       intensity: withDefault(Count(0), 10),
-      period: withDefault(DurationInput, "10 seconds")
+      period: withDefault(DurationInput({ positive: true }), "10 seconds")
     }),
     { intensity: 10, period: "10 seconds" }
   ),
   inspectionBuffer: withDefault(Count(1), 4096),
-  timeout: Schema.optionalKey(DurationInput),
-  queueTimeout: Schema.optionalKey(DurationInput),
+  timeout: Schema.optionalKey(Timeout),
+  queueTimeout: Schema.optionalKey(Timeout),
   rateLimit: Schema.optionalKey(RateLimit),
   retry: Schema.optionalKey(Retry),
   deadLetters: withDefault(Schema.Struct({ capacity: withDefault(Count(1), 1_000) }), { capacity: 1_000 }),
@@ -128,6 +147,12 @@ export const PoolOptions = Schema.Struct({
     o.minWorkers <= o.maxWorkers
       ? undefined
       : { path: ["minWorkers"], issue: `minWorkers (${o.minWorkers}) must be <= maxWorkers (${o.maxWorkers})` }
+  ),
+  // Thread options on a pool of fiber workers would be silently ignored.
+  Schema.makeFilter((o) =>
+    Thread.isHandler(o.handler) || Object.keys(o.thread).length === 0
+      ? undefined
+      : { path: ["thread"], issue: "thread options apply only to a pool whose handler is a Thread.handler" }
   )
 )
 
@@ -149,6 +174,17 @@ export const decode = (raw: unknown): Effect.Effect<Decoded, InvalidOptions> =>
   Schema.decodeUnknownEffect(PoolOptions)(raw, { errors: "all", onExcessProperty: "error" }).pipe(
     Effect.mapError((error) => toInvalidOptions(raw, error.issue))
   )
+
+/**
+ * Decodes `Pool.shutdown`'s options, failing with `InvalidOptions` naming the bad field.
+ *
+ * @category decoding
+ * @since 0.4.0
+ */
+export const decodeShutdown = (raw: unknown): Exit.Exit<typeof ShutdownOptions.Type, InvalidOptions> =>
+  Exit.mapError(decodeShutdownExit(raw, { errors: "all", onExcessProperty: "error" }), (error) => toInvalidOptions(raw, error.issue))
+
+const decodeShutdownExit = Schema.decodeUnknownExit(ShutdownOptions)
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 

@@ -1,24 +1,28 @@
 /**
- * A Promise façade over a pool, for code that does not use Effect: `await
- * pool.run(input)` resolves with the job's result or rejects with the same
- * tagged error an Effect caller would get (`error._tag` tells which), and
- * `await pool.close()` shuts it down.
+ * A Promise façade over a pool, for code that does not use Effect. Its
+ * handler can be a plain `async` function: `await pool.run(input)` resolves
+ * with the job's result, or rejects with what the handler's Promise rejected
+ * with (the same object), or with a tagged troupe error (`error._tag` tells
+ * which: `JobTimedOut`, `PoolClosed`, …). `await pool.close()` shuts it down.
  *
  * **Example**
  *
  * ```ts
  * import { PromisePool } from "troupe"
- * import { Effect } from "effect"
  *
- * const pool = await PromisePool.make({ handler: (n: number) => Effect.succeed(n * 2), maxWorkers: 2 })
+ * const pool = await PromisePool.make({ handler: async (n: number) => n * 2, maxWorkers: 2 })
  * console.log(await pool.run(21)) // 42
  * await pool.close()
  * ```
  *
  * @since 0.3.0
  */
-import { Cause, Effect, Exit, Scope } from "effect"
+import { Cause, Effect, Exit, Scope, Stream } from "effect"
+import type { InspectionEvent } from "./Inspection.ts"
 import type { JobError } from "./JobError.ts"
+import { impl } from "./internal/poolImpl.ts"
+import * as Submission from "./internal/submission.ts"
+import type { JobExit } from "./internal/jobRecord.ts"
 import * as Pool from "./Pool.ts"
 import type { InvalidInput, InvalidOptions, MailboxFull, PoolClosed, PoolEscalated } from "./PoolError.ts"
 
@@ -30,16 +34,33 @@ export interface PromisePool<I, O, E> {
   /** The pool, for code that does use Effect. */
   readonly pool: Pool.Pool<I, O, E>
   /**
-   * Runs one job. Rejects with the handler's typed failure, a `JobError`, or
+   * Runs one job. Rejects with the handler's own failure, a `JobError`, or
    * `PoolClosed` / `MailboxFull` / `InvalidOptions` / `InvalidInput`; a
-   * defect rejects with `JobDefect`.
+   * defect (a synchronous throw, `Effect.die`) rejects with `JobDefect`.
+   * At capacity (`onFull: "suspend"`) it waits for room: pace a producer
+   * with {@link PromisePool.awaitQueuedBelow} rather than holding many.
    */
   readonly run: (input: I, options?: Pool.JobOptions<E>) => Promise<O>
   /** Resolves once nothing is queued, running or waiting to retry. */
   readonly idle: () => Promise<void>
+  /**
+   * Resolves once fewer than `n` jobs are queued (at once if so now); rejects
+   * with `InvalidOptions` unless `n` is an integer of 1 or more.
+   */
+  readonly awaitQueuedBelow: (n: number) => Promise<void>
+  /**
+   * Calls `listener` each time the pool becomes saturated (a submission found
+   * it at capacity) or drained (nothing left to do). Returns an unsubscribe.
+   */
+  readonly on: (event: "saturated" | "drained", listener: () => void) => () => void
   readonly stats: () => Pool.Stats
-  /** Shuts the pool down (see `Pool.shutdown`) and resolves with the report; later calls return the same. */
-  readonly close: () => Promise<Pool.ShutdownReport<I>>
+  /**
+   * Shuts the pool down (see `Pool.shutdown`, and its options to override the
+   * pool's own) and resolves with the report. A later call waits for the same
+   * shutdown (its deadline applies if earlier); without options it returns
+   * the same Promise.
+   */
+  readonly close: (options?: Pool.ShutdownOptions) => Promise<Pool.ShutdownReport<I>>
 }
 
 /**
@@ -57,20 +78,42 @@ export type RunError<E> = E | JobError | PoolClosed | MailboxFull | InvalidOptio
  * @category constructors
  * @since 0.3.0
  */
-export const make = async <I, O, E = never>(options: Pool.Options<I, O, E, never>): Promise<PromisePool<I, O, E>> => {
+export function make<I, O>(options: Pool.AsyncOptions<I, O>): Promise<PromisePool<I, O, unknown>>
+export function make<I, O, E = never>(options: Pool.Options<I, O, E, never>): Promise<PromisePool<I, O, E>>
+export async function make<I, O, E>(options: Pool.Options<I, O, E, never> | Pool.AsyncOptions<I, O>): Promise<PromisePool<I, O, E>> {
   const scope = Effect.runSync(Scope.make())
-  const pool = await settle<Pool.Pool<I, O, E>, InvalidOptions | PoolEscalated>(Pool.make(options).pipe(Scope.provide(scope)))
+  const made = Pool.make(options as Pool.Options<I, O, E, never>).pipe(Scope.provide(scope))
+  const pool = await settle<Pool.Pool<I, O, E>, InvalidOptions | PoolEscalated>(made)
+  const core = impl(pool).core
+  const closed = Scope.close(scope, Exit.void)
   let closing: Promise<Pool.ShutdownReport<I>> | undefined
   return {
     pool,
-    run: (input, runOptions) => settle(Pool.submit(pool, input, runOptions)),
+    run: (input, runOptions) => {
+      const checked = Submission.prepare(core, input, runOptions)
+      if (Submission.isRefused(checked)) return Promise.reject(checked)
+      // No fiber per run: the job record resolves the Promise itself.
+      return new Promise<O>((resolve, reject) => {
+        const settled = (exit: JobExit) => (Exit.isSuccess(exit) ? resolve(exit.value as O) : reject(failureOf(exit.cause)))
+        Submission.admit(core, input, checked, (job) => void job.observe(settled), reject)
+      })
+    },
     idle: () => Effect.runPromise(Pool.awaitIdle(pool)),
+    awaitQueuedBelow: (n) => settle(Pool.awaitQueuedBelow(pool, n)),
+    on: (event, listener) => listen(pool, `@troupe.pool.${event}`, listener),
     stats: () => Pool.statsUnsafe(pool),
-    close: () =>
-      (closing ??= Effect.runPromise(
-        Pool.shutdown(pool).pipe(Effect.tap(() => Scope.close(scope, Exit.void)))
-      ))
+    close: (closeOptions) => {
+      if (closeOptions !== undefined) return settle(Pool.shutdown(pool, closeOptions).pipe(Effect.tap(() => closed)))
+      return (closing ??= settle(Pool.shutdown(pool).pipe(Effect.tap(() => closed))))
+    }
   }
+}
+
+const listen = (pool: Pool.Pool<any, any, any>, type: InspectionEvent["type"], listener: () => void): () => void => {
+  const fiber = Effect.runFork(
+    Stream.runForEach(Pool.events(pool), (event) => (event.type === type ? Effect.sync(listener) : Effect.void))
+  )
+  return () => fiber.interruptUnsafe()
 }
 
 // Rejects with the typed error itself (not a wrapper), so `error._tag` and
@@ -79,6 +122,10 @@ export const make = async <I, O, E = never>(options: Pool.Options<I, O, E, never
 const settle = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
   Effect.runPromiseExit(effect).then((exit) => {
     if (Exit.isSuccess(exit)) return exit.value
-    const failure = exit.cause.reasons.find(Cause.isFailReason)
-    throw failure !== undefined ? failure.error : Cause.squash(exit.cause)
+    throw failureOf(exit.cause)
   })
+
+const failureOf = (cause: Cause.Cause<unknown>): unknown => {
+  const failure = cause.reasons.find(Cause.isFailReason)
+  return failure !== undefined ? failure.error : Cause.squash(cause)
+}

@@ -41,8 +41,11 @@ export interface Handler<in I, out O, out E = never> {
   /** The module that exports this handler: what each thread imports. */
   readonly module: string
   readonly schemas: Schemas<any, any, any>
-  /** Returns an Effect (typed failures cross as `E`), a Promise, or a plain value. */
-  readonly handle: (input: I) => Effect.Effect<O, E> | Promise<O> | O
+  /**
+   * Returns an Effect (typed failures cross as `E`), a Promise (what it
+   * rejects with crosses as `E`), or a plain value. A throw is a defect.
+   */
+  readonly handle: (input: I) => Effect.Effect<O, E> | PromiseLike<O> | O
 }
 
 /**
@@ -71,12 +74,10 @@ export interface Handler<in I, out O, out E = never> {
  * @since 0.2.0
  */
 export const handler: {
-  <I, O, E = never>(module: string | URL, handle: (input: I) => Effect.Effect<O, E> | Promise<O> | O): Handler<I, O, E>
-  <I, O, E = never>(
-    module: string | URL,
-    schemas: Schemas<I, O, E>,
-    handle: (input: I) => Effect.Effect<O, E> | Promise<O> | O
-  ): Handler<I, O, E>
+  <I, O, E = never>(module: string | URL, handle: (input: I) => Effect.Effect<O, E>): Handler<I, O, E>
+  <I, O>(module: string | URL, handle: (input: I) => PromiseLike<O> | O): Handler<I, O, unknown>
+  <I, O, E = never>(module: string | URL, schemas: Schemas<I, O, E>, handle: (input: I) => Effect.Effect<O, E>): Handler<I, O, E>
+  <I, O, E = unknown>(module: string | URL, schemas: Schemas<I, O, E>, handle: (input: I) => PromiseLike<O> | O): Handler<I, O, E>
 } = (module: string | URL, ...rest: Array<any>): Handler<any, any, any> => ({
   [TypeId]: TypeId,
   module: String(module),

@@ -493,12 +493,11 @@ describe("regressions", () => {
       expect(stats.spawned.replacement).toBe(0)
     }))
 
-  it.effect("a handler that returns something other than an Effect fails its job with a defect", () =>
+  it.effect("a handler that returns a plain value (not an Effect) completes its job with it", () =>
     Effect.gen(function*() {
-      const pool = yield* Pool.make({ handler: ((n: number) => n) as unknown as (n: number) => Effect.Effect<number> })
-      const error = yield* Pool.submit(pool, 1).pipe(Effect.flip)
-      expect(tagOf(error)).toBe("JobDefect")
-      expect((error as Error).message).toContain("not an Effect")
+      const pool = yield* Pool.make({ handler: (n: number) => n + 1 })
+      expect(yield* Pool.submit(pool, 1)).toBe(2)
+      expect((yield* Pool.stats(pool)).completed).toBe(1)
     }))
 
   it.effect("a cancel that lands while a restarted lane starts its next job is delivered", () =>

@@ -5,7 +5,7 @@ import { Effect, Exit, Fiber, Option, Scope, Stream } from "effect"
 import { describe, expect } from "vitest"
 import { InvalidInput, Job, JobDefect, Pool, PoolEscalated, Scaling, Supervisor, WorkerCrashed } from "../src/index.ts"
 import { never } from "./fixtures/threadBootFails.ts"
-import { NotPositive, type Order, orders, plain, Point, scale, sumTo } from "./fixtures/threads.ts"
+import { asyncCheck, asyncPlain, NotPositive, type Order, orders, plain, Point, scale, sumTo } from "./fixtures/threads.ts"
 import { eventuallyLive as eventually } from "./helpers.ts"
 import { liveThreads, onEvent, spawnedThreads } from "./poolInternals.ts"
 
@@ -36,6 +36,19 @@ describe("thread workers: what crosses the boundary", () => {
       expect(results).toEqual([1, 55, 5050, 500500])
       const plains = yield* Pool.make({ handler: plain, maxWorkers: 1 })
       expect([yield* Pool.submit(plains, 2), yield* Pool.submit(plains, 3)]).toEqual([20, 300])
+    }).pipe(Effect.scoped))
+
+  it.live("an async thread handler's rejection is the job's typed failure, decoded by the failure schema", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: asyncCheck, maxWorkers: 1 })
+      expect(yield* Pool.submit(pool, 4)).toBe(8)
+      const tagged = yield* Effect.flip(Pool.submit(pool, -2))
+      expect(tagged).toBeInstanceOf(NotPositive)
+      expect(tagged).toMatchObject({ _tag: "NotPositive", n: -2 })
+      expect(Pool.statsUnsafe(pool)).toMatchObject({ completed: 1, failed: 1, defects: 0 })
+      const plains = yield* Pool.make({ handler: asyncPlain, maxWorkers: 1 })
+      expect(yield* Effect.flip(Pool.submit(plains, 0))).toMatchObject({ name: "RangeError", message: "zero" })
+      expect(Pool.statsUnsafe(plains)).toMatchObject({ failed: 1, defects: 0 })
     }).pipe(Effect.scoped))
 
   it.live("an input the schema cannot encode fails its submit with InvalidInput; nothing is admitted", () =>

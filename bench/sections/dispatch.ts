@@ -4,21 +4,27 @@ import { fileAt } from "../lib/baseline.ts"
 import { fmt, median, runRounds, table } from "../lib/harness.ts"
 import { measured, met, type Section } from "../lib/section.ts"
 
-// The pool as it was before job policies, run in the same rounds: what they cost a pool that does not use them.
-// Looked up once (it may add a git worktree), when the section's size or run first needs it.
-let baseline: { readonly base: string | undefined } | undefined
-const before = () => (baseline ??= { base: fileAt(Dispatch.BEFORE_POLICIES, "bench/dispatch.ts") }).base
-const contenders = (): ReadonlyArray<string> =>
-  before() === undefined ? Dispatch.contenders : [...Dispatch.contenders, "troupe@before-policies"]
+// The pool as it was before job policies, and before Promise handlers, run in the same rounds: what
+// each cost a pool that does not use them. Looked up once (each may add a git worktree), when the
+// section's size or run first needs it.
+const earlier = { "troupe@before-policies": Dispatch.BEFORE_POLICIES, "troupe@before-async-handlers": Dispatch.BEFORE_ASYNC_HANDLERS }
+let baselines: Record<string, readonly [string, string]> | undefined
+const before = () =>
+  (baselines ??= Object.fromEntries(
+    Object.entries(earlier).flatMap(([name, commit]) => {
+      const file = fileAt(commit, "bench/dispatch.ts")
+      return file === undefined ? [] : [[name, [file, "troupe"] as const]]
+    })
+  ))
+const contenders = (): ReadonlyArray<string> => [...Dispatch.contenders, ...Object.keys(before())]
 
 export const dispatch: Section = {
   key: "A",
   label: `A. dispatch overhead: ${fmt(Dispatch.JOBS)} no-op jobs, ${Dispatch.WORKERS} workers`,
   runs: (rounds) => rounds * contenders().length,
   run: measured("A", async ({ rounds, log, tick, signal }) => {
-    const base = before()
+    const elsewhere = before()
     const names = contenders()
-    const elsewhere = base === undefined ? {} : { "troupe@before-policies": [base, "troupe"] as const }
     const results = await runRounds(new URL("../dispatch.ts", import.meta.url).href, names, rounds, { log, signal, onSample: tick, elsewhere })
     const ns = (name: string) => results.map((r) => Number(r[name]!.nsPerJob))
     const ratio = (name: string, base: string) => median(results.map((r) => Number(r[name]!.nsPerJob) / Number(r[base]!.nsPerJob)))
@@ -35,7 +41,9 @@ export const dispatch: Section = {
     const vsBaseline = ratio("troupe", "effect-queue+8-fibers")
     const vsPQueue = ratio("p-queue", "troupe")
     const policies = ratio("troupe+idle-policies", "troupe")
-    const unused = base === undefined ? undefined : ratio("troupe", "troupe@before-policies")
+    const unused = "troupe@before-policies" in elsewhere ? ratio("troupe", "troupe@before-policies") : undefined
+    const handlers = "troupe@before-async-handlers" in elsewhere ? ratio("troupe", "troupe@before-async-handlers") : undefined
+    const asyncCost = ratio("troupe+async-handler", "troupe")
     const markdown = [
       `### A. Dispatch overhead (${fmt(Dispatch.JOBS)} \`Effect.sync\` jobs, ${Dispatch.WORKERS} workers, all results awaited)`,
       "",
@@ -46,7 +54,9 @@ export const dispatch: Section = {
       "(`retry: { times: 3, schedule: Schedule.exponential(\"10 millis\") }`, `queueTimeout: \"1 hour\"`: every job succeeds " +
       "and starts within the hour), so each job carries its retry state and submission time and passes the queue-deadline heap. " +
       "`troupe@before-policies`: the plain pool at the last commit before job policies, checked out beside this one (a git worktree " +
-      "under `out/`) and run in the same rounds. Each child warms up twice and reports the median of three runs.",
+      "under `out/`) and run in the same rounds; `troupe@before-async-handlers` likewise, at the last commit before fiber handlers " +
+      "could return a Promise or a plain value. `troupe+async-handler`: the same jobs from `async (n) => n`. " +
+      "Each child warms up twice and reports the median of three runs.",
       "",
       table(["contender", "ns/job (median)", "min–max", "× Queue+fibers (same round)", "× p-queue (same round)"], rows),
       "",
@@ -54,6 +64,9 @@ export const dispatch: Section = {
       `and is **${vsPQueue.toFixed(1)}× faster** than p-queue (target ≥ 3×: ${met(vsPQueue >= 3)}). ` +
       (unused === undefined ? "" : `A pool that uses no job policies costs **${unused.toFixed(2)}×** what it did before they existed ` +
         `(\`troupe@before-policies\`, commit ${Dispatch.BEFORE_POLICIES}, same rounds; target ≤ 1.10×: ${met(unused <= 1.1)}). `) +
+      (handlers === undefined ? "" : `An Effect handler costs **${handlers.toFixed(2)}×** what it did before handlers could ` +
+        `return a Promise (\`troupe@before-async-handlers\`, commit ${Dispatch.BEFORE_ASYNC_HANDLERS}, same rounds; target ≤ 1.05×, ` +
+        `within noise: ${met(handlers <= 1.05)}); an \`async\` handler costs ${asyncCost.toFixed(2)}× an Effect one per no-op job. `) +
       `Policies configured but never firing cost ${policies.toFixed(2)}× the plain pool per no-op job (each job then carries its ` +
       `submission time, retry policy and queue deadline: a fixed cost of a few hundred ns, which a job doing real work does not notice).`
     ].join("\n")

@@ -146,13 +146,14 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.timeoutMs = options.timeout === undefined ? Infinity : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
     const inputSchema = thread?.handler.schemas.input
     this.encodeInput = inputSchema && Schema.encodeUnknownExit(inputSchema)
-    this.fiberRunner = thread === undefined ? FiberRunner.make(options.handler as (input: unknown) => any) : undefined
+    this.fiberRunner = thread === undefined ? FiberRunner.make(options.handler as FiberRunner.FiberHandler) : undefined
     this.concurrency = options.concurrency
     this.mailboxKind = Mailbox.fromOption(options.mailbox)
     this.maxWorkers = options.maxWorkers
     this.permits = new StartPermits(options.name, options.rateLimit)
     this.queueTimeoutMs = options.queueTimeout === undefined ? Infinity : Duration.toMillis(Duration.fromInputUnsafe(options.queueTimeout))
     this.retryPolicy = options.retry && toRetryPolicy(options.retry)
+    this.queuedAtShutdown = options.shutdown.queued
     this.timesJobs = this.mailboxKind.timesJobs === true || this.retryPolicy !== undefined || options.shutdown.queued === "deadLetter"
     this.jobsCarryExtras = this.encodeInput !== undefined || this.timeoutMs !== Infinity || this.timesJobs ||
       this.queueTimeoutMs !== Infinity
@@ -488,7 +489,7 @@ export class PoolCore implements JobOwner, WorkerHost {
       reason,
       error,
       attempts,
-      submittedAt: job.submittedAt ?? this.now(),
+      submittedAt: job.submittedAt,
       deadLetteredAt: this.now()
     })
   }
@@ -593,6 +594,9 @@ export class PoolCore implements JobOwner, WorkerHost {
     this.settle(job, outcome, Exit.fail(error))
   }
 
+  /** What shutdown does with queued jobs: the pool's `shutdown.queued`, or what `Pool.shutdown` was told. */
+  queuedAtShutdown: "drain" | "handBack" | "deadLetter"
+
   /** Jobs handed back or interrupted by shutdown, for its report. */
   readonly ledger = { handedBack: [] as Array<JobRecord>, interrupted: [] as Array<JobRecord> }
 
@@ -602,7 +606,7 @@ export class PoolCore implements JobOwner, WorkerHost {
    */
   handBack(jobs: ReadonlyArray<JobRecord>): void {
     this.queued -= jobs.length
-    const toDeadLetters = this.options.shutdown.queued === "deadLetter"
+    const toDeadLetters = this.queuedAtShutdown === "deadLetter"
     for (const job of jobs) {
       if (toDeadLetters) this.deadLetterAtShutdown(job)
       else {

@@ -1,7 +1,11 @@
 // Shutdown is a procedure, not an accident: stop intake, hand back or drain
 // the queued jobs, give running ones until the deadline, then interrupt what
 // is left and report it. Every step is bounded, so it never hangs.
-import { Duration, Effect, Exit, Option } from "effect"
+//
+// It runs once per pool, on a fiber of its own: callers wait for its report.
+// A later call may bring the deadline forward or stop a drain, and a caller
+// that is interrupted (a timeout around `Pool.shutdown`) brings it to now.
+import { Deferred, Duration, Effect, Exit, type Fiber } from "effect"
 import { JobInterrupted } from "../JobError.ts"
 import { PoolClosed } from "../PoolError.ts"
 import type { PoolCore } from "./poolCore.ts"
@@ -21,34 +25,97 @@ export interface ShutdownReport<I> {
   readonly escalation?: { readonly workerId: number; readonly reason: string }
 }
 
-export const run = (core: PoolCore): Effect.Effect<ShutdownReport<unknown>> =>
-  Effect.gen(function*() {
-    stopIntake(core)
-    const quiet = yield* awaitQuiet(core).pipe(Effect.timeoutOption(core.options.shutdown.deadline))
-    const deadlineReached = Option.isNone(quiet)
-    if (deadlineReached) {
-      interruptAll(core)
-      yield* awaitQuiet(core).pipe(Effect.timeoutOption(interruptGrace))
+export type Queued = "drain" | "handBack" | "deadLetter"
+
+/** One shutdown's terms: the deadline in millis from when it is given, and what happens to queued jobs. */
+export interface Terms {
+  readonly deadlineMs: number
+  readonly queued: Queued
+}
+
+export class Shutdown {
+  private readonly core: PoolCore
+  private deadlineAt: number
+  /** Completed (and replaced) whenever the deadline moves. */
+  private moved = Deferred.makeUnsafe<void>()
+  readonly fiber: Fiber.Fiber<ShutdownReport<unknown>>
+
+  constructor(core: PoolCore, terms: Terms) {
+    this.core = core
+    this.deadlineAt = core.now() + terms.deadlineMs
+    core.queuedAtShutdown = terms.queued
+    this.fiber = Effect.runForkWith(core.context)(this.run())
+  }
+
+  /** A later shutdown's terms: an earlier deadline wins; a drain may become a hand-back. */
+  amend(terms: Terms): void {
+    this.bringForward(this.core.now() + terms.deadlineMs)
+    if (this.core.queuedAtShutdown === "drain" && terms.queued !== "drain") {
+      this.core.queuedAtShutdown = terms.queued
+      handBackQueued(this.core)
     }
-    core.stopTimers()
-    core.lifecycle.send({ type: "STOPPED" })
-    const entry = (job: { id: number; input: unknown }) => ({ id: job.id, input: job.input })
-    return {
-      pool: core.name,
-      handedBack: core.ledger.handedBack.map(entry),
-      interrupted: core.ledger.interrupted.map(entry),
-      deadlineReached,
-      ...(core.escalation === undefined ? {} : { escalation: core.escalation })
-    }
+  }
+
+  /** The deadline is now: interrupt what still runs. */
+  hurry(): void {
+    this.bringForward(this.core.now())
+  }
+
+  /** Waits for the report; interrupted, hurries, and waits for the (then bounded) rest. */
+  readonly await: Effect.Effect<ShutdownReport<unknown>> = Effect.suspend(() =>
+    Effect.callback<ShutdownReport<unknown>>((resume) => {
+      this.fiber.addObserver(resume)
+      return Effect.callback<void>((done) => {
+        this.hurry()
+        this.fiber.addObserver(() => done(Effect.void))
+      })
+    })
+  )
+
+  private bringForward(at: number): void {
+    if (at >= this.deadlineAt) return
+    this.deadlineAt = at
+    const moved = this.moved
+    this.moved = Deferred.makeUnsafe<void>()
+    Deferred.doneUnsafe(moved, Exit.void)
+  }
+
+  // Completes once the clock reaches the deadline, which may move earlier meanwhile.
+  private readonly untilDeadline: Effect.Effect<void> = Effect.suspend(() => {
+    const left = this.deadlineAt - this.core.now()
+    if (left <= 0) return Effect.void
+    return Effect.raceFirst(Effect.sleep(left), Deferred.await(this.moved)).pipe(Effect.andThen(this.untilDeadline))
   })
+
+  private run(): Effect.Effect<ShutdownReport<unknown>> {
+    const core = this.core
+    const untilDeadline = this.untilDeadline
+    return Effect.gen(function*() {
+      stopIntake(core)
+      const quiet = yield* Effect.raceFirst(awaitQuiet(core).pipe(Effect.as(true)), untilDeadline.pipe(Effect.as(false)))
+      if (!quiet) {
+        interruptAll(core)
+        yield* awaitQuiet(core).pipe(Effect.timeoutOption(interruptGrace))
+      }
+      core.stopTimers()
+      core.lifecycle.send({ type: "STOPPED" })
+      const entry = (job: { id: number; input: unknown }) => ({ id: job.id, input: job.input })
+      return {
+        pool: core.name,
+        handedBack: core.ledger.handedBack.map(entry),
+        interrupted: core.ledger.interrupted.map(entry),
+        deadlineReached: !quiet,
+        ...(core.escalation === undefined ? {} : { escalation: core.escalation })
+      }
+    })
+  }
+}
 
 const stopIntake = (core: PoolCore): void => {
   core.lifecycle.send({ type: "SHUTDOWN" })
   const waiting = core.producers.drain()
   // A pool that gave up has no team to drain with: it hands everything back.
-  if (core.options.shutdown.queued !== "drain" || core.escalation !== undefined) {
-    for (const worker of core.accepting) core.handBack(worker.takeAll())
-  }
+  if (core.queuedAtShutdown !== "drain" || core.escalation !== undefined) handBackQueued(core)
   // Jobs in the overflow have no worker to run them now.
   core.handBack(core.overflow.drain())
   core.abandonRetries()
@@ -57,6 +124,10 @@ const stopIntake = (core: PoolCore): void => {
   // Last: a rejected producer's fiber may run right here, so the pool's own
   // state must already be settled when it does.
   for (const pending of waiting) pending.rejected(new PoolClosed({ pool: core.name }))
+}
+
+const handBackQueued = (core: PoolCore): void => {
+  for (const worker of core.live) core.handBack(worker.takeAll())
 }
 
 const interruptAll = (core: PoolCore): void => {

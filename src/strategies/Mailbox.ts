@@ -7,7 +7,8 @@
  *
  * @since 0.1.0
  */
-import { Duration } from "effect"
+import type { Duration } from "effect"
+import * as Durations from "../shared/durations.ts"
 import { BinaryHeap } from "./internal/binaryHeap.ts"
 import { RingDeque } from "./internal/ringDeque.ts"
 
@@ -168,8 +169,7 @@ export const lifo = (): MailboxKind => make("lifo", dequeMailbox("back"))
  */
 export const priority = (options?: { readonly aging?: Duration.Input }): MailboxKind => {
   if (options?.aging === undefined) return make("priority", <A extends Envelope>() => heapMailbox<A>(byPriority))
-  const agingMs = Duration.toMillis(Duration.fromInputUnsafe(options.aging))
-  if (!(agingMs > 0)) throw new RangeError(`Mailbox.priority: aging must be a positive duration, got ${String(options.aging)}`)
+  const agingMs = Durations.toMillisOrThrow(options.aging, "Mailbox.priority: aging", { positive: true })
   // The aged priority p + (now - t) / aging orders two jobs as p - t / aging
   // does, whatever `now` is: a fixed key, so the heap never needs re-sorting.
   const rank = (e: Envelope) => e.priority - (e.submittedAt ?? 0) / agingMs

@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import { Duration } from "effect"
+import * as Durations from "../shared/durations.ts"
 
 const TypeId = "~troupe/Scaling" as const
 
@@ -112,7 +113,9 @@ export const make = (
   [TypeId]: TypeId,
   name,
   decide,
-  idleTimeout: options?.idleTimeout === undefined ? undefined : Duration.fromInputUnsafe(options.idleTimeout)
+  idleTimeout: options?.idleTimeout === undefined
+    ? undefined
+    : Duration.millis(Durations.toMillisOrThrow(options.idleTimeout, `Scaling.make("${name}"): idleTimeout`, { infinite: true }))
 })
 
 /**
@@ -178,7 +181,7 @@ export const threshold = (options: { readonly jobsPerWorker: number; readonly fa
  * @since 0.1.0
  */
 export const idleTimeout = (options: { readonly after: Duration.Input }): Scaling => {
-  const after = Duration.toMillis(Duration.fromInputUnsafe(options.after))
+  const after = Durations.toMillisOrThrow(options.after, "Scaling.idleTimeout: after")
   return make(
     "idleTimeout",
     (s) => {

@@ -10,6 +10,7 @@ import { Cause, Clock, Context, Duration, Effect, Exit, Fiber, Layer, PubSub, Qu
 import type { TreeEvent } from "../Inspection.ts"
 import { type Actor, createActor } from "xstate"
 import * as Pool from "../Pool.ts"
+import * as Durations from "../shared/durations.ts"
 import * as Restart from "./Restart.ts"
 import { SupervisorEscalated } from "./SupervisorError.ts"
 import * as SupervisorLifecycle from "./SupervisorLifecycle.ts"
@@ -111,7 +112,7 @@ export const child = (
   id,
   run,
   restart: options?.restart ?? "permanent",
-  shutdown: Duration.fromInputUnsafe(options?.shutdown ?? "5 seconds"),
+  shutdown: Duration.millis(Durations.toMillisOrThrow(options?.shutdown ?? "5 seconds", `Supervisor child "${id}": shutdown`)),
   stoppedForGood: Effect.void
 })
 
@@ -155,7 +156,9 @@ export const supervisor = (
   strategy: options?.strategy ?? "oneForOne",
   intensity: {
     intensity: options?.intensity ?? Restart.defaultIntensity.intensity,
-    periodMs: options?.period === undefined ? Restart.defaultIntensity.periodMs : Duration.toMillis(Duration.fromInputUnsafe(options.period))
+    periodMs: options?.period === undefined
+      ? Restart.defaultIntensity.periodMs
+      : Durations.toMillisOrThrow(options.period, `Supervisor "${id}": period`, { positive: true })
   },
   backoff: options?.backoff,
   children

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { fc, test } from "@fast-check/vitest"
+import type { Duration } from "effect"
 import { Mailbox } from "../../src/index.ts"
 
 interface Item {
@@ -211,5 +212,8 @@ describe("Mailbox.priority with aging", () => {
     expect(Mailbox.priority().timesJobs).toBeFalsy()
     expect(Mailbox.fairShare(Mailbox.priority({ aging: 10 })).timesJobs).toBe(true)
     expect(() => Mailbox.priority({ aging: 0 })).toThrow(/aging/)
+    for (const aging of [Number.NaN, {}, -1, "soon", Infinity]) {
+      expect(() => Mailbox.priority({ aging: aging as Duration.Input })).toThrow(/Mailbox\.priority: aging must be a duration of more than zero/)
+    }
   })
 })

@@ -139,3 +139,14 @@ describe("Scaling.fixed, combine, auto", () => {
     expect(Scaling.isScaling(perTen)).toBe(true)
   })
 })
+
+describe("Scaling constructors", () => {
+  it("reject durations that would read as 0 ms (NaN, {}), negative or malformed, naming the argument", () => {
+    for (const after of [Number.NaN, {}, -1, "soon", { secs: 1 }]) {
+      expect(() => Scaling.idleTimeout({ after: after as Duration.Input })).toThrow(/Scaling\.idleTimeout: after must be a duration/)
+      expect(() => Scaling.auto({ idleAfter: after as Duration.Input })).toThrow(/after must be a duration/)
+      expect(() => Scaling.make("mine", () => Scaling.hold, { idleTimeout: after as Duration.Input })).toThrow(/idleTimeout must be a duration/)
+    }
+    expect(Duration.toMillis(Scaling.idleTimeout({ after: { seconds: 2 } }).idleTimeout!)).toBe(2_000)
+  })
+})

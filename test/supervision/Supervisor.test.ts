@@ -266,3 +266,14 @@ describe("Supervisor: inspection and shutdown timeouts", () => {
       expect(log).toEqual(["polite stopped"])
     }))
 })
+
+describe("Supervisor specs", () => {
+  it.effect("a period or a child's shutdown that is NaN, {}, negative or malformed is refused at once, naming it", () =>
+    Effect.sync(() => {
+      for (const bad of [Number.NaN, {}, -1, "soon"]) {
+        expect(() => Supervisor.supervisor("root", [], { period: bad as never })).toThrow(/Supervisor "root": period must be a duration of more than zero/)
+        expect(() => Supervisor.child("worker", Effect.never, { shutdown: bad as never })).toThrow(/Supervisor child "worker": shutdown must be a duration/)
+      }
+      expect(() => Supervisor.child("worker", Effect.never, { shutdown: Infinity })).toThrow(/finite/)
+    }))
+})

@@ -108,8 +108,8 @@ const settleExit = (id: number, exit: Exit.Exit<unknown, unknown>): void => {
   const [, Exit, Cause] = runtime!
   running.delete(id)
   if (Exit.isSuccess(exit)) return succeed(id, exit.value)
-  const fail = exit.cause.reasons.find(Cause.isFailReason)
-  if (fail !== undefined) return guarded(id, Tag.failure, () => (codec?.failure ? codec.failure(fail.error) : ownFields(fail.error)))
+  const failure = exit.cause.reasons.find(Cause.isFailReason)
+  if (failure !== undefined) return fail(id, failure.error)
   const die = exit.cause.reasons.find(Cause.isDieReason)
   if (die !== undefined) return push(id, Tag.defect, die.defect)
   push(id, Tag.interrupted)
@@ -120,6 +120,12 @@ const settleExit = (id: number, exit: Exit.Exit<unknown, unknown>): void => {
 // own fields instead, so its tag and data arrive.
 const ownFields = (error: unknown): unknown =>
   error instanceof Error ? { ...error, name: error.name, message: error.message } : error
+
+const fail = (id: number, error: unknown): void =>
+  guarded(id, Tag.failure, () => (codec?.failure ? codec.failure(error) : ownFields(error)))
+
+const isPromiseLike = (u: unknown): u is PromiseLike<unknown> =>
+  typeof u === "object" && u !== null && typeof (u as PromiseLike<unknown>).then === "function"
 
 const succeed = (id: number, value: unknown): void => guarded(id, Tag.success, () => (codec?.success ? codec.success(value) : value))
 
@@ -146,8 +152,9 @@ const run = (id: number, slot: number, input: unknown): void => {
   if (isEffect(result)) {
     if (runtime !== undefined) runEffect(id, result)
     else loadRuntime(() => runEffect(id, result))
-  } else if (result instanceof Promise) {
-    result.then((value) => succeed(id, value), (defect) => push(id, Tag.defect, defect))
+  } else if (isPromiseLike(result)) {
+    // A rejection is the job's typed failure, as for a fiber handler.
+    result.then((value) => succeed(id, value), (error) => fail(id, error))
   } else {
     succeed(id, result)
   }

@@ -1,0 +1,136 @@
+// The front door for one job, shared by the Effect API (`Pool.submit`,
+// `Pool.fork`) and the Promise API (`PromisePool.run`): its options and input
+// are checked before it is admitted (a bad one fails the submit and the pool
+// never holds it), then it is admitted now or waits for room.
+import { Cause, Exit, Schema } from "effect"
+import { InvalidInput, InvalidOptions, type MailboxFull, type PoolClosed } from "../PoolError.ts"
+import * as PoolOptions from "../PoolOptions.ts"
+import * as Durations from "../shared/durations.ts"
+import { JobRecord, type JobExtras } from "./jobRecord.ts"
+import type { PendingSubmit, PoolCore } from "./poolCore.ts"
+import { toRetryPolicy } from "./retries.ts"
+
+/** A job's options (see `Pool.JobOptions`), as given: checked here. */
+export interface RawJobOptions {
+  readonly queueTimeout?: unknown
+  readonly retry?: unknown
+  readonly priority?: unknown
+  readonly timeout?: unknown
+  readonly key?: unknown
+}
+
+/** What admission needs of a checked job. */
+export type Checked = readonly [priority: number, extras: JobExtras | undefined]
+
+/** A plain job (no options, a fiber pool without a default timeout): nothing to check or carry. */
+const plainJob: Checked = [0, undefined]
+
+const known = new Set(["queueTimeout", "retry", "priority", "timeout", "key"])
+const timeoutBounds: Durations.Bounds = { infinite: true }
+
+/** Checks a job's options and input: what to admit it with, or why it cannot be. */
+export const prepare = (
+  core: PoolCore,
+  input: unknown,
+  options: RawJobOptions | undefined
+): Checked | InvalidOptions | InvalidInput => {
+  if (options === undefined && !core.jobsCarryExtras) return plainJob
+  if (options !== undefined) {
+    const unknownKey = unknownOption(options)
+    if (unknownKey !== undefined) return unknownKey
+  }
+  const priority = options?.priority ?? 0
+  if (typeof priority !== "number" || !Number.isFinite(priority)) {
+    return invalidOption("priority", priority, `Expected a finite number, got ${String(priority)}`)
+  }
+  const timeoutMs = millisOption("timeout", options?.timeout, core.timeoutMs)
+  if (typeof timeoutMs !== "number") return timeoutMs
+  const queueTimeoutMs = millisOption("queueTimeout", options?.queueTimeout, core.queueTimeoutMs)
+  if (typeof queueTimeoutMs !== "number") return queueTimeoutMs
+  const key = options?.key
+  if (key !== undefined && typeof key !== "string") return invalidOption("key", key, `Expected a string, got ${String(key)}`)
+  let retry = core.retryPolicy
+  if (options?.retry !== undefined) {
+    const decoded = decodeRetry(options.retry)
+    if (Exit.isFailure(decoded)) return invalidOption("retry", options.retry, issueOf(decoded.cause))
+    retry = toRetryPolicy(decoded.value)
+  }
+  let payload = input
+  if (core.encodeInput !== undefined) {
+    const encoded = core.encodeInput(input)
+    if (Exit.isFailure(encoded)) return new InvalidInput({ pool: core.name, input, issue: issueOf(encoded.cause) })
+    payload = encoded.value
+  }
+  const submittedAt = core.timesJobs || retry !== undefined ? core.now() : undefined
+  if (timeoutMs === Infinity && queueTimeoutMs === Infinity && payload === input && key === undefined && submittedAt === undefined) {
+    return [priority as number, undefined]
+  }
+  return [priority as number, { payload, timeoutMs, queueTimeoutMs, submittedAt, key, retry, starts: 0, retryState: undefined }]
+}
+
+/** True when `prepare` refused the job. */
+export const isRefused = (checked: Checked | InvalidOptions | InvalidInput): checked is InvalidOptions | InvalidInput =>
+  !Array.isArray(checked) // not `instanceof`: the checked tuple is the common case
+
+/**
+ * Admits a checked job now, or queues the submission until there is room
+ * (`onFull: "suspend"`). `admitted` gets the job, `rejected` the reason it was
+ * not accepted; one of them is called, at most once. Returns a withdraw for a
+ * submission still waiting for room.
+ */
+export const admit = (
+  core: PoolCore,
+  input: unknown,
+  [priority, extras]: Checked,
+  admitted: (job: JobRecord) => void,
+  rejected: (error: PoolClosed | MailboxFull) => void
+): PendingSubmit | undefined => {
+  const admission = core.tryAdmit(input, priority, extras)
+  if (admission instanceof JobRecord) return void admitted(admission)
+  if (admission !== undefined) return void rejected(admission)
+  return core.waitForRoom(input, priority, extras, admitted, rejected)
+}
+
+export const invalidOption = (field: string, value: unknown, message: string): InvalidOptions =>
+  new InvalidOptions({ field, value, issues: [{ field, message }] })
+
+export const issueOf = (cause: Cause.Cause<unknown>): string => {
+  const error = cause.reasons.find(Cause.isFailReason)?.error
+  return error instanceof Error ? error.message : Cause.pretty(cause)
+}
+
+const decodeRetry = Schema.decodeUnknownExit(PoolOptions.Retry)
+
+const unknownOption = (options: RawJobOptions): InvalidOptions | undefined => {
+  if (typeof options !== "object" || options === null) {
+    return invalidOption("(job options)", options, `Expected an object of job options, got ${String(options)}`)
+  }
+  for (const key in options) {
+    if (!known.has(key)) {
+      return invalidOption(key, (options as Record<string, unknown>)[key], `is not a job option (known: ${[...known].join(", ")})`)
+    }
+  }
+  return undefined
+}
+
+/** A job's duration option in millis, its default when absent, or why it is refused. */
+const millisOption = (field: string, value: unknown, fallback: number): number | InvalidOptions => {
+  if (value === undefined) return fallback
+  const ms = Durations.toMillis(value, timeoutBounds)
+  return ms !== undefined
+    ? ms
+    : invalidOption(field, value, `Expected ${Durations.expected(timeoutBounds)}, got ${describe(value)}`)
+}
+
+/** A value as a message shows it: `NaN`, `{}`, `"soon"`. */
+export const describe = (value: unknown): string => {
+  if (typeof value === "string") return JSON.stringify(value)
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    try {
+      return JSON.stringify(value)
+    } catch {
+      return String(value)
+    }
+  }
+  return String(value)
+}
