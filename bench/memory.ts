@@ -2,7 +2,7 @@
 // and heap per idle worker; p-queue's queued job for comparison.
 import { Effect, Fiber } from "effect"
 import PQueue from "p-queue"
-import { Pool } from "../src/index.ts"
+import { Pool, PromisePool } from "../src/index.ts"
 import { childName, usedHeap } from "./lib/harness.ts"
 
 export const QUEUED = 100_000
@@ -31,6 +31,17 @@ const troupeIdleWorker = Effect.gen(function*() {
   return bytes
 }).pipe(Effect.scoped)
 
+// PromisePool.run for every job while the pool holds 1,000: the rest wait for room, each a pending Promise.
+const promisePoolPending = async (): Promise<number> => {
+  const pool = await PromisePool.make({ handler: (_: number) => new Promise<number>(() => {}), maxWorkers: 1, capacity: 1_000 })
+  const runs: Array<Promise<number>> = new Array(QUEUED)
+  const before = usedHeap()
+  for (let i = 0; i < QUEUED; i++) runs[i] = pool.run(i)
+  const bytes = (usedHeap() - before) / QUEUED
+  if (pool.stats().queued !== 1_000 && pool.stats().queued !== 999) throw new Error("runs did not wait")
+  return bytes
+}
+
 const pQueueQueued = async (): Promise<number> => {
   const queue = new PQueue({ concurrency: 1 })
   const promises: Array<Promise<unknown>> = [queue.add(() => new Promise(() => {}))]
@@ -41,7 +52,7 @@ const pQueueQueued = async (): Promise<number> => {
   return bytes
 }
 
-export const contenders = ["troupe-queued-job", "p-queue-queued-job", "troupe-idle-worker"] as const
+export const contenders = ["troupe-queued-job", "p-queue-queued-job", "promise-pool-pending-run", "troupe-idle-worker"] as const
 
 const child = childName()
 if (child !== undefined) {
@@ -50,6 +61,8 @@ if (child !== undefined) {
       ? await Effect.runPromise(troupeQueued)
       : child === "p-queue-queued-job"
       ? await pQueueQueued()
+      : child === "promise-pool-pending-run"
+      ? await promisePoolPending()
       : await Effect.runPromise(troupeIdleWorker)
   console.log(JSON.stringify({ bytes }))
   process.exit(0)

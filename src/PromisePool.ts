@@ -22,7 +22,8 @@ import type { InspectionEvent } from "./Inspection.ts"
 import type { JobError } from "./JobError.ts"
 import { impl } from "./internal/poolImpl.ts"
 import * as Submission from "./internal/submission.ts"
-import type { JobExit } from "./internal/jobRecord.ts"
+import { type JobExit, type JobExtras, JobRecord } from "./internal/jobRecord.ts"
+import type { PendingSubmit } from "./internal/poolCore.ts"
 import * as Pool from "./Pool.ts"
 import type { InvalidInput, InvalidOptions, MailboxFull, PoolClosed, PoolEscalated } from "./PoolError.ts"
 
@@ -92,11 +93,13 @@ export async function make<I, O, E>(options: Pool.Options<I, O, E, never> | Pool
     run: (input, runOptions) => {
       const checked = Submission.prepare(core, input, runOptions)
       if (Submission.isRefused(checked)) return Promise.reject(checked)
-      // No fiber per run: the job record resolves the Promise itself.
-      return new Promise<O>((resolve, reject) => {
-        const settled = (exit: JobExit) => (Exit.isSuccess(exit) ? resolve(exit.value as O) : reject(failureOf(exit.cause)))
-        Submission.admit(core, input, checked, (job) => void job.observe(settled), reject)
-      })
+      const admission = core.tryAdmit(input, checked[0], checked[1])
+      if (admission instanceof JobRecord) return new Promise<O>((resolve, reject) => void admission.observe(outcome(resolve, reject)))
+      if (admission !== undefined) return Promise.reject(admission)
+      // Waiting for room: one small object per run, besides its Promise.
+      const { promise, resolve, reject } = Promise.withResolvers<O>()
+      core.wait(new PendingRun(input, checked, resolve, reject))
+      return promise
     },
     idle: () => Effect.runPromise(Pool.awaitIdle(pool)),
     awaitQueuedBelow: (n) => settle(Pool.awaitQueuedBelow(pool, n)),
@@ -106,6 +109,31 @@ export async function make<I, O, E>(options: Pool.Options<I, O, E, never> | Pool
       if (closeOptions !== undefined) return settle(Pool.shutdown(pool, closeOptions).pipe(Effect.tap(() => closed)))
       return (closing ??= settle(Pool.shutdown(pool).pipe(Effect.tap(() => closed))))
     }
+  }
+}
+
+// No fiber per run: the job record settles the Promise itself.
+const outcome = <O>(resolve: (value: O) => void, reject: (error: unknown) => void) => (exit: JobExit) =>
+  Exit.isSuccess(exit) ? resolve(exit.value as O) : reject(failureOf(exit.cause))
+
+class PendingRun<O> implements PendingSubmit {
+  readonly input: unknown
+  readonly priority: number
+  readonly extras: JobExtras | undefined
+  readonly resolve: (value: O) => void
+  readonly reject: (error: unknown) => void
+  constructor(input: unknown, checked: Submission.Checked, resolve: (value: O) => void, reject: (error: unknown) => void) {
+    this.input = input
+    this.priority = checked[0]
+    this.extras = checked[1]
+    this.resolve = resolve
+    this.reject = reject
+  }
+  admitted(job: JobRecord): void {
+    job.observe(outcome(this.resolve, this.reject))
+  }
+  rejected(error: PoolClosed): void {
+    this.reject(error)
   }
 }
 

@@ -21,7 +21,9 @@ export const memory: Section = {
       "",
       `A queued troupe job (forked through its handle, not yet run) holds **${fmt(bytes("troupe-queued-job"))} bytes** of heap ` +
       `(target ≤ 500: ${met(bytes("troupe-queued-job") <= 500)}; p-queue ${fmt(bytes("p-queue-queued-job"))}); an idle fiber worker (fiber, mailbox, XState actor) ` +
-      `${fmt(bytes("troupe-idle-worker"))} bytes.`
+      `${fmt(bytes("troupe-idle-worker"))} bytes. A \`PromisePool.run\` waiting for room (the pool holding 1,000, the rest of ` +
+      `${fmt(Memory.QUEUED)} runs waiting) holds ${fmt(bytes("promise-pool-pending-run"))} bytes, its Promise included ` +
+      `(target ≤ 500, was ~1,600 with a fiber per run: ${met(bytes("promise-pool-pending-run") <= 500)}).`
     ].join("\n")
     return { markdown, charts: [], samples: results }
   })

@@ -207,7 +207,11 @@ export class PoolCore implements JobOwner, WorkerHost {
     admitted: PendingSubmit["admitted"],
     rejected: PendingSubmit["rejected"]
   ): PendingSubmit {
-    const pending: PendingSubmit = { input, priority, extras, admitted, rejected }
+    return this.wait({ input, priority, extras, admitted, rejected })
+  }
+
+  /** Queues a submission the caller made (one object per waiting submitter: see PromisePool). */
+  wait<P extends PendingSubmit>(pending: P): P {
     this.producers.pushBack(pending)
     return pending
   }
