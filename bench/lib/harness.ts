@@ -51,7 +51,8 @@ export const runRounds = async (
  */
 const child = (file: string, name: string, signal: AbortSignal | undefined): Promise<string> =>
   new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--expose-gc", file, "--child", name], {
+    // The parent's flags (`--conditions=troupe-source`: this repository's `troupe` is its sources) go along.
+    const proc = spawn(process.execPath, [...process.execArgv, "--expose-gc", file, "--child", name], {
       stdio: ["ignore", "pipe", "inherit"],
       ...(signal === undefined ? {} : { signal })
     })

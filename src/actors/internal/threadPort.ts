@@ -10,7 +10,9 @@ import { Spawner, WorkerPlatform, type Worker } from "effect/workers/Worker"
 import { Worker as NodeThread } from "node:worker_threads"
 import { claimTag, type JobEntry, type ResultEntry, Tag, type ThreadData } from "./threadProtocol.ts"
 
-const entry = new URL("./threadEntry.ts", import.meta.url)
+// Built, this module is threadPort.js beside threadEntry.js; from source (this
+// repository, Node stripping types), threadPort.ts beside threadEntry.ts.
+const entry = new URL(import.meta.url.endsWith(".ts") ? "./threadEntry.ts" : "./threadEntry.js", import.meta.url)
 
 // NodeWorker's platform is stateless: built once, not per thread, which keeps
 // the work between a pool's creation and its threads' spawn short.
