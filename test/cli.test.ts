@@ -157,6 +157,13 @@ describe("docs/cli.md", () => {
         }
       }
     }))
+
+  it.effect("shows what bad input prints, as it prints it", () =>
+    Effect.gen(function*() {
+      const page = readFileSync(new URL("../docs/cli.md", import.meta.url), "utf8")
+      expect(page).toContain(`$ npm start -- --threads 4..2\n${(yield* parse(["--threads", "4..2"])).stderr}\n`)
+      expect(page).toContain(`$ TROUPE_JOBS=abc npm start\n${(yield* parse([], { TROUPE_JOBS: "abc" })).stderr}\n`)
+    }))
 })
 
 describe("troupe: bad input gets one line on stderr, the --help pointer and exit code 1", () => {
