@@ -4,6 +4,7 @@
 // `--jobs "0"`, `TROUPE_JOBS="abc"` or `TROUPE_JOBS="abc" in .env`.
 import { Config, Effect, Result } from "effect"
 import { CliError, Flag } from "effect/cli"
+import { sections, select } from "../bench/sections.ts"
 import * as CliConfig from "./config.ts"
 import { invalid } from "./presenter.ts"
 import { parseTeams } from "./teams.ts"
@@ -27,6 +28,14 @@ const yes = ["true", "yes", "on", "1", "y"]
 const no = ["false", "no", "off", "0", "n"]
 const yesOrNo: Read<boolean> = (text) =>
   yes.includes(text) ? Result.succeed(true) : no.includes(text) ? Result.succeed(false) : Result.fail(union([...yes, ...no]))
+
+/** `--only`'s section keys, such as A,C: the text as given, once every key names a section. */
+const sectionKeys: Read<string> = (text) => {
+  const { chosen, unknown } = select(text)
+  return unknown.length === 0 && chosen.length > 0
+    ? Result.succeed(text)
+    : Result.fail(`section keys among ${sections.map((s) => s.key).join(", ")}, such as A,C`)
+}
 
 /** A flag whose text `read` turns into its value; a bad one fails as effect/cli's own parsers fail. */
 const parsed = <A>(name: string, metavar: string, read: Read<A>) =>
@@ -122,9 +131,9 @@ export const bench = {
   ...common,
   verbose: toggle("verbose", "TROUPE_VERBOSE", "Print each contender's result as its process ends, and the study's steps"),
   rounds: count("rounds", "TROUPE_ROUNDS", "Rounds per scenario: each contender runs in a fresh process per round (default 5; env TROUPE_ROUNDS)").pipe(Flag.withDefault(5)),
-  only: Flag.String("only").pipe(
+  only: parsed("only", "string", sectionKeys).pipe(
     Flag.withDescription("Run only these sections, e.g. A,C (default all; env TROUPE_ONLY)"),
-    Flag.withFallbackConfig(Config.String("TROUPE_ONLY")),
+    withEnv("TROUPE_ONLY", sectionKeys),
     Flag.optional
   ),
   write: Flag.Boolean("write").pipe(
