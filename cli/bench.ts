@@ -4,15 +4,13 @@
 // --write, the document, its charts and the strategies page's section D (only
 // when every section ran: the document is one measurement).
 import { fileURLToPath } from "node:url"
-import { Clock, Console, Data, Effect, FileSystem, Path } from "effect"
+import { Clock, Console, Effect, FileSystem, Path } from "effect"
 import { document, provenance, withStealing } from "../bench/document.ts"
 import type { Section } from "../bench/lib/section.ts"
 import { sections, select } from "../bench/sections.ts"
 import type { BenchInput } from "./commands.ts"
 import { profiled } from "./profile.ts"
 import * as Progress from "./progress.ts"
-
-export class UnknownSection extends Data.TaggedError("UnknownSection")<{ readonly message: string }> {}
 
 /** The docs folder of this checkout, wherever the command runs from. */
 const docs = fileURLToPath(new URL("../docs/", import.meta.url))
@@ -27,7 +25,7 @@ const runSection = (section: Section, input: BenchInput) =>
     return { section, ...result }
   })
 
-/** A failed section or an unknown --only key: one line and exit code 1, as a bad flag gets, not a logged cause. */
+/** A failed section: one line and exit code 1, not a logged cause. */
 const report = (error: { readonly message: string }) =>
   Console.error(`troupe bench: ${error.message}`).pipe(Effect.andThen(Effect.sync(() => void (process.exitCode = 1))))
 
@@ -35,10 +33,8 @@ export const run = (input: BenchInput) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    const { chosen, unknown } = select(input.only._tag === "Some" ? input.only.value : undefined)
-    if (unknown.length > 0 || chosen.length === 0) {
-      return yield* new UnknownSection({ message: `--only: no section ${unknown.join(", ") || "named"}; the sections are A, B, C, D, E, F` })
-    }
+    // --only names sections that exist (cli/flags.ts checks it as it parses).
+    const { chosen } = select(input.only._tag === "Some" ? input.only.value : undefined)
     const results = yield* Effect.forEach(chosen, (section) => runSection(section, input)).pipe(
       Effect.provide(Progress.layer(Progress.modeFor(input))),
       profiled(input.profile ? path.join(input.out, "bench.cpuprofile") : undefined)
@@ -72,4 +68,4 @@ export const run = (input: BenchInput) =>
     if (input.json) return yield* Console.log(JSON.stringify(raw, null, 2))
     yield* Console.log(doc)
     yield* Console.error(`Wrote ${written.map((f) => path.relative(process.cwd(), f)).join(", ")}`)
-  }).pipe(Effect.catchTags({ SectionFailed: report, UnknownSection: report }))
+  }).pipe(Effect.catchTag("SectionFailed", report))

@@ -1,8 +1,10 @@
 // The `troupe` command line: `study` (also what a bare `troupe` runs) and
 // `bench`. Handlers are parameters so tests can check parsing alone.
-import type { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import { Command } from "effect/cli"
+import type { EnvFileError } from "./config.ts"
 import * as Flags from "./flags.ts"
+import * as Presenter from "./presenter.ts"
 
 type FlagValues<F> = { readonly [K in keyof F]: F[K] extends import("effect/cli").Flag.Flag<infer A> ? A : never }
 export type StudyInput = FlagValues<typeof Flags.study>
@@ -30,3 +32,11 @@ export const make = <E1, R1, E2, R2>(handlers: Handlers<E1, R1, E2, R2>) => {
     Command.withSubcommands([study, bench])
   )
 }
+
+/**
+ * What a run of the command line needs around it, in `troupe` and in its tests: the flags' fallbacks
+ * (`config`, cli/config.ts), and bad input, a `.env` file that cannot be read included, reported by
+ * cli/presenter.ts.
+ */
+export const provide = <RC>(config: Layer.Layer<never, EnvFileError, RC>) =>
+  Effect.provide(Layer.merge(config.pipe(Layer.tapError(Presenter.reportFailure)), Presenter.layer))

@@ -1,38 +1,99 @@
 // Every flag of `troupe`, each with its environment variable (Effect `Config`),
 // so a run is reproducible from a `.env` file: the flag wins, then the
-// variable, then the default.
-import { Config } from "effect"
-import { Flag } from "effect/cli"
+// variable, then the default. A bad value is reported by where it came from:
+// `--jobs "0"`, `TROUPE_JOBS="abc"` or `TROUPE_JOBS="abc" in .env`.
+import { Config, Effect, Result } from "effect"
+import { CliError, Flag } from "effect/cli"
+import { sections, select } from "../bench/sections.ts"
+import * as CliConfig from "./config.ts"
+import { invalid } from "./presenter.ts"
 import { parseTeams } from "./teams.ts"
 
-const positive = (name: string) => (n: number) => `--${name} must be a positive whole number, got ${n}`
+/** How a setting reads its text, from the command line or its variable: the value, or what was expected instead. */
+type Read<A> = (text: string) => Result.Result<A, string>
+
+const positive: Read<number> = (text) => {
+  const n = Number(text)
+  return /^\s*\d+\s*$/.test(text) && Number.isSafeInteger(n) && n >= 1 ? Result.succeed(n) : Result.fail("a whole number of at least 1")
+}
+
+/** `"a" | "b"`, as effect/cli words a choice. */
+const union = (values: ReadonlyArray<string>) => values.map((v) => JSON.stringify(v)).join(" | ")
+
+const oneOf = <const L extends ReadonlyArray<string>>(values: L): Read<L[number]> => (text) =>
+  values.includes(text) ? Result.succeed(text) : Result.fail(union(values))
+
+// What Flag.Boolean and Config.Boolean accept.
+const yes = ["true", "yes", "on", "1", "y"]
+const no = ["false", "no", "off", "0", "n"]
+const yesOrNo: Read<boolean> = (text) =>
+  yes.includes(text) ? Result.succeed(true) : no.includes(text) ? Result.succeed(false) : Result.fail(union([...yes, ...no]))
+
+/** `--only`'s section keys, such as A,C: the text as given, once every key names a section. */
+const sectionKeys: Read<string> = (text) => {
+  const { chosen, unknown } = select(text)
+  return unknown.length === 0 && chosen.length > 0
+    ? Result.succeed(text)
+    : Result.fail(`section keys among ${sections.map((s) => s.key).join(", ")}, such as A,C`)
+}
+
+/** A flag whose text `read` turns into its value; a bad one fails as effect/cli's own parsers fail. */
+const parsed = <A>(name: string, metavar: string, read: Read<A>) =>
+  Flag.String(name).pipe(
+    Flag.withMetavar(metavar),
+    Flag.mapEffect((text) =>
+      Result.match(read(text), {
+        onSuccess: Effect.succeed,
+        onFailure: (expected) => Effect.fail(new CliError.InvalidValue({ option: name, value: text, expected, kind: "flag" }))
+      })
+    )
+  )
+
+/** A variable's text, kept apart from the flag's parsed values until `read` reads it. */
+class FromEnv {
+  readonly text: string
+  constructor(text: string) {
+    this.text = text
+  }
+}
+
+/**
+ * Falls back to the variable `env`, read by `read`. `Flag.withFallbackConfig(Config.Int(env))` alone
+ * reports a bad variable as `Invalid value for flag --jobs: "config". Expected: SchemaError(…)`:
+ * effect/cli wraps the ConfigError in an InvalidValue that keeps neither the name nor the text. Here
+ * the Config only fetches the text, which cannot fail, and the message names the variable (and the
+ * `.env` file it came from).
+ */
+const withEnv = <A>(env: string, read: Read<A>) => (flag: Flag.Flag<A>): Flag.Flag<A> =>
+  flag.pipe(
+    Flag.withFallbackConfig(Config.String(env).pipe(Config.map((text) => new FromEnv(text)))),
+    Flag.mapEffect(Effect.fnUntraced(function*(value: A | FromEnv) {
+      if (!(value instanceof FromEnv)) return value
+      const result = read(value.text)
+      if (Result.isSuccess(result)) return result.success
+      const file = yield* (yield* CliConfig.EnvFileOf)(env)
+      const subject = `${env}=${JSON.stringify(value.text)}${file === undefined ? "" : ` in ${file}`}`
+      return yield* new CliError.ValidationError({ message: invalid(subject, result.failure) })
+    }))
+  )
 
 const count = (name: string, env: string, description: string) =>
-  Flag.Int(name).pipe(
-    Flag.withDescription(description),
-    Flag.withFallbackConfig(Config.Int(env)),
-    Flag.filter((n) => n >= 1, positive(name))
-  )
+  parsed(name, "integer", positive).pipe(Flag.withDescription(description), withEnv(env, positive))
 
 const choice = <const L extends ReadonlyArray<string>>(name: string, env: string, values: L, fallback: L[number], description: string) =>
   Flag.Literals(name, values).pipe(
     Flag.withDescription(`${description} (default ${fallback}; env ${env})`),
-    Flag.withFallbackConfig(Config.Literals(values, env)),
+    withEnv(env, oneOf(values)),
     Flag.withDefault(fallback)
   )
 
 const toggle = (name: string, env: string, description: string) =>
-  Flag.Boolean(name).pipe(
-    Flag.withDescription(`${description} (env ${env})`),
-    Flag.withFallbackConfig(Config.Boolean(env)),
-    Flag.withDefault(false)
-  )
+  Flag.Boolean(name).pipe(Flag.withDescription(`${description} (env ${env})`), withEnv(env, yesOrNo), Flag.withDefault(false))
 
 const teams = (name: string, env: string, description: string) =>
-  Flag.String(name).pipe(
+  parsed(name, "string", parseTeams).pipe(
     Flag.withDescription(`${description}: N (1..N), A..B, or a list such as 1,2,4 (env ${env})`),
-    Flag.withFallbackConfig(Config.String(env)),
-    Flag.mapTryCatch(parseTeams, (error) => `--${name}: ${(error as Error).message}`),
+    withEnv(env, parseTeams),
     Flag.optional
   )
 
@@ -70,14 +131,14 @@ export const bench = {
   ...common,
   verbose: toggle("verbose", "TROUPE_VERBOSE", "Print each contender's result as its process ends, and the study's steps"),
   rounds: count("rounds", "TROUPE_ROUNDS", "Rounds per scenario: each contender runs in a fresh process per round (default 5; env TROUPE_ROUNDS)").pipe(Flag.withDefault(5)),
-  only: Flag.String("only").pipe(
+  only: parsed("only", "string", sectionKeys).pipe(
     Flag.withDescription("Run only these sections, e.g. A,C (default all; env TROUPE_ONLY)"),
-    Flag.withFallbackConfig(Config.String("TROUPE_ONLY")),
+    withEnv("TROUPE_ONLY", sectionKeys),
     Flag.optional
   ),
   write: Flag.Boolean("write").pipe(
     Flag.withDescription("Write docs/benchmarks.md and its charts (default true; --no-write to only print; env TROUPE_WRITE)"),
-    Flag.withFallbackConfig(Config.Boolean("TROUPE_WRITE")),
+    withEnv("TROUPE_WRITE", yesOrNo),
     Flag.withDefault(true)
   )
 }

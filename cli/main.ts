@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `troupe` (and `npm start`): parses the command line, reads flags' fallbacks
-// from the environment and a `.env` file, and runs the command.
+// from the environment and a `.env` file, and runs the command. Bad input
+// gets a line on stderr and exit code 1 (cli/presenter.ts).
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
@@ -13,5 +14,8 @@ import { version } from "./version.ts"
 const cli = Commands.make({ study: Study.run, bench: Bench.run })
 
 NodeRuntime.runMain(
-  Command.run(cli, { version }).pipe(Effect.provide(Config.layer()), Effect.provide(NodeServices.layer))
+  Command.run(cli, { version }).pipe(
+    Commands.provide(Config.layer()),
+    Effect.provide(NodeServices.layer)
+  )
 )

@@ -1,8 +1,8 @@
 // The command line: what each flag parses to, where its fallback comes from
-// (flag, then environment, then `.env`), and what a bad invocation says.
+// (flag, then environment, then `.env`), and what a bad invocation prints.
 import { NodeServices } from "@effect/platform-node"
 import { it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, Option } from "effect"
+import { Console, ConfigProvider, Effect, type Exit, Layer, Option, Result } from "effect"
 import { CliOutput, Command } from "effect/cli"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -14,38 +14,50 @@ import { resolve } from "../cli/study/plan.ts"
 import { defaultFlags } from "../bench/sections/study.ts"
 import { parseTeams } from "../cli/teams.ts"
 
-interface Seen {
-  study: Array<Commands.StudyInput>
-  bench: Array<Commands.BenchInput>
-  shown: Array<CliOutput.Presenter.Event>
+interface Ran {
+  readonly study: ReadonlyArray<Commands.StudyInput>
+  readonly bench: ReadonlyArray<Commands.BenchInput>
+  /** What it printed on stdout and on stderr, lines joined. */
+  readonly stdout: string
+  readonly stderr: string
+  readonly exit: Exit.Exit<void, unknown>
 }
 
-/** Runs the command line on `args` with handlers that only record what they were given. */
-const parse = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+/**
+ * Runs the command line on `args` as `troupe` does (cli/main.ts), flags falling back to `config`,
+ * with handlers that only record what they were given and a console that records what it printed.
+ */
+const troupe = (args: ReadonlyArray<string>, config: Layer.Layer<never, CliConfig.EnvFileError>) =>
   Effect.gen(function*() {
-    const seen: Seen = { study: [], bench: [], shown: [] }
+    const study: Array<Commands.StudyInput> = []
+    const bench: Array<Commands.BenchInput> = []
+    const stdout: Array<string> = []
+    const stderr: Array<string> = []
+    const console: Console.Console = {
+      ...globalThis.console,
+      log: (...line) => void stdout.push(line.join(" ")),
+      error: (...line) => void stderr.push(line.join(" "))
+    }
     const cli = Commands.make({
-      study: (input) => Effect.sync(() => void seen.study.push(input)),
-      bench: (input) => Effect.sync(() => void seen.bench.push(input))
+      study: (input) => Effect.sync(() => void study.push(input)),
+      bench: (input) => Effect.sync(() => void bench.push(input))
     })
     const exit = yield* Command.runWith(cli, { version: "test" })(args).pipe(
-      Effect.provide(CliOutput.layerPresenter({ present: (event) => Effect.sync(() => void seen.shown.push(event)) })),
-      Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env }))),
+      Commands.provide(config),
+      Effect.provide(CliOutput.layer(CliOutput.defaultFormatter({ colors: false }))),
+      Effect.provideService(Console.Console, console),
       Effect.exit
     )
-    return { ...seen, exit }
+    return { study, bench, stdout: stdout.join("\n"), stderr: stderr.join("\n"), exit } satisfies Ran
   }).pipe(Effect.provide(NodeServices.layer))
 
-/** What a user sees for an invalid invocation: the formatted errors. */
-const errorText = (shown: ReadonlyArray<CliOutput.Presenter.Event>): string => {
-  const formatter = CliOutput.defaultFormatter({ colors: false })
-  return shown.flatMap((e) => (e._tag === "InvalidInvocation" ? [formatter.formatErrors(e.errors)] : [])).join("\n")
-}
+/** `troupe` on `args` with `env` for its environment and no `.env` file. */
+const parse = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  troupe(args, ConfigProvider.layer(ConfigProvider.fromEnv({ env })))
 
-const helpText = (shown: ReadonlyArray<CliOutput.Presenter.Event>): string => {
-  const formatter = CliOutput.defaultFormatter({ colors: false })
-  return shown.flatMap((e) => (e._tag === "Help" ? [formatter.formatHelpDoc(e.helpDoc)] : [])).join("\n")
-}
+/** The flags' fallbacks read from the `.env` file `path` (or `.env` here), after `env`. */
+const withEnvFile = (path: string | undefined, env: Record<string, string> = {}) =>
+  CliConfig.layer(path, ConfigProvider.fromEnv({ env })).pipe(Layer.provide(NodeServices.layer))
 
 describe("troupe study: flags", () => {
   it.effect("a bare `troupe` runs the study with its defaults", () =>
@@ -110,40 +122,24 @@ describe("troupe study: flags", () => {
       const dir = mkdtempSync(join(tmpdir(), "troupe-env-"))
       const file = join(dir, ".env")
       writeFileSync(file, "TROUPE_JOBS=6\nTROUPE_MAILBOX=lifo\n# a comment\nTROUPE_KIND=sleep\n")
-      const seen: Array<Commands.StudyInput> = []
-      const cli = Commands.make({ study: (input) => Effect.sync(() => void seen.push(input)), bench: () => Effect.void })
-      const environment = ConfigProvider.fromEnv({ env: { TROUPE_KIND: "cpu" } })
-      yield* Command.runWith(cli, { version: "test" })(["--digits", "700"]).pipe(
-        Effect.provide(CliConfig.layer(file, environment).pipe(Layer.provide(NodeServices.layer))),
-        Effect.provide(NodeServices.layer)
-      )
-      expect(seen[0]).toMatchObject({ kind: "cpu", mailbox: "lifo", digits: 700, jobs: Option.some(6) })
-    }))
-
-  it.effect("a TROUPE_ENV_FILE that does not exist is an error, not ignored", () =>
-    Effect.gen(function*() {
-      const cli = Commands.make({ study: () => Effect.void, bench: () => Effect.void })
-      const exit = yield* Command.runWith(cli, { version: "test" })([]).pipe(
-        Effect.provide(CliConfig.layer(join(tmpdir(), "no-such-troupe.env")).pipe(Layer.provide(NodeServices.layer))),
-        Effect.provide(NodeServices.layer),
-        Effect.exit
-      )
-      expect(exit._tag).toBe("Failure")
-      expect(String(exit)).toContain("no-such-troupe.env, which does not exist")
+      const { study } = yield* troupe(["--digits", "700"], withEnvFile(file, { TROUPE_KIND: "cpu" }))
+      expect(study[0]).toMatchObject({ kind: "cpu", mailbox: "lifo", digits: 700, jobs: Option.some(6) })
     }))
 
   it.effect("--help explains every flag", () =>
     Effect.gen(function*() {
-      const { shown, study } = yield* parse(["study", "--help"])
+      const { stdout: help, stderr, study, exit } = yield* parse(["study", "--help"])
+      expect(exit._tag).toBe("Success")
       expect(study).toEqual([])
-      const help = helpText(shown)
+      expect(stderr).toBe("")
       for (const flag of ["--kind", "--jobs", "--sleep-ms", "--digits", "--workers", "--threads", "--mailbox", "--dispatch",
         "--scaling", "--jobs-per-worker", "--idle-after-ms", "--repeat", "--out", "--json", "--verbose", "--profile"]) {
         const line = help.split("\n").find((l) => l.trimStart().startsWith(flag + " ") || l.trim() === flag)
         expect(line, flag).toBeDefined()
         expect(line!.replace(flag, "").trim().length, `${flag} has a description`).toBeGreaterThan(20)
       }
-      expect(helpText((yield* parse(["--help"])).shown)).toContain("bench")
+      expect((yield* parse(["--help"])).stdout).toContain("bench")
+      expect((yield* parse(["--version"])).stdout).toBe("troupe vtest")
     }))
 })
 
@@ -152,7 +148,7 @@ describe("docs/cli.md", () => {
     Effect.gen(function*() {
       const page = readFileSync(new URL("../docs/cli.md", import.meta.url), "utf8")
       for (const args of [["study", "--help"], ["bench", "--help"]]) {
-        const help = helpText((yield* parse(args)).shown)
+        const help = (yield* parse(args)).stdout
         const flags = [...help.matchAll(/^\s+(--[a-z-]+)\b.*\(.*env (TROUPE_[A-Z_]+)\)/gm)].map((m) => [m[1]!, m[2]!] as const)
         expect(flags.length).toBeGreaterThan(args[0] === "study" ? 15 : 6)
         for (const [flag, env] of flags) {
@@ -161,39 +157,113 @@ describe("docs/cli.md", () => {
         }
       }
     }))
+
+  it.effect("shows what bad input prints, as it prints it", () =>
+    Effect.gen(function*() {
+      const page = readFileSync(new URL("../docs/cli.md", import.meta.url), "utf8")
+      expect(page).toContain(`$ npm start -- --threads 4..2\n${(yield* parse(["--threads", "4..2"])).stderr}\n`)
+      expect(page).toContain(`$ TROUPE_JOBS=abc npm start\n${(yield* parse([], { TROUPE_JOBS: "abc" })).stderr}\n`)
+    }))
 })
 
-describe("troupe: bad input gets a clear message and a failing exit", () => {
+describe("troupe: bad input gets one line on stderr, the --help pointer and exit code 1", () => {
+  const toHelp = "Run troupe --help for every flag."
+  const whole = "a whole number of at least 1"
+  // [what, args, environment, the line on stderr before the pointer]
   const cases: Array<[string, ReadonlyArray<string>, Record<string, string>, string]> = [
-    ["unknown flag", ["--frob"], {}, "Unrecognized flag: --frob"],
-    ["unknown command", ["benchh"], {}, `Unknown subcommand "benchh"`],
-    ["not a number", ["--jobs", "many"], {}, `Invalid value for flag --jobs: "many"`],
-    ["zero jobs", ["--jobs", "0"], {}, "--jobs must be a positive whole number, got 0"],
-    ["bad choice", ["--dispatch", "random"], {}, `Expected: "leastLoaded" | "roundRobin" | "workStealing"`],
-    ["bad range", ["--threads", "4..2"], {}, `--threads: "4..2" is not a range of teams`],
-    ["bad list", ["--workers", "1,1,2"], {}, `--workers: "1,1,2" is not a list of teams`],
-    ["bad team", ["--workers", "lots"], {}, `--workers: "lots" is not a team size`],
-    ["bad environment", [], { TROUPE_JOBS: "x" }, "TROUPE_JOBS"],
-    ["bad rounds", ["bench", "--rounds", "-1"], {}, "--rounds must be a positive whole number, got -1"]
+    ["unknown flag", ["--frob"], {}, "troupe: unknown flag --frob"],
+    ["misspelt flag", ["--job=3"], {}, "troupe: unknown flag --job (did you mean --jobs?)"],
+    ["a flag of another command", ["bench", "--kind", "cpu"], {}, "troupe bench: unknown flag --kind"],
+    ["unknown command", ["benchh"], {}, `troupe: unknown command "benchh": expected study or bench`],
+    ["stray argument", ["study", "extra"], {}, `troupe study: unexpected "extra": expected flags only`],
+    ["missing value", ["--jobs"], {}, "troupe: --jobs needs a value (integer)"],
+    ["missing choice", ["--kind"], {}, "troupe: --kind needs a value (both | sleep | cpu)"],
+    ["not a number", ["--jobs", "many"], {}, `troupe: --jobs "many": expected ${whole}`],
+    ["a fraction", ["--digits", "1.5"], {}, `troupe: --digits "1.5": expected ${whole}`],
+    ["zero jobs", ["--jobs", "0"], {}, `troupe: --jobs "0": expected ${whole}`],
+    ["negative", ["--repeat=-2"], {}, `troupe: --repeat "-2": expected ${whole}`],
+    ["bad kind", ["--kind", "x"], {}, `troupe: --kind "x": expected "both" | "sleep" | "cpu"`],
+    ["bad mailbox", ["--mailbox", "x"], {}, `troupe: --mailbox "x": expected "fifo" | "lifo" | "priority"`],
+    ["bad dispatch", ["--dispatch", "random"], {}, `troupe: --dispatch "random": expected "leastLoaded" | "roundRobin" | "workStealing"`],
+    ["backward range", ["--workers", "5..2"], {}, `troupe: --workers "5..2": expected A..B with 1 <= A <= B`],
+    ["no threads", ["--threads", "0"], {}, `troupe: --threads "0": expected N of at least 1 (teams 1..N)`],
+    ["bad list", ["--workers", "1,1,2"], {}, `troupe: --workers "1,1,2": expected increasing sizes of at least 1, such as 1,2,4`],
+    ["bad team", ["--workers", "lots"], {}, `troupe: --workers "lots": expected N (teams 1..N), A..B, or a list such as 1,2,4`],
+    ["huge team", ["--workers", "99999999999"], {}, `troupe: --workers "99999999999": expected teams of at most 10000 workers`],
+    ["bad rounds", ["bench", "--rounds", "-1"], {}, `troupe bench: --rounds "-1": expected ${whole}`],
+    ["unknown section", ["bench", "--only", "A,Z"], {}, `troupe bench: --only "A,Z": expected section keys among A, B, C, D, E, F, such as A,C`],
+    ["variable not a number", [], { TROUPE_JOBS: "abc" }, `troupe: TROUPE_JOBS="abc": expected ${whole}`],
+    ["variable out of range", [], { TROUPE_JOBS: "0" }, `troupe: TROUPE_JOBS="0": expected ${whole}`],
+    ["variable bad choice", [], { TROUPE_KIND: "x" }, `troupe: TROUPE_KIND="x": expected "both" | "sleep" | "cpu"`],
+    ["variable bad range", ["study"], { TROUPE_THREADS: "4..2" }, `troupe study: TROUPE_THREADS="4..2": expected A..B with 1 <= A <= B`],
+    ["variable bad toggle", [], { TROUPE_JSON: "maybe" }, `troupe: TROUPE_JSON="maybe": expected "true" | "yes" | "on" | "1" | "y" | "false" | "no" | "off" | "0" | "n"`],
+    ["bench's variable", ["bench"], { TROUPE_ROUNDS: "none" }, `troupe bench: TROUPE_ROUNDS="none": expected ${whole}`],
+    ["bench's sections variable", ["bench"], { TROUPE_ONLY: "z" }, `troupe bench: TROUPE_ONLY="z": expected section keys among A, B, C, D, E, F, such as A,C`]
   ]
-  for (const [name, args, env, message] of cases) {
-    it.effect(`${name}: ${[...args, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join(" ")}`, () =>
+  for (const [what, args, env, line] of cases) {
+    it.effect(`${what}: ${[...Object.entries(env).map(([k, v]) => `${k}=${v}`), "troupe", ...args].join(" ")}`, () =>
       Effect.gen(function*() {
-        const { exit, shown, study, bench } = yield* parse(args, env)
+        const { exit, stdout, stderr, study, bench } = yield* parse(args, env)
         expect(exit._tag).toBe("Failure")
         expect(study.length + bench.length).toBe(0) // nothing ran
-        expect(errorText(shown)).toContain(message)
+        expect(stdout).toBe("") // no help
+        const command = line.slice(0, line.indexOf(": ")) // troupe, troupe study, troupe bench
+        expect(stderr).toBe(`${line}\nRun ${command} --help for every flag.`)
       }))
   }
+
+  it.effect("a good variable does not hide a bad flag, nor a good flag a bad variable", () =>
+    Effect.gen(function*() {
+      expect((yield* parse(["--jobs", "0"], { TROUPE_JOBS: "4" })).stderr).toContain(`--jobs "0"`)
+      const flagWins = yield* parse(["--jobs", "4"], { TROUPE_JOBS: "abc" })
+      expect(flagWins.exit._tag).toBe("Success") // the variable is not read when the flag is given
+      expect(flagWins.study[0]!.jobs).toEqual(Option.some(4))
+    }))
+
+  it.effect("a bad entry in a .env file names the file", () =>
+    Effect.gen(function*() {
+      const file = join(mkdtempSync(join(tmpdir(), "troupe-env-")), ".env")
+      writeFileSync(file, "TROUPE_KIND=sleep\nTROUPE_JOBS=abc\n")
+      const { exit, stdout, stderr, study } = yield* troupe([], withEnvFile(file))
+      expect(exit._tag).toBe("Failure")
+      expect(study).toEqual([])
+      expect(stdout).toBe("")
+      expect(stderr).toBe(`troupe: TROUPE_JOBS="abc" in ${file}: expected ${whole}\n${toHelp}`)
+      // The same entry from the environment is the environment's.
+      expect((yield* troupe([], withEnvFile(file, { TROUPE_JOBS: "x" }))).stderr).toBe(`troupe: TROUPE_JOBS="x": expected ${whole}\n${toHelp}`)
+    }))
+
+  it.effect("a TROUPE_ENV_FILE that does not exist is an error, not ignored", () =>
+    Effect.gen(function*() {
+      const missing = join(tmpdir(), "no-such-troupe.env")
+      const { exit, stdout, stderr, study } = yield* troupe([], withEnvFile(missing))
+      expect(exit._tag).toBe("Failure")
+      expect(study).toEqual([])
+      expect(stdout).toBe("")
+      expect(stderr).toBe(`troupe: TROUPE_ENV_FILE="${missing}": expected a .env file that exists\n${toHelp}`)
+    }))
+
+  it.effect("a .env that cannot be read is an error", () =>
+    Effect.gen(function*() {
+      const folder = mkdtempSync(join(tmpdir(), "troupe-env-")) // a folder: unreadable as a file, even for root
+      const { exit, stdout, stderr, study } = yield* troupe([], withEnvFile(folder))
+      expect(exit._tag).toBe("Failure")
+      expect(study).toEqual([])
+      expect(stdout).toBe("")
+      expect(stderr).toBe(`troupe: TROUPE_ENV_FILE="${folder}": expected a readable .env file; reading it failed: BadResource: FileSystem.readFile (${folder})\n${toHelp}`)
+    }))
 })
 
 describe("parseTeams", () => {
   it.effect("N, A..B and increasing lists", () =>
     Effect.sync(() => {
-      expect(parseTeams("3")).toEqual([1, 2, 3])
-      expect(parseTeams("2..4")).toEqual([2, 3, 4])
-      expect(parseTeams("5..5")).toEqual([5])
-      expect(parseTeams(" 1,2,8 ")).toEqual([1, 2, 8])
-      for (const bad of ["0", "0..2", "3..1", "2,1", "1,,2", "-1", "1.5", ""]) expect(() => parseTeams(bad), bad).toThrow()
+      expect(parseTeams("3")).toEqual(Result.succeed([1, 2, 3]))
+      expect(parseTeams("2..4")).toEqual(Result.succeed([2, 3, 4]))
+      expect(parseTeams("5..5")).toEqual(Result.succeed([5]))
+      expect(parseTeams(" 1,2,8 ")).toEqual(Result.succeed([1, 2, 8]))
+      expect(parseTeams("1,10000")).toEqual(Result.succeed([1, 10000]))
+      for (const bad of ["0", "0..2", "3..1", "2,1", "1,,2", "-1", "1.5", "", "10001", "1..10001", "1,10001"]) {
+        expect(Result.isFailure(parseTeams(bad)), bad).toBe(true)
+      }
     }))
 })

@@ -1,6 +1,6 @@
 // `npm start` end to end with small settings: the tables it prints, the
 // --verbose job lines, and the report folder (JSON under its Schema, SVGs that
-// parse, the HTML that shows them, a CPU profile).
+// parse, the HTML that shows them, a CPU profile), and what bad input prints.
 import { execFileSync, spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -139,19 +139,31 @@ describe("troupe study --json", () => {
     })
     expect(JSON.parse(readFileSync(join(dir, "study.cpuprofile"), "utf8")).nodes.length).toBeGreaterThan(0)
   }, 60_000)
+})
 
-  it("a bad flag exits non-zero with the reason on stderr, and writes nothing", () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "troupe-bad-")), "out")
-    let failure: { status: number; stderr: string; stdout: string } | undefined
-    try {
-      execFileSync(process.execPath, ["cli/main.ts", "--jobs", "0", "--out", dir], { cwd: root, encoding: "utf8", stdio: "pipe" })
-    } catch (error) {
-      failure = error as typeof failure
-    }
-    expect(failure?.status).toBe(1)
-    expect(`${failure?.stdout}${failure?.stderr}`).toContain("--jobs must be a positive whole number, got 0")
-    expect(existsSync(dir)).toBe(false)
-  }, 30_000)
+describe("npm start: bad input, end to end", () => {
+  /** `npm start` as a newcomer runs it, with no TROUPE_* variable of this machine's but `env`. */
+  const start = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TROUPE_")))
+    return spawnSync("npm", ["start", "--silent", "--", ...args], { cwd: root, encoding: "utf8", env: { ...clean, ...env } })
+  }
+  const cases: Array<[string, ReadonlyArray<string>, Record<string, string>, string]> = [
+    ["a bad flag", ["--jobs", "0"], {}, `troupe: --jobs "0": expected a whole number of at least 1`],
+    ["TROUPE_JOBS=abc", [], { TROUPE_JOBS: "abc" }, `troupe: TROUPE_JOBS="abc": expected a whole number of at least 1`],
+    ["a TROUPE_ENV_FILE that does not exist", [], { TROUPE_ENV_FILE: "/no/such/troupe.env" }, `troupe: TROUPE_ENV_FILE="/no/such/troupe.env": expected a .env file that exists`]
+  ]
+  for (const [what, args, env, line] of cases) {
+    it(`${what}: one line and the --help pointer on stderr, nothing on stdout, exit 1, nothing written`, () => {
+      const dir = join(mkdtempSync(join(tmpdir(), "troupe-bad-")), "out")
+      const child = start([...args, "--out", dir], env)
+      expect(child.status).toBe(1)
+      expect(child.stdout).toBe("")
+      expect(child.stderr).toBe(`${line}\nRun troupe --help for every flag.\n`)
+      expect(child.stderr.trimEnd().split("\n").length).toBeLessThanOrEqual(3)
+      expect(child.stdout + child.stderr).not.toMatch(/\n\s+at /) // no stack trace, on either stream
+      expect(existsSync(dir)).toBe(false)
+    }, 30_000)
+  }
 })
 
 describe("troupe study interrupted", () => {
