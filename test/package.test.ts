@@ -112,12 +112,16 @@ describe("the packed package", () => {
       expect(files.filter((f) => f.startsWith(folder))).toEqual([])
     }
     const manifest = JSON.parse(readFileSync(join(app, "node_modules/troupe/package.json"), "utf8"))
-    expect(Object.keys(manifest.dependencies).sort()).toEqual(["@effect/platform-node", "effect", "xstate"])
+    expect(Object.keys(manifest.dependencies)).toEqual(["xstate"])
+    // Effect is the user's own: one copy in their project, shared with troupe.
+    expect(manifest.peerDependencies).toEqual({ "@effect/platform-node": "^4.1.5", effect: "^4.1.5" })
     expect(manifest.bin).toBeUndefined()
     expect(manifest.sideEffects).toBe(false)
   })
 
-  it("installs without the CLI's heavy dependencies", () => {
+  it("installs its peers (one copy of effect) without the CLI's heavy dependencies", () => {
+    for (const peer of ["effect", "@effect/platform-node", "xstate"]) expect(existsSync(join(app, "node_modules", peer))).toBe(true)
+    expect(existsSync(join(app, "node_modules/troupe/node_modules/effect"))).toBe(false)
     for (const heavy of ["echarts", "cli-progress", "playwright-core", "piscina", "p-queue"]) {
       expect(existsSync(join(app, "node_modules", heavy))).toBe(false)
     }
