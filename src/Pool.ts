@@ -628,11 +628,10 @@ export const setRateLimit: {
     if (core.phase !== "running") return Exit.fail(new PoolClosed({ pool: core.name }))
     if (limit === undefined) return Effect.sync(() => core.permits.set(undefined))
     const decoded = decodeRateLimit(limit)
-    if (Exit.isFailure(decoded)) return invalidOption("rateLimit", limit, Submission.issueOf(decoded.cause))
-    return Effect.sync(() => core.permits.set(decoded.value))
+    return Exit.isFailure(decoded) ? decoded : Effect.sync(() => core.permits.set(decoded.value))
   }))
 
-const decodeRateLimit = Schema.decodeUnknownExit(PoolOptions.RateLimit)
+const decodeRateLimit = PoolOptions.decoder(PoolOptions.RateLimit, "rateLimit")
 
 /**
  * The pool's dead letters as a Stream: those already queued, then each new one

@@ -171,7 +171,7 @@ export type Decoded = typeof PoolOptions.Type
  * @since 0.1.0
  */
 export const decode = (raw: unknown): Effect.Effect<Decoded, InvalidOptions> =>
-  Schema.decodeUnknownEffect(PoolOptions)(raw, { errors: "all", onExcessProperty: "error" }).pipe(
+  Schema.decodeUnknownEffect(PoolOptions)(raw, parseOptions).pipe(
     Effect.mapError((error) => toInvalidOptions(raw, error.issue))
   )
 
@@ -181,27 +181,48 @@ export const decode = (raw: unknown): Effect.Effect<Decoded, InvalidOptions> =>
  * @category decoding
  * @since 0.4.0
  */
-export const decodeShutdown = (raw: unknown): Exit.Exit<typeof ShutdownOptions.Type, InvalidOptions> =>
-  Exit.mapError(decodeShutdownExit(raw, { errors: "all", onExcessProperty: "error" }), (error) => toInvalidOptions(raw, error.issue))
+export const decodeShutdown = (raw: unknown): Exit.Exit<typeof ShutdownOptions.Type, InvalidOptions> => decodeShutdownExit(raw)
 
-const decodeShutdownExit = Schema.decodeUnknownExit(ShutdownOptions)
+/**
+ * A synchronous decoder of `schema` whose failures are `InvalidOptions`,
+ * naming each bad field under `at` (e.g. `rateLimit.window` for `Pool.setRateLimit`).
+ *
+ * @category decoding
+ * @since 0.4.0
+ */
+export const decoder = <A>(schema: Schema.Decoder<A>, at?: string) => {
+  const decodeExit = Schema.decodeUnknownExit(schema)
+  return (raw: unknown): Exit.Exit<A, InvalidOptions> =>
+    Exit.mapError(decodeExit(raw, parseOptions), (error) => toInvalidOptions(raw, error.issue, at))
+}
+
+const parseOptions = { errors: "all", onExcessProperty: "error" } as const
+
+const decodeShutdownExit = decoder(ShutdownOptions)
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
-const toInvalidOptions = (raw: unknown, issue: SchemaIssue.Issue): InvalidOptions => {
+const toInvalidOptions = (raw: unknown, issue: SchemaIssue.Issue, at?: string): InvalidOptions => {
   // One entry per field: a union reports one issue per member, joined here.
   const byField = new Map<string, Array<string>>()
   for (const i of formatter(issue).issues) {
-    const field = (i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join(".") || "(options)"
+    const field = (i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join(".")
     byField.set(field, [...(byField.get(field) ?? []), i.message])
   }
-  const issues = [...byField].map(([field, messages]) => ({ field, message: messages.join(", or ") }))
-  const first = issues[0] ?? { field: "(options)", message: "invalid options" }
-  return new InvalidOptions({ field: first.field, value: valueAt(raw, first.field), issues })
+  const issues = [...byField].map(([field, messages]) => ({ field: qualified(field, at), message: messages.join(", or ") }))
+  const first = [...byField.keys()][0] ?? ""
+  return new InvalidOptions({
+    field: issues[0]?.field ?? qualified("", at),
+    value: valueAt(raw, first),
+    issues: issues.length > 0 ? issues : [{ field: qualified("", at), message: "invalid options" }]
+  })
 }
 
+const qualified = (field: string, at: string | undefined): string =>
+  at === undefined ? field || "(options)" : field === "" ? at : `${at}.${field}`
+
 const valueAt = (raw: unknown, field: string): unknown => {
-  if (field === "(options)") return raw
+  if (field === "") return raw
   let value: unknown = raw
   for (const key of field.split(".")) {
     value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined

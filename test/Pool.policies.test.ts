@@ -122,7 +122,7 @@ describe("retries", () => {
     Effect.gen(function*() {
       const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n) })
       const error = yield* Pool.submit(pool, 1, { retry: { times: -1 } }).pipe(Effect.flip)
-      expect(error._tag === "InvalidOptions" && error.field).toBe("retry")
+      expect(error._tag === "InvalidOptions" && error.field).toBe("retry.times") // the same path as the pool's own retry option
       const made = yield* Pool.make({ handler: (n: number) => Effect.succeed(n), retry: {} }).pipe(Effect.flip)
       expect(made._tag === "InvalidOptions" && made.field).toBe("retry")
       expect((yield* Pool.stats(pool)).submitted).toBe(0)
@@ -344,7 +344,7 @@ describe("rate limit", () => {
       expect(jobs.starts).toEqual([0, 0, 0, 0]) // no limit: the waiting lanes start at once
       expect(yield* Effect.forEach([...handles, more], Job.join)).toEqual([1, 2, 3, 4])
       const error = yield* Pool.setRateLimit(pool, { limit: 0, window: "1 second" }).pipe(Effect.flip)
-      expect(error).toMatchObject({ _tag: "InvalidOptions", field: "rateLimit" })
+      expect(error).toMatchObject({ _tag: "InvalidOptions", field: "rateLimit.limit", value: 0 })
     }))
 
   it.effect("a job waiting for a start permit is still queued: it can be cancelled and never runs", () =>

@@ -159,11 +159,12 @@ describe("Pool options", () => {
       expect(period).toMatchObject({ _tag: "InvalidOptions", field: "restart.period", value: "0 millis" })
       const pool = yield* Pool.make({ handler })
       const changed = yield* Pool.setRateLimit(pool, { limit: 5, window: 0 }).pipe(Effect.flip)
-      expect(changed).toMatchObject({ _tag: "InvalidOptions", field: "rateLimit" })
-      expect(changed.message).toContain("window")
+      expect(changed).toMatchObject({ _tag: "InvalidOptions", field: "rateLimit.window", value: 0 })
+      expect(changed.message).toContain("more than zero")
       for (const bad of [Number.NaN, {}]) {
         const error = yield* Pool.setRateLimit(pool, { limit: 5, window: bad as Duration.Input }).pipe(Effect.flip)
-        expect(error).toMatchObject({ _tag: "InvalidOptions", field: "rateLimit" })
+        expect(error).toMatchObject({ _tag: "InvalidOptions", field: "rateLimit.window" })
+        expect((error as InvalidOptions).value).toEqual(bad)
       }
     }))
 

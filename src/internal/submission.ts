@@ -52,7 +52,7 @@ export const prepare = (
   let retry = core.retryPolicy
   if (options?.retry !== undefined) {
     const decoded = decodeRetry(options.retry)
-    if (Exit.isFailure(decoded)) return invalidOption("retry", options.retry, issueOf(decoded.cause))
+    if (Exit.isFailure(decoded)) return decoded.cause.reasons.find(Cause.isFailReason)!.error
     retry = toRetryPolicy(decoded.value)
   }
   let payload = input
@@ -99,7 +99,7 @@ export const issueOf = (cause: Cause.Cause<unknown>): string => {
   return error instanceof Error ? error.message : Cause.pretty(cause)
 }
 
-const decodeRetry = Schema.decodeUnknownExit(PoolOptions.Retry)
+const decodeRetry = PoolOptions.decoder(PoolOptions.Retry, "retry")
 
 const unknownOption = (options: RawJobOptions): InvalidOptions | undefined => {
   if (typeof options !== "object" || options === null) {
