@@ -1,6 +1,7 @@
 // The study's report.html as a reader sees it: the CLI writes it, headless
 // Chromium opens it from disk, and the charts must be drawn in pixels, not only
-// present as markup. Chromium missing fails the run (see scripts/chromium.ts).
+// present as markup. No Chromium to be had fails the run, never skips it (see
+// scripts/chromium.ts: the machine's, else the one npm installed).
 import { execFile } from "node:child_process"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
