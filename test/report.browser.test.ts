@@ -1,6 +1,8 @@
 // The study's report.html as a reader sees it: the CLI writes it, headless
 // Chromium opens it from disk, and the charts must be drawn in pixels, not only
-// present as markup. Chromium missing fails the run (see scripts/chromium.ts).
+// present as markup; in a laptop's window and on a phone it uses the width it has.
+// No Chromium to be had fails the run, never skips it (see scripts/chromium.ts:
+// the machine's, else the one npm installed).
 import { execFile } from "node:child_process"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -75,6 +77,10 @@ const decodePng = (png: Buffer) => {
 const notWhite = (r: number, g: number, b: number) => r < 230 || g < 230 || b < 230
 const near = (c: readonly [number, number, number]) => (r: number, g: number, b: number) =>
   Math.abs(r - c[0]) < 40 && Math.abs(g - c[1]) < 40 && Math.abs(b - c[2]) < 40
+
+/** A series colour's pixels in the plot area (the grid in charts.ts), the chart drawn `scale` times its 680 px. */
+const inPlot = (shot: ReturnType<typeof decodePng>, colour: readonly [number, number, number], scale: number) =>
+  shot.count(near(colour), ...([64, 48, 648, 336].map((v) => Math.round(v * scale)) as [number, number, number, number]))
 
 // A failing beforeAll leaves vitest's tests "skipped"; kept and rethrown per
 // test, the cause (no Chromium, a broken CLI) fails each of them instead.
@@ -151,4 +157,74 @@ describe("report.html in Chromium", { timeout: 60_000 }, () => {
     expect([shot.width, shot.height]).toEqual([1480, height])
     expect(shot.count(notWhite)).toBeGreaterThan(0.02 * shot.width * shot.height)
   })
+})
+
+// The same page in a laptop's window and on a phone: it uses the width it has, and
+// only a table too wide for a phone scrolls sideways, inside its own box.
+describe("report.html at 1280 and 420 px wide", { timeout: 60_000 }, () => {
+  const open = async (width: number, height: number, isMobile: boolean) => {
+    const context = await browser!.newContext({ viewport: { width, height }, isMobile })
+    const view = await context.newPage()
+    await view.goto(pathToFileURL(join(dir, "report.html")).href)
+    const widths = await view.evaluate<{ inner: number; page: number }>(
+      "({ inner: innerWidth, page: document.documentElement.scrollWidth })"
+    )
+    // Each table's box: where it ends, how wide it is and its content, and whether it scrolls.
+    const tables = await view.evaluate<Array<{ right: number; client: number; scroll: number; overflow: string }>>(
+      `[...document.querySelectorAll("table")].map((t) => {
+        const box = t.parentElement
+        return { right: box.getBoundingClientRect().right, client: box.clientWidth, scroll: box.scrollWidth, overflow: getComputedStyle(box).overflowX }
+      })`
+    )
+    return { view, widths, tables, close: () => context.close() }
+  }
+
+  /** The chart's box, and its pixels: both series drawn inside the plot at the size it has here. */
+  const chart = async (view: Page, id: string) => {
+    const svg = view.locator(`figure#${id} > svg`)
+    const box = (await svg.boundingBox())!
+    const shot = decodePng(await svg.screenshot())
+    for (const colour of [blue, red]) expect(inPlot(shot, colour, box.width / 680), id).toBeGreaterThan((50 * box.width) / 680)
+    expect(box.height / box.width).toBeCloseTo(420 / 680, 2) // scaled whole, not squeezed
+    return box
+  }
+
+  it("1280 × 800: nothing scrolls sideways; the two charts side by side over most of the width, drawn; every table whole", async () => {
+    const { view, widths, tables, close } = await open(1280, 800, false)
+    try {
+      expect(widths.page).toBeLessThanOrEqual(widths.inner)
+      const [a, b] = [await view.locator("figure#speedup").boundingBox(), await view.locator("figure#timeline").boundingBox()]
+      expect(Math.abs(a!.y - b!.y)).toBeLessThan(1) // one row
+      expect(a!.x + a!.width).toBeLessThanOrEqual(b!.x)
+      expect(a!.width + b!.width).toBeGreaterThan(0.8 * 1280)
+      for (const id of ["speedup", "timeline"]) expect((await chart(view, id)).width).toBeGreaterThan(500)
+      for (const t of tables) expect(t.scroll).toBeLessThanOrEqual(t.client)
+    } finally {
+      await close()
+    }
+  })
+
+  // A phone lays out a page without a viewport meta tag 980 px wide, and widens its layout
+  // to content that overflows: its innerWidth says so, not only the page's scrollWidth.
+  for (const [device, isMobile] of [["a narrow window", false], ["a phone", true]] as const) {
+    it(`420 × 900, ${device}: nothing scrolls sideways; each chart inside the screen, scaled down and drawn; wide tables scroll in their own box`, async () => {
+      const { view, widths, tables, close } = await open(420, 900, isMobile)
+      try {
+        expect(widths.inner).toBe(420)
+        expect(widths.page).toBeLessThanOrEqual(420)
+        for (const id of ["speedup", "timeline"]) {
+          const box = await chart(view, id)
+          expect(box.x).toBeGreaterThanOrEqual(0)
+          expect(box.x + box.width).toBeLessThanOrEqual(420)
+          expect(box.width).toBeGreaterThan(0.8 * 420)
+        }
+        for (const t of tables) {
+          expect(t.right).toBeLessThanOrEqual(420)
+          if (t.scroll > t.client) expect(t.overflow).toBe("auto")
+        }
+      } finally {
+        await close()
+      }
+    })
+  }
 })

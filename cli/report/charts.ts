@@ -40,8 +40,14 @@ const render = (option: echarts.EChartsOption, width = 680, height = 420): strin
   chart.setOption({ animation: false, color: palette, textStyle: { fontFamily: "sans-serif" }, ...option })
   const svg = chart.renderToSVGString()
   chart.dispose()
-  return svg
+  return svg.replace(/^<svg[^>]*>/, (open) => `${open}\n<style>${condensed}</style>`)
 }
+
+// ECharts lays text out by Arial's widths (it has no fonts to measure on a server).
+// Linux's usual sans-serif, DejaVu Sans, is ~14% wider: legend names run into the
+// next entry. Its condensed face is within ~3% of Arial; fonts without one (Arial,
+// Helvetica, Roboto) are drawn as they are.
+const condensed = "text { font-stretch: condensed; }"
 
 const title = (text: string) => ({ text, left: "center", top: 8, textStyle: { fontSize: 15 } })
 
