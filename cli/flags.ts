@@ -7,7 +7,7 @@ import { CliError, Flag } from "effect/cli"
 import { sections, select } from "../bench/sections.ts"
 import * as CliConfig from "./config.ts"
 import { invalid } from "./presenter.ts"
-import { parseTeams } from "./teams.ts"
+import { largestTeam, parseTeams } from "./teams.ts"
 
 /** How a setting reads its text, from the command line or its variable: the value, or what was expected instead. */
 type Read<A> = (text: string) => Result.Result<A, string>
@@ -16,6 +16,10 @@ const positive: Read<number> = (text) => {
   const n = Number(text)
   return /^\s*\d+\s*$/.test(text) && Number.isSafeInteger(n) && n >= 1 ? Result.succeed(n) : Result.fail("a whole number of at least 1")
 }
+
+/** A count of at most `max`: a batch of jobs is held in memory, and a team per size up to it. */
+const atMost = (max: number): Read<number> => (text) =>
+  Result.flatMap(positive(text), (n) => (n <= max ? Result.succeed(n) : Result.fail(`a whole number from 1 to ${max.toLocaleString("en-US")}`)))
 
 /** `"a" | "b"`, as effect/cli words a choice. */
 const union = (values: ReadonlyArray<string>) => values.map((v) => JSON.stringify(v)).join(" | ")
@@ -77,8 +81,8 @@ const withEnv = <A>(env: string, read: Read<A>) => (flag: Flag.Flag<A>): Flag.Fl
     }))
   )
 
-const count = (name: string, env: string, description: string) =>
-  parsed(name, "integer", positive).pipe(Flag.withDescription(description), withEnv(env, positive))
+const count = (name: string, env: string, description: string, read: Read<number> = positive) =>
+  parsed(name, "integer", read).pipe(Flag.withDescription(description), withEnv(env, read))
 
 const choice = <const L extends ReadonlyArray<string>>(name: string, env: string, values: L, fallback: L[number], description: string) =>
   Flag.Literals(name, values).pipe(
@@ -113,7 +117,7 @@ export const study = {
   ...common,
   verbose: toggle("verbose", "TROUPE_VERBOSE", "Print each job's start and completion with its worker's id"),
   kind: choice("kind", "TROUPE_KIND", ["both", "sleep", "cpu"], "both", "Which jobs: sleep (I/O-bound, fiber workers), cpu (digits of pi, thread workers) or both"),
-  jobs: count("jobs", "TROUPE_JOBS", "Jobs per batch (default 16 sleep jobs, and 8 CPU jobs per core; env TROUPE_JOBS)").pipe(Flag.optional),
+  jobs: count("jobs", "TROUPE_JOBS", "Jobs per batch (default 16 sleep jobs, and 8 CPU jobs per core; env TROUPE_JOBS)", atMost(largestTeam)).pipe(Flag.optional),
   sleepMs: count("sleep-ms", "TROUPE_SLEEP_MS", "How long each sleep job sleeps, ms (default 100; env TROUPE_SLEEP_MS)").pipe(Flag.withDefault(100)),
   digits: count("digits", "TROUPE_DIGITS", "Digits of pi each CPU job computes (default 9000, ~50 ms; env TROUPE_DIGITS)").pipe(Flag.withDefault(9000)),
   repeat: count("repeat", "TROUPE_REPEAT", "Batches per fixed team; each row shows their median (default 3; env TROUPE_REPEAT)").pipe(Flag.withDefault(3)),

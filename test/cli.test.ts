@@ -190,6 +190,7 @@ describe("troupe: bad input gets one line on stderr, the --help pointer and exit
     ["bad list", ["--workers", "1,1,2"], {}, `troupe: --workers "1,1,2": expected increasing sizes of at least 1, such as 1,2,4`],
     ["bad team", ["--workers", "lots"], {}, `troupe: --workers "lots": expected N (teams 1..N), A..B, or a list such as 1,2,4`],
     ["huge team", ["--workers", "99999999999"], {}, `troupe: --workers "99999999999": expected teams of at most 10000 workers`],
+    ["huge batch", ["--jobs", "99999999999"], {}, `troupe: --jobs "99999999999": expected a whole number from 1 to 10,000`],
     ["bad rounds", ["bench", "--rounds", "-1"], {}, `troupe bench: --rounds "-1": expected ${whole}`],
     ["unknown section", ["bench", "--only", "A,Z"], {}, `troupe bench: --only "A,Z": expected section keys among A, B, C, D, E, F, such as A,C`],
     ["variable not a number", [], { TROUPE_JOBS: "abc" }, `troupe: TROUPE_JOBS="abc": expected ${whole}`],
