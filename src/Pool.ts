@@ -6,18 +6,17 @@
  *
  * @since 0.1.0
  */
-import { Cause, Context, Duration, Effect, Exit, Layer, Option, PubSub, Queue, Schema, Stream, type Scope } from "effect"
+import { Cause, Context, Effect, Exit, Layer, Option, PubSub, Queue, Stream, type Scope } from "effect"
 import * as RateLimiter from "effect/persistence/RateLimiter"
 import type { DeadLetter } from "./DeadLetter.ts"
 import { dual } from "effect/Function"
-import { pipeArguments, type Pipeable } from "effect/Pipeable"
+import type { Pipeable } from "effect/Pipeable"
 import type { WorkerState } from "./actors/WorkerLifecycle.ts"
 import type { InspectionEvent } from "./Inspection.ts"
 import { cancelRecord, type JobHandle } from "./Job.ts"
 import type { JobError, JobTimedOut } from "./JobError.ts"
-import { JobRecord, type JobExit, type JobExtras } from "./internal/jobRecord.ts"
-import { toRetryPolicy } from "./internal/retries.ts"
-import { PoolCore, type PendingSubmit, type ThreadSetup } from "./internal/poolCore.ts"
+import { JobRecord, type JobExit } from "./internal/jobRecord.ts"
+import { PoolCore, type ThreadSetup } from "./internal/poolCore.ts"
 import * as Shutdown from "./internal/shutdown.ts"
 import * as Submission from "./internal/submission.ts"
 import * as Durations from "./shared/durations.ts"

@@ -2,7 +2,7 @@
 // `Pool.fork`) and the Promise API (`PromisePool.run`): its options and input
 // are checked before it is admitted (a bad one fails the submit and the pool
 // never holds it), then it is admitted now or waits for room.
-import { Cause, Exit, Schema } from "effect"
+import { Cause, Exit } from "effect"
 import { InvalidInput, InvalidOptions, type MailboxFull, type PoolClosed } from "../PoolError.ts"
 import * as PoolOptions from "../PoolOptions.ts"
 import * as Durations from "../shared/durations.ts"
@@ -94,7 +94,7 @@ export const admit = (
 export const invalidOption = (field: string, value: unknown, message: string): InvalidOptions =>
   new InvalidOptions({ field, value, issues: [{ field, message }] })
 
-export const issueOf = (cause: Cause.Cause<unknown>): string => {
+const issueOf = (cause: Cause.Cause<unknown>): string => {
   const error = cause.reasons.find(Cause.isFailReason)?.error
   return error instanceof Error ? error.message : Cause.pretty(cause)
 }
