@@ -16,7 +16,7 @@ import * as Thread from "./Thread.ts"
 const Handler = Schema.declare(
   (u: unknown): u is ((input: any) => Effect.Effect<any, any, any>) | Thread.Handler<any, any, any> =>
     typeof u === "function" || Thread.isHandler(u),
-  { expected: "a function (input) => Effect, or a Thread.handler" }
+  { expected: "a function (input) => an Effect, a Promise or a value; or a Thread.handler" }
 )
 
 // A duration checked strictly (see internal/durations.ts): NaN, `{}` or an
