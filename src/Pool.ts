@@ -99,7 +99,7 @@ export interface Options<I, O, E, R> {
      */
     readonly recycleAboveHeapMb?: number
     /**
-     * The most JavaScript heap a thread may use, in MiB: past it the pool terminates
+     * The most JavaScript heap a thread may use, in MiB (32 at least): past it the pool terminates
      * the thread, a crash. Buffers are not counted, and the process's survival is not guaranteed
      * (docs/threads.md, "Memory").
      */
