@@ -122,9 +122,16 @@ export interface CommonOptions<E> {
   readonly thread?: {
     /** Replace a thread after it has been sent this many jobs (fresh heap, no leaks carried over). */
     readonly recycleAfterJobs?: number
-    /** Replace a thread once its heap passes this many MiB (checked after each batch of results). */
+    /**
+     * Replace a thread, between jobs, once its heap and Buffers pass this many MiB (checked after
+     * each batch of results). Keep it below `maxHeapMb`.
+     */
     readonly recycleAboveHeapMb?: number
-    /** Node's hard limit on a thread's old generation, in MiB: past it the thread dies, a crash. */
+    /**
+     * The most JavaScript heap a thread may use, in MiB (32 at least): past it the pool terminates
+     * the thread, a crash. Buffers are not counted, and the process's survival is not guaranteed
+     * (docs/threads.md, "Memory").
+     */
     readonly maxHeapMb?: number
   }
   /** Each worker's mailbox: `"fifo"` (default), `"lifo"`, `"priority"` or a `Mailbox` kind. */

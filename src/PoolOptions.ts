@@ -79,6 +79,22 @@ export const Retry = Schema.Struct({
   )
 )
 
+/**
+ * The smallest `thread.maxHeapMb`, in MiB. A thread with the smallest handler
+ * (a module that imports only `troupe/Thread`) needs about 13 MiB of heap to
+ * boot and answer (measured on Node 24: 13 MiB booted 30 times in 30, 12 MiB
+ * 28, 10 MiB never), and Node aborts the whole process when a thread's limit
+ * is 2 MiB or less. Twice that, rounded up to 32, leaves room for other Node
+ * versions and platforms. A handler module's own imports need more (48 MiB
+ * with `effect/Effect` and `effect/Schema`): see docs/threads.md, "Memory".
+ *
+ * @category schemas
+ * @since 0.4.0
+ */
+export const minThreadHeapMb = 32
+
+const HeapMb = Schema.Finite.check(Schema.isGreaterThan(0))
+
 const withDefault = <S extends Schema.Top>(schema: S, value: S["Encoded"]) =>
   Schema.withDecodingDefaultKey<S>(Effect.succeed(value))(schema)
 
@@ -137,8 +153,17 @@ export const PoolOptions = Schema.Struct({
   thread: withDefault(
     Schema.Struct({
       recycleAfterJobs: Schema.optionalKey(Count(1)),
-      recycleAboveHeapMb: Schema.optionalKey(Schema.Number.check(Schema.isGreaterThan(0))),
-      maxHeapMb: Schema.optionalKey(Schema.Number.check(Schema.isGreaterThan(0)))
+      recycleAboveHeapMb: Schema.optionalKey(HeapMb),
+      maxHeapMb: Schema.optionalKey(
+        Schema.Finite.check(
+          Schema.makeFilter((mb) =>
+            mb >= minThreadHeapMb || !Number.isFinite(mb)
+              ? undefined
+              : `${mb} MiB is below the minimum, ${minThreadHeapMb} MiB: a thread needs about 13 MiB to boot, ` +
+                `and a limit of 2 MiB or less aborts the whole process`
+          )
+        )
+      )
     }),
     {}
   )

@@ -330,7 +330,7 @@ export class PoolCore implements JobOwner, WorkerHost {
       module: handler.module,
       exportName,
       heapLimitBytes: recycleAboveHeapMb === undefined ? undefined : recycleAboveHeapMb * 1024 * 1024,
-      maxOldGenerationMb: maxHeapMb,
+      maxHeapMb,
       window: this.concurrency,
       context: this.context,
       dispatcher: this.dispatcher

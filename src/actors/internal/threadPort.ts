@@ -36,12 +36,44 @@ export interface ThreadSpec {
   readonly module: string
   readonly exportName: string
   readonly heapLimitBytes: number | undefined
-  /** Node's hard limit for the thread's old generation: past it the thread dies (a crash). */
-  readonly maxOldGenerationMb: number | undefined
+  /** `thread.maxHeapMb`: past it the thread is terminated, a crash (see `resourceLimitsOf`). */
+  readonly maxHeapMb: number | undefined
   readonly context: Context.Context<never>
   readonly dispatcher: SchedulerDispatcher
   /** Most jobs in flight to one thread (the worker's lanes). */
   readonly window: number
+}
+
+// How `thread.maxHeapMb` is enforced. V8's own limit (Node's `resourceLimits`)
+// cannot be the rule: when the old generation reaches it, Node raises it by
+// 16 MiB and asks the thread to stop, but one allocation bigger than that
+// (an array that grows by half at once) makes V8 abort the whole process, not
+// the thread (nodejs/node#47224). So the pool reads the heap of a thread that
+// has jobs every 10 ms (`worker.getHeapStatistics()`, which Node answers from
+// inside the thread between two steps of its JavaScript, so a synchronous job
+// is read while it runs) and terminates the thread once its used heap passes
+// `maxHeapMb`: a crash, as V8's would be. V8's limit stays, at twice
+// `maxHeapMb`, as the backstop, so the watch has the time of that much
+// allocation to act. The young generation is held to an eighth of `maxHeapMb`
+// (8 MiB at least, V8's default at most), so that short-lived objects weigh
+// little in a reading.
+//
+// A reading counts what V8 has not collected yet. Ending a thread only once a
+// full collection left its heap past the limit (or past 1.5 times the limit)
+// ended fewer threads for their garbage, but let a string that doubles abort
+// the process every time: measured and dropped (docs/threads.md, "Memory").
+const watchMs = 10
+/** The watch needs `worker.getHeapStatistics()` (Node 24 has it); without it V8's limit is `maxHeapMb` itself. */
+const canWatch = typeof NodeThread.prototype.getHeapStatistics === "function"
+const MiB = 1024 * 1024
+/** V8's default young generation on Node 24, in MiB: troupe never sets a larger one. */
+const defaultYoungMb = 192
+
+const resourceLimitsOf = (maxHeapMb: number | undefined) => {
+  if (maxHeapMb === undefined) return undefined
+  if (!canWatch) return { maxOldGenerationSizeMb: maxHeapMb }
+  const young = Math.max(8, maxHeapMb / 8)
+  return { maxOldGenerationSizeMb: 2 * maxHeapMb, ...(young < defaultYoungMb && { maxYoungGenerationSizeMb: young }) }
 }
 
 /** A job's reply: how it ended, or `lost` when the thread went away first. */
@@ -70,6 +102,11 @@ export class ThreadPort {
   private outbox: Array<JobEntry> = []
   private flushPending = false
   private ending = false
+  /** Reads the thread's heap while it has jobs (`thread.maxHeapMb` only). */
+  private watch: ReturnType<typeof setInterval> | undefined = undefined
+  private reading = false
+  /** Set when the heap watch terminated the thread: the reason its worker crashed. */
+  private outOfMemory: string | undefined = undefined
   private readonly exited: Array<() => void> = []
   private readonly spec: ThreadSpec
   private readonly events: PortEvents
@@ -84,7 +121,7 @@ export class ThreadPort {
       claims: this.claims.buffer,
       heapLimitBytes: spec.heapLimitBytes
     }
-    const resourceLimits = spec.maxOldGenerationMb === undefined ? undefined : { maxOldGenerationSizeMb: spec.maxOldGenerationMb }
+    const resourceLimits = resourceLimitsOf(spec.maxHeapMb)
     const spawner = () => {
       const thread = new NodeThread(entry, { workerData: data, ...(resourceLimits && { resourceLimits }) })
       live++
@@ -129,7 +166,42 @@ export class ThreadPort {
     const slot = this.claims.offer(k)
     this.pending.set(k, reply)
     this.post(timed ? [k, slot, input, 1] : [k, slot, input])
+    if (this.spec.maxHeapMb !== undefined && canWatch && this.watch === undefined) {
+      this.watch = setInterval(this.readHeap, watchMs)
+      this.watch.unref()
+    }
     return k
+  }
+
+  // The heap watch (see `resourceLimitsOf`): one reading at a time, none before
+  // the thread has booted, and none once it holds no job (the watch starts
+  // again with the next one).
+  private readonly readHeap = (): void => {
+    const thread = this.thread
+    if (this.pending.size === 0 || this.deadReason !== undefined) return this.stopWatch()
+    if (this.reading || thread === undefined || this.readyWaiters !== undefined) return // not booted yet
+    this.reading = true
+    thread.getHeapStatistics().then(
+      (stats) => {
+        this.reading = false
+        const limit = this.spec.maxHeapMb!
+        const used = stats.used_heap_size
+        if (used <= limit * MiB || this.deadReason !== undefined || this.outOfMemory !== undefined) return
+        this.outOfMemory = `JS heap out of memory: the thread's heap was ${Math.round(used / MiB)} MiB, ` +
+          `past thread.maxHeapMb (${limit} MiB), and the thread was terminated`
+        this.stopWatch()
+        void thread.terminate()
+      },
+      () => {
+        this.reading = false // the thread is exiting
+      }
+    )
+  }
+
+  private stopWatch(): void {
+    if (this.watch === undefined) return
+    clearInterval(this.watch)
+    this.watch = undefined
   }
 
   /**
@@ -227,14 +299,16 @@ export class ThreadPort {
 
   private threadExited(exit: Exit.Exit<unknown, unknown>): void {
     this.fiber = undefined
+    this.stopWatch()
     if (!this.ending) {
-      // Died on its own: the worker crashes first (it sees which jobs never
-      // started), then whatever still waits on this thread is told it is gone.
+      // Died on its own (or for its heap): the worker crashes first (it sees
+      // which jobs never started), then whatever still waits on this thread is
+      // told it is gone.
       this.ending = true
-      this.deadReason = Exit.isFailure(exit) ? reasonOf(exit.cause) : "the thread stopped"
+      this.deadReason = this.outOfMemory ?? (Exit.isFailure(exit) ? reasonOf(exit.cause) : "the thread stopped")
       this.events.died(this.deadReason)
     } else {
-      this.deadReason ??= "the thread was closed"
+      this.deadReason ??= this.outOfMemory ?? "the thread was closed"
     }
     this.lose()
     for (const done of this.exited.splice(0)) done()
