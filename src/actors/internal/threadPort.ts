@@ -103,7 +103,7 @@ export class ThreadPort {
   private flushPending = false
   private ending = false
   /** Reads the thread's heap while it has jobs (`thread.maxHeapMb` only). */
-  private watch: ReturnType<typeof setInterval> | undefined = undefined
+  private watch: Fiber.Fiber<void> | undefined = undefined
   private reading = false
   /** Set when the heap watch terminated the thread: the reason its worker crashed. */
   private outOfMemory: string | undefined = undefined
@@ -167,8 +167,8 @@ export class ThreadPort {
     this.pending.set(k, reply)
     this.post(timed ? [k, slot, input, 1] : [k, slot, input])
     if (this.spec.maxHeapMb !== undefined && canWatch && this.watch === undefined) {
-      this.watch = setInterval(this.readHeap, watchMs)
-      this.watch.unref()
+      // On the pool's Clock, like every other timer of troupe.
+      this.watch = Effect.runForkWith(this.spec.context)(Effect.forever(Effect.sleep(watchMs).pipe(Effect.andThen(Effect.sync(this.readHeap)))))
     }
     return k
   }
@@ -199,9 +199,10 @@ export class ThreadPort {
   }
 
   private stopWatch(): void {
-    if (this.watch === undefined) return
-    clearInterval(this.watch)
+    const watch = this.watch
+    if (watch === undefined) return
     this.watch = undefined
+    watch.interruptUnsafe()
   }
 
   /**
