@@ -5,8 +5,8 @@
  * @since 0.1.0
  */
 import { Effect, Exit, Option } from "effect"
-import type { JobError } from "./JobError.ts"
-import { HandleTypeId, JobRecord } from "./internal/jobRecord.ts"
+import type { JobError } from "./job/JobError.ts"
+import { HandleTypeId, JobRecord } from "./job/internal/jobRecord.ts"
 
 /**
  * A handle on one accepted job. Its outcome is settled exactly once.

@@ -8,28 +8,28 @@
  */
 import { Cause, Context, Effect, Exit, Layer, Option, PubSub, Queue, Stream, type Scope } from "effect"
 import * as RateLimiter from "effect/persistence/RateLimiter"
-import type { DeadLetter } from "./DeadLetter.ts"
+import type { DeadLetter } from "./engine/DeadLetter.ts"
 import { dual } from "effect/Function"
 import type { Pipeable } from "effect/Pipeable"
 import type { WorkerState } from "./actors/WorkerLifecycle.ts"
-import type { InspectionEvent } from "./Inspection.ts"
+import type { InspectionEvent } from "./engine/Inspection.ts"
 import { cancelRecord, type JobHandle } from "./Job.ts"
-import type { JobError, JobTimedOut } from "./JobError.ts"
-import { JobRecord, type JobExit } from "./internal/jobRecord.ts"
-import { PoolCore, type ThreadSetup } from "./internal/poolCore.ts"
-import * as Shutdown from "./internal/shutdown.ts"
-import * as Submission from "./internal/submission.ts"
+import type { JobError, JobTimedOut } from "./job/JobError.ts"
+import { JobRecord, type JobExit } from "./job/internal/jobRecord.ts"
+import { PoolCore, type ThreadSetup } from "./engine/internal/poolCore.ts"
+import * as Shutdown from "./engine/internal/shutdown.ts"
+import * as Submission from "./engine/internal/submission.ts"
 import * as Durations from "./shared/durations.ts"
-import { InvalidInput, InvalidOptions, type MailboxFull, PoolClosed, PoolEscalated } from "./PoolError.ts"
-import * as Thread from "./Thread.ts"
-import * as PoolOptions from "./PoolOptions.ts"
+import { InvalidInput, InvalidOptions, type MailboxFull, PoolClosed, PoolEscalated } from "./engine/PoolError.ts"
+import * as Thread from "./actors/Thread.ts"
+import * as PoolOptions from "./engine/PoolOptions.ts"
 import type { PoolState } from "./supervision/PoolLifecycle.ts"
-import { Supervisor } from "./supervision/internal/supervisor.ts"
+import { TeamSupervisor } from "./supervision/internal/team.ts"
 import type { Dispatch } from "./strategies/Dispatch.ts"
 import type { MailboxKind } from "./strategies/Mailbox.ts"
 import type { Scaling } from "./strategies/Scaling.ts"
-import * as PoolMetrics from "./internal/poolMetrics.ts"
-import { impl, PoolImpl, TypeId } from "./internal/poolImpl.ts"
+import * as PoolMetrics from "./engine/internal/metrics.ts"
+import { impl, PoolImpl, TypeId } from "./engine/internal/poolImpl.ts"
 
 
 /**
@@ -321,7 +321,7 @@ export const make: {
     const core = new PoolCore(decoded, context, hub, thread)
     core.deadLetters = yield* Queue.sliding<DeadLetter<unknown, unknown>>(decoded.deadLetters.capacity)
     core.permits.limiter = yield* limiterFor(context)
-    const supervisor = new Supervisor(core)
+    const supervisor = new TeamSupervisor(core)
     const pool = new PoolImpl(core, supervisor)
     const metrics = PoolMetrics.register(core, context)
     // A team that crashes faster than its restart intensity shuts its pool

@@ -18,14 +18,14 @@
  * @since 0.3.0
  */
 import { Cause, Effect, Exit, Scope, Stream } from "effect"
-import type { InspectionEvent } from "./Inspection.ts"
-import type { JobError } from "./JobError.ts"
-import { impl } from "./internal/poolImpl.ts"
-import * as Submission from "./internal/submission.ts"
-import { type JobExit, type JobExtras, JobRecord } from "./internal/jobRecord.ts"
-import type { PendingSubmit } from "./internal/poolCore.ts"
+import type { InspectionEvent } from "./engine/Inspection.ts"
+import type { JobError } from "./job/JobError.ts"
+import { impl } from "./engine/internal/poolImpl.ts"
+import * as Submission from "./engine/internal/submission.ts"
+import { type JobExit, type JobExtras, JobRecord } from "./job/internal/jobRecord.ts"
+import type { PendingSubmit } from "./engine/internal/poolCore.ts"
 import * as Pool from "./Pool.ts"
-import type { InvalidInput, InvalidOptions, MailboxFull, PoolClosed, PoolEscalated } from "./PoolError.ts"
+import type { InvalidInput, InvalidOptions, MailboxFull, PoolClosed, PoolEscalated } from "./engine/PoolError.ts"
 
 /**
  * @category models

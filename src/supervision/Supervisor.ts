@@ -7,15 +7,15 @@
  * @since 0.1.0
  */
 import { Cause, Clock, Context, Duration, Effect, Exit, Fiber, Layer, PubSub, Queue, Schedule, Stream, type Scope } from "effect"
-import type { TreeEvent } from "../Inspection.ts"
+import type { TreeEvent } from "../engine/Inspection.ts"
 import { type Actor, createActor } from "xstate"
 import * as Pool from "../Pool.ts"
 import * as Durations from "../shared/durations.ts"
 import * as Restart from "./Restart.ts"
 import { SupervisorEscalated } from "./SupervisorError.ts"
 import * as SupervisorLifecycle from "./SupervisorLifecycle.ts"
-import { onStateChange } from "../actors/internal/stateChanges.ts"
-import * as XStateClock from "../actors/internal/xstateClock.ts"
+import { onStateChange } from "../shared/stateChanges.ts"
+import * as XStateClock from "../shared/xstateClock.ts"
 
 /**
  * A child: an effect that runs until it exits. Its scope closes when it exits

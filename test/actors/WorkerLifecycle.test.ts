@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { createActor, initialTransition, transition } from "xstate"
-import * as XStateClock from "../../src/actors/internal/xstateClock.ts"
+import * as XStateClock from "../../src/shared/xstateClock.ts"
 import { WorkerLifecycle } from "../../src/index.ts"
 
 const { machine } = WorkerLifecycle

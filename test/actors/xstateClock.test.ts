@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import { expect } from "vitest"
 import { createActor, setup } from "xstate"
-import * as XStateClock from "../../src/actors/internal/xstateClock.ts"
+import * as XStateClock from "../../src/shared/xstateClock.ts"
 
 const timed = setup({}).createMachine({
   initial: "waiting",

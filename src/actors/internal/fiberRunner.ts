@@ -1,7 +1,7 @@
 // Runs jobs on the lane's own fiber: the handler is called in-process. It may
 // return an Effect, a Promise (an `async` function) or a plain value.
 import { Effect } from "effect"
-import type { JobRecord } from "../../internal/jobRecord.ts"
+import type { JobRecord } from "../../job/internal/jobRecord.ts"
 import { type JobRunner, RuntimeEnd } from "./jobRunner.ts"
 
 /** A fiber handler: the job's input, and an AbortSignal for handlers that take one. */

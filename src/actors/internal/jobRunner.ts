@@ -1,7 +1,7 @@
 // How a worker actor runs one job: on its own fiber (fiberRunner.ts) or on its
 // thread (threadRunner.ts). The actor's lanes, mailbox and lifecycle are the same.
 import type { Effect } from "effect"
-import type { JobRecord } from "../../internal/jobRecord.ts"
+import type { JobRecord } from "../../job/internal/jobRecord.ts"
 
 export interface JobRunner {
   /** Starts; `ready` once jobs can run (a thread: once booted), `died` if it fails on its own. */

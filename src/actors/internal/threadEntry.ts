@@ -19,7 +19,7 @@ import type * as Fiber from "effect/Fiber"
 import type * as Schema from "effect/Schema"
 import { getHeapStatistics } from "node:v8"
 import { parentPort, workerData } from "node:worker_threads"
-import { isHandler, type Handler } from "../../Thread.ts"
+import { isHandler, type Handler } from "../Thread.ts"
 import { claimTag, type JobEntry, Tag, type ThreadData } from "./threadProtocol.ts"
 
 const data = workerData as ThreadData

@@ -8,8 +8,8 @@
 // A thread that dies on its own is a crash of the worker: the supervisor
 // replaces the whole worker, within the restart intensity.
 import { Effect, Exit, type Fiber, Schema } from "effect"
-import type { JobRecord } from "../../internal/jobRecord.ts"
-import type * as Thread from "../../Thread.ts"
+import type { JobRecord } from "../../job/internal/jobRecord.ts"
+import type * as Thread from "../Thread.ts"
 import { type JobRunner, RuntimeEnd } from "./jobRunner.ts"
 import { type Reply, ThreadPort, type ThreadSpec } from "./threadPort.ts"
 import { Tag } from "./threadProtocol.ts"

@@ -9,11 +9,11 @@ import { type Mailbox, type MailboxEvents, type MailboxKind, stealFrom } from ".
 import { sharedQueueInterval, type WorkerLoad } from "../../strategies/Dispatch.ts"
 import { CurrentWorkerId } from "../Worker.ts"
 import * as WorkerLifecycle from "../WorkerLifecycle.ts"
-import type { JobRecord, JobSite } from "../../internal/jobRecord.ts"
+import type { JobRecord, JobSite } from "../../job/internal/jobRecord.ts"
 import type { JobRunner } from "./jobRunner.ts"
-import type { StartPermits } from "../../internal/startPermits.ts"
-import { onStateChange } from "./stateChanges.ts"
-import * as XStateClock from "./xstateClock.ts"
+import type { StartPermits } from "../../engine/internal/rateLimit.ts"
+import { onStateChange } from "../../shared/stateChanges.ts"
+import * as XStateClock from "../../shared/xstateClock.ts"
 
 /** Scheduler priority of lifecycle edges: after every wake-up of the same batch. */
 const edgePriority = 1

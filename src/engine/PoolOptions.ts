@@ -6,12 +6,12 @@
  * @since 0.1.0
  */
 import { type Duration, Effect, Exit, Schedule, Schema, SchemaIssue } from "effect"
-import * as Durations from "./shared/durations.ts"
-import * as Dispatch from "./strategies/Dispatch.ts"
-import * as Mailbox from "./strategies/Mailbox.ts"
-import * as Scaling from "./strategies/Scaling.ts"
+import * as Durations from "../shared/durations.ts"
+import * as Dispatch from "../strategies/Dispatch.ts"
+import * as Mailbox from "../strategies/Mailbox.ts"
+import * as Scaling from "../strategies/Scaling.ts"
 import { InvalidOptions } from "./PoolError.ts"
-import * as Thread from "./Thread.ts"
+import * as Thread from "../actors/Thread.ts"
 
 const Handler = Schema.declare(
   (u: unknown): u is ((input: any) => Effect.Effect<any, any, any>) | Thread.Handler<any, any, any> =>

@@ -5,10 +5,10 @@
 import { Cause, Exit } from "effect"
 import { InvalidInput, InvalidOptions, type MailboxFull, type PoolClosed } from "../PoolError.ts"
 import * as PoolOptions from "../PoolOptions.ts"
-import * as Durations from "../shared/durations.ts"
-import { JobRecord, type JobExtras } from "./jobRecord.ts"
+import * as Durations from "../../shared/durations.ts"
+import { JobRecord, type JobExtras } from "../../job/internal/jobRecord.ts"
 import type { PendingSubmit, PoolCore } from "./poolCore.ts"
-import { toRetryPolicy } from "./retries.ts"
+import { toRetryPolicy } from "../../job/internal/retryState.ts"
 
 /** A job's options (see `Pool.JobOptions`), as given: checked here. */
 export interface RawJobOptions {

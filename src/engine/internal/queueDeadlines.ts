@@ -5,9 +5,9 @@
 // a deadline earlier than the last one (a job's own, shorter timeout) goes
 // to a heap.
 import { type Context, Effect, Exit, type Fiber } from "effect"
-import { BinaryHeap } from "../strategies/internal/binaryHeap.ts"
-import { RingDeque } from "../strategies/internal/ringDeque.ts"
-import type { JobRecord } from "./jobRecord.ts"
+import { BinaryHeap } from "../../strategies/internal/binaryHeap.ts"
+import { RingDeque } from "../../strategies/internal/ringDeque.ts"
+import type { JobRecord } from "../../job/internal/jobRecord.ts"
 
 interface Deadline {
   readonly at: number

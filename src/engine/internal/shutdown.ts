@@ -6,7 +6,7 @@
 // A later call may bring the deadline forward or stop a drain, and a caller
 // that is interrupted (a timeout around `Pool.shutdown`) brings it to now.
 import { Deferred, Duration, Effect, Exit, type Fiber } from "effect"
-import { JobInterrupted } from "../JobError.ts"
+import { JobInterrupted } from "../../job/JobError.ts"
 import { PoolClosed } from "../PoolError.ts"
 import type { PoolCore } from "./poolCore.ts"
 

@@ -5,10 +5,10 @@
  *
  * @since 0.1.0
  */
-import type { WorkerState } from "./actors/WorkerLifecycle.ts"
-import type { PoolState } from "./supervision/PoolLifecycle.ts"
-import type { ExitReason } from "./supervision/Restart.ts"
-import type { SupervisorState } from "./supervision/SupervisorLifecycle.ts"
+import type { WorkerState } from "../actors/WorkerLifecycle.ts"
+import type { PoolState } from "../supervision/PoolLifecycle.ts"
+import type { ExitReason } from "../supervision/Restart.ts"
+import type { SupervisorState } from "../supervision/SupervisorLifecycle.ts"
 
 /**
  * A worker's lifecycle machine changed state.

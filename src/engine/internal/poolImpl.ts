@@ -2,7 +2,7 @@
 // team's supervisor, and the shutdown once one has begun. Pool.ts and
 // PromisePool.ts both reach the core through it.
 import { pipeArguments } from "effect/Pipeable"
-import type { Supervisor } from "../supervision/internal/supervisor.ts"
+import type { TeamSupervisor } from "../../supervision/internal/team.ts"
 import type { PoolCore } from "./poolCore.ts"
 import type { Shutdown } from "./shutdown.ts"
 
@@ -11,9 +11,9 @@ export const TypeId = "~troupe/Pool" as const
 export class PoolImpl {
   readonly [TypeId] = undefined as any
   readonly core: PoolCore
-  readonly supervisor: Supervisor
+  readonly supervisor: TeamSupervisor
   shutdown: Shutdown | undefined = undefined
-  constructor(core: PoolCore, supervisor: Supervisor) {
+  constructor(core: PoolCore, supervisor: TeamSupervisor) {
     this.core = core
     this.supervisor = supervisor
   }

@@ -3,8 +3,8 @@
 // its lanes have stopped, and sends a crashed or retired worker's queued jobs
 // back to dispatch, so neither loses a job.
 import { WorkerActor } from "../../actors/internal/workerActor.ts"
-import type { JobRecord } from "../../internal/jobRecord.ts"
-import type { PoolCore, Team } from "../../internal/poolCore.ts"
+import type { JobRecord } from "../../job/internal/jobRecord.ts"
+import type { PoolCore, Team } from "../../engine/internal/poolCore.ts"
 import * as Scaling from "../../strategies/Scaling.ts"
 import * as Restart from "../Restart.ts"
 import { Duration } from "effect"
@@ -14,7 +14,7 @@ const maxStepsPerEvaluation = 16
 
 export type SpawnReason = "initial" | "replacement" | "scaleUp"
 
-export class Supervisor implements Team {
+export class TeamSupervisor implements Team {
   private readonly core: PoolCore
   private nextWorkerId = 1
   private crashing: WorkerActor | undefined = undefined

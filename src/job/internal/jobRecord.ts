@@ -4,7 +4,7 @@
 import type { Exit } from "effect"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import type { JobError } from "../JobError.ts"
-import type { RetryPolicy, RetryState } from "./retries.ts"
+import type { RetryPolicy, RetryState } from "./retryState.ts"
 
 export type JobState = "queued" | "running" | "settled"
 

@@ -1,6 +1,6 @@
 // Plain counters on the hot path; exported as Effect Metrics at read time
 // (Metric.registerUnsafe), so settling a job costs one increment.
-import type { WorkerState } from "../actors/WorkerLifecycle.ts"
+import type { WorkerState } from "../../actors/WorkerLifecycle.ts"
 
 /** Every way a job ends: the counters, the stats and the `troupe_jobs` metric all follow this list. */
 export const outcomes = [
