@@ -11,6 +11,7 @@ import * as RateLimiter from "effect/persistence/RateLimiter"
 import type { DeadLetter } from "./engine/DeadLetter.ts"
 import { dual } from "effect/Function"
 import type { Pipeable } from "effect/Pipeable"
+import type { Supervisable } from "./supervision/Supervisor.ts"
 import type { WorkerState } from "./actors/WorkerLifecycle.ts"
 import type { InspectionEvent } from "./engine/Inspection.ts"
 import { cancelRecord, type JobHandle } from "./Job.ts"
@@ -38,7 +39,7 @@ import { impl, PoolImpl, TypeId } from "./engine/internal/poolImpl.ts"
  * @category models
  * @since 0.1.0
  */
-export interface Pool<in I, out O, out E = never> extends Pipeable {
+export interface Pool<in I, out O, out E = never> extends Pipeable, Supervisable {
   readonly [TypeId]: {
     readonly _I: (_: I) => void
     readonly _O: O
@@ -718,22 +719,17 @@ export const shutdown: {
   <I>(self: Pool<I, any, any>, options?: ShutdownOptions): Effect.Effect<ShutdownReport<I>, InvalidOptions> =>
     Effect.suspend((): Effect.Effect<ShutdownReport<I>, InvalidOptions> => {
       const pool = impl(self)
-      const terms = shutdownTerms(pool.core, options)
-      if (Exit.isFailure(terms)) return Exit.fail(terms.cause.reasons.find(Cause.isFailReason)!.error)
-      if (pool.shutdown === undefined) pool.shutdown = new Shutdown.Shutdown(pool.core, terms.value)
-      else pool.shutdown.amend(terms.value)
-      return pool.shutdown.await as Effect.Effect<ShutdownReport<I>>
+      if (options === undefined) return pool.shutdownWith(pool.defaultTerms()) as Effect.Effect<ShutdownReport<I>>
+      const given = PoolOptions.decodeShutdown(options)
+      if (Exit.isFailure(given)) return Exit.fail(given.cause.reasons.find(Cause.isFailReason)!.error)
+      const defaults = pool.defaultTerms()
+      const terms = {
+        deadlineMs: given.value.deadline === undefined ? defaults.deadlineMs : Durations.toMillis(given.value.deadline)!,
+        queued: given.value.queued ?? defaults.queued
+      }
+      return pool.shutdownWith(terms) as Effect.Effect<ShutdownReport<I>>
     })
 )
-
-const shutdownTerms = (core: PoolCore, options: ShutdownOptions | undefined): Exit.Exit<Shutdown.Terms, InvalidOptions> => {
-  const defaults = core.options.shutdown
-  if (options === undefined) return Exit.succeed({ deadlineMs: Durations.toMillis(defaults.deadline)!, queued: defaults.queued })
-  return Exit.map(PoolOptions.decodeShutdown(options), (given) => ({
-    deadlineMs: Durations.toMillis(given.deadline ?? defaults.deadline)!,
-    queued: given.queued ?? defaults.queued
-  }))
-}
 
 /**
  * Runs for as long as the pool's team does, for a supervision tree to watch
@@ -747,20 +743,7 @@ const shutdownTerms = (core: PoolCore, options: ShutdownOptions | undefined): Ex
  * @category supervision
  * @since 0.1.0
  */
-export const supervise = (self: Pool<any, any, any>): Effect.Effect<never, PoolEscalated | PoolClosed> =>
-  Effect.callback<never, PoolEscalated | PoolClosed>((resume) => {
-    const { core, supervisor } = impl(self)
-    if (core.phase !== "running") return resume(Exit.fail(new PoolClosed({ pool: core.name })))
-    core.supervisedBy = (escalation) => {
-      core.supervisedBy = undefined
-      resume(Exit.fail(new PoolEscalated({ pool: core.name, ...escalation })))
-    }
-    supervisor.startTeam()
-    return Effect.sync(() => {
-      core.supervisedBy = undefined
-      if (core.phase === "running") supervisor.stopTeam("stopped by its supervisor")
-    })
-  })
+export const supervise = (self: Pool<any, any, any>): Effect.Effect<never, PoolEscalated | PoolClosed> => impl(self).supervise
 
 const invalidOption = (field: string, value: unknown, message: string) =>
   Exit.fail(Submission.invalidOption(field, value, message))

@@ -7,8 +7,6 @@
  */
 import type { WorkerState } from "../actors/WorkerLifecycle.ts"
 import type { PoolState } from "../supervision/PoolLifecycle.ts"
-import type { ExitReason } from "../supervision/Restart.ts"
-import type { SupervisorState } from "../supervision/SupervisorLifecycle.ts"
 
 /**
  * A worker's lifecycle machine changed state.
@@ -127,45 +125,8 @@ export interface PoolEscalated {
   readonly at: number
 }
 
-/**
- * A tree supervisor's lifecycle machine changed state.
- *
- * @category models
- * @since 0.1.0
- */
-export interface SupervisorTransition {
-  readonly type: "@troupe.supervisor.transition"
-  readonly supervisor: string
-  readonly from: SupervisorState
-  readonly to: SupervisorState
-  readonly event: string
-  readonly at: number
-}
-
-/**
- * A tree supervisor's child exited, and whether it was restarted (with the
- * children its strategy took with it).
- *
- * @category models
- * @since 0.1.0
- */
-export interface ChildExited {
-  readonly type: "@troupe.supervisor.childExited"
-  readonly supervisor: string
-  readonly child: string
-  readonly reason: ExitReason
-  /** The children restarted because of it, in start order; empty when none. */
-  readonly restarted: ReadonlyArray<string>
-  readonly at: number
-}
-
-/**
- * What a supervision tree publishes (`tree.events`).
- *
- * @category models
- * @since 0.1.0
- */
-export type TreeEvent = SupervisorTransition | ChildExited
+// The tree supervisors' events are defined with the trees (supervision/Supervisor.ts).
+export type { ChildExited, SupervisorTransition, TreeEvent } from "../supervision/Supervisor.ts"
 
 /**
  * @category models

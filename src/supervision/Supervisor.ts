@@ -7,15 +7,75 @@
  * @since 0.1.0
  */
 import { Cause, Clock, Context, Duration, Effect, Exit, Fiber, Layer, PubSub, Queue, Schedule, Stream, type Scope } from "effect"
-import type { TreeEvent } from "../engine/Inspection.ts"
 import { type Actor, createActor } from "xstate"
-import * as Pool from "../Pool.ts"
 import * as Durations from "../shared/durations.ts"
 import * as Restart from "./Restart.ts"
 import { SupervisorEscalated } from "./SupervisorError.ts"
 import * as SupervisorLifecycle from "./SupervisorLifecycle.ts"
 import { onStateChange } from "../shared/stateChanges.ts"
 import * as XStateClock from "../shared/xstateClock.ts"
+
+/**
+ * A tree supervisor's lifecycle machine changed state.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface SupervisorTransition {
+  readonly type: "@troupe.supervisor.transition"
+  readonly supervisor: string
+  readonly from: SupervisorLifecycle.SupervisorState
+  readonly to: SupervisorLifecycle.SupervisorState
+  readonly event: string
+  readonly at: number
+}
+
+/**
+ * A tree supervisor's child exited, and whether it was restarted (with the
+ * children its strategy took with it).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ChildExited {
+  readonly type: "@troupe.supervisor.childExited"
+  readonly supervisor: string
+  readonly child: string
+  readonly reason: Restart.ExitReason
+  /** The children restarted because of it, in start order; empty when none. */
+  readonly restarted: ReadonlyArray<string>
+  readonly at: number
+}
+
+/**
+ * What a supervision tree publishes (`tree.events`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type TreeEvent = SupervisorTransition | ChildExited
+
+/**
+ * @category type ids
+ * @since 0.4.0
+ */
+export const SupervisableTypeId = "~troupe/Supervisable" as const
+
+/**
+ * What a tree supervises as a child through {@link pool}: something that runs
+ * while it is healthy (`supervise` fails when it gives up, and is interrupted
+ * to stop it for a restart) and stops for good (`stop`) when the tree will
+ * not run it again. A `Pool` is one.
+ *
+ * @category models
+ * @since 0.4.0
+ */
+export interface Supervisable {
+  readonly [SupervisableTypeId]: {
+    readonly supervise: Effect.Effect<never, unknown>
+    readonly stop: Effect.Effect<void>
+  }
+}
 
 /**
  * A child: an effect that runs until it exits. Its scope closes when it exits
@@ -119,19 +179,20 @@ export const child = (
 /**
  * A pool as a child: the tree supervises its team (see `Pool.supervise`). A
  * restart of this child restarts the team; the pool's queued jobs are kept.
+ * Any {@link Supervisable} will do.
  *
  * @category constructors
  * @since 0.1.0
  */
 export const pool = (
   id: string,
-  pool: Pool.Pool<any, any, any>,
+  pool: Supervisable,
   options?: { readonly restart?: Restart.RestartType; readonly shutdown?: Duration.Input }
 ): ChildSpec => ({
   // When the tree will not run it again, the pool shuts down, so nothing
   // waits on a team that is gone; its report lists what was still queued.
-  ...child(id, Pool.supervise(pool), options),
-  stoppedForGood: Pool.shutdown(pool).pipe(Effect.asVoid)
+  ...child(id, pool[SupervisableTypeId].supervise, options),
+  stoppedForGood: pool[SupervisableTypeId].stop
 })
 
 /**
