@@ -17,7 +17,8 @@ import type { InspectionEvent } from "./engine/Inspection.ts"
 import { cancelRecord, type JobHandle } from "./Job.ts"
 import type { JobError, JobTimedOut } from "./job/JobError.ts"
 import { JobRecord, type JobExit } from "./job/internal/jobRecord.ts"
-import { PoolCore, type ThreadSetup } from "./engine/internal/poolCore.ts"
+import * as Assembly from "./engine/internal/assembly.ts"
+import type { Engine } from "./engine/internal/engine.ts"
 import * as Shutdown from "./engine/internal/shutdown.ts"
 import * as Submission from "./engine/internal/submission.ts"
 import * as Durations from "./shared/durations.ts"
@@ -314,64 +315,7 @@ export const make: {
 } = <I, O, E, R>(
   options: Options<I, O, E, R> | AsyncOptions<I, O>
 ): Effect.Effect<Pool<I, O, E>, InvalidOptions | PoolEscalated, R | Scope.Scope> =>
-  Effect.gen(function*() {
-    const decoded = yield* PoolOptions.decode(options)
-    const thread = Thread.isHandler(decoded.handler) ? yield* threadSetup(decoded.handler) : undefined
-    const context = (yield* Effect.context<R>()) as Context.Context<never>
-    const hub = yield* PubSub.sliding<InspectionEvent>(decoded.inspectionBuffer)
-    const core = new PoolCore(decoded, context, hub, thread)
-    core.deadLetters = yield* Queue.sliding<DeadLetter<unknown, unknown>>(decoded.deadLetters.capacity)
-    core.permits.limiter = yield* limiterFor(context)
-    const supervisor = new TeamSupervisor(core)
-    const pool = new PoolImpl(core, supervisor)
-    const metrics = PoolMetrics.register(core, context)
-    // A team that crashes faster than its restart intensity shuts its pool
-    // down, unless a supervision tree supervises the pool: then the tree decides.
-    core.escalate = () =>
-      core.supervisedBy !== undefined ? core.supervisedBy(core.escalation!) : void Effect.runForkWith(context)(shutdown(pool))
-    core.lifecycle.start()
-    core.lifecycle.send({ type: "STARTED" }) // running first: the supervisor only scales a running pool
-    supervisor.start()
-    yield* Effect.addFinalizer(() => shutdown(pool).pipe(Effect.ensuring(Effect.sync(metrics.remove))))
-    if (thread !== undefined && decoded.minWorkers > 0) yield* teamUp(core)
-    return pool as Pool<I, O, E>
-  })
-
-// The RateLimiter of the pool's context, if it has one (shared, e.g. through
-// Redis, so pools of one name on many machines share a limit), or one of its own in memory.
-const limiterFor = (context: Context.Context<never>): Effect.Effect<RateLimiter.RateLimiter> =>
-  Option.match(Context.getOption(context, RateLimiter.RateLimiter), {
-    onSome: Effect.succeed,
-    onNone: () => RateLimiter.make.pipe(Effect.provide(RateLimiter.layerStoreMemory))
-  })
-
-// The module each thread loads must export the handler: find it under its name.
-const threadSetup = (handler: Thread.Handler<unknown, unknown, unknown>): Effect.Effect<ThreadSetup, InvalidOptions> =>
-  Effect.tryPromise({
-    try: () => import(handler.module) as Promise<Record<string, unknown>>,
-    catch: (cause) => invalidHandler(handler, `its module ${handler.module} could not be loaded: ${String(cause)}`)
-  }).pipe(
-    Effect.flatMap((module) => {
-      const exportName = Object.keys(module).find((key) => module[key] === handler)
-      return exportName === undefined
-        ? Effect.fail(invalidHandler(handler, `it must be exported by the module it names (${handler.module})`))
-        : Effect.succeed({ handler, exportName })
-    })
-  )
-
-const invalidHandler = (handler: unknown, message: string) =>
-  new InvalidOptions({ field: "handler", value: handler, issues: [{ field: "handler", message }] })
-
-// A thread pool is ready once a thread has booted. A module that cannot load
-// in a thread crashes each one at boot: the restart intensity ends the
-// attempts, and the pool fails to start with the reason.
-const teamUp = (core: PoolCore): Effect.Effect<void, PoolEscalated> =>
-  Effect.callback<void, PoolEscalated>((resume) => {
-    const stop = core.onTeamUp((escalation) =>
-      resume(escalation === undefined ? Effect.void : Effect.fail(new PoolEscalated({ pool: core.name, ...escalation })))
-    )
-    return Effect.sync(stop)
-  })
+  Assembly.make(options) as unknown as Effect.Effect<Pool<I, O, E>, InvalidOptions | PoolEscalated, R | Scope.Scope>
 
 /**
  * A Layer that provides a pool under `key`, shut down when the layer is released.
@@ -432,7 +376,7 @@ export const submit: {
       }
       const pending = Submission.admit(core, input, checked, admitted, (error) => resume(Exit.fail(error)))
       return Effect.suspend(() => {
-        if (job === undefined) return Effect.sync(() => pending && core.withdraw(pending))
+        if (job === undefined) return Effect.sync(() => pending && core.admission.withdraw(pending))
         unobserve?.()
         return cancelRecord(job)
       })
@@ -457,18 +401,18 @@ export const fork: {
     const checked = Submission.prepare(core, input, options)
     if (Submission.isRefused(checked)) return Exit.fail(checked)
     return Effect.suspend(() => {
-      const admission = core.tryAdmit(input, checked[0], checked[1])
+      const admission = core.admission.tryAdmit(input, checked[0], checked[1])
       if (admission instanceof JobRecord) return Exit.succeed(admission as unknown as JobHandle<O, E>)
       if (admission !== undefined) return Exit.fail(admission)
       return Effect.callback<JobHandle<O, E>, PoolClosed>((resume) => {
-        const pending = core.waitForRoom(
+        const pending = core.admission.wait({
           input,
-          checked[0],
-          checked[1],
-          (job) => resume(Exit.succeed(job as unknown as JobHandle<O, E>)),
-          (error) => resume(Exit.fail(error))
-        )
-        return Effect.sync(() => core.withdraw(pending))
+          priority: checked[0],
+          extras: checked[1],
+          admitted: (job) => resume(Exit.succeed(job as unknown as JobHandle<O, E>)),
+          rejected: (error) => resume(Exit.fail(error))
+        })
+        return Effect.sync(() => core.admission.withdraw(pending))
       })
     })
   }
@@ -490,34 +434,7 @@ export const stats = (self: Pool<any, any, any>): Effect.Effect<Stats> => Effect
  */
 export const statsUnsafe = (self: Pool<any, any, any>): Stats => {
   const core = impl(self).core
-  const c = core.counters
-  let running = 0
-  for (const worker of core.live) running += worker.running
-  return {
-    state: core.phase,
-    workers: { ...c.workers },
-    queued: core.queued,
-    running,
-    submitted: c.submitted,
-    completed: c.completed,
-    failed: c.failed,
-    defects: c.defects,
-    cancelled: c.cancelled,
-    crashed: c.crashed,
-    handedBack: c.handedBack,
-    interrupted: c.interrupted,
-    timedOut: c.timedOut,
-    queueTimedOut: c.queueTimedOut,
-    deadLettered: c.deadLettered,
-    retried: c.retried,
-    deadLettersDropped: c.deadLettersDropped,
-    served: c.completed + c.failed + c.defects,
-    spawned: { ...c.spawned },
-    retired: c.retired,
-    threadsReplaced: c.threadsReplaced,
-    stolen: c.stolen,
-    promoted: c.promoted
-  }
+  return { state: core.phase, queued: core.admission.queued, running: core.running(), ...core.counters.snapshot() }
 }
 
 /**
@@ -543,10 +460,7 @@ export const events = (self: Pool<any, any, any>, options?: { readonly jobs?: bo
       Stream.takeUntil((event) => event.type === "@troupe.pool.transition" && event.to === "stopped")
     )
     if (options?.jobs !== true) return Stream.filter(all, (event) => !isJobRun(event))
-    const watching = Effect.acquireRelease(
-      Effect.sync(() => void core.jobWatchers++),
-      () => Effect.sync(() => void core.jobWatchers--)
-    )
+    const watching = Effect.acquireRelease(Effect.sync(() => core.watchJobs()), (release) => Effect.sync(release))
     return Stream.unwrap(Effect.as(watching, all))
   })
 
@@ -563,7 +477,7 @@ const isJobRun = (event: InspectionEvent): boolean =>
  * @since 0.3.0
  */
 export const awaitIdle = (self: Pool<any, any, any>): Effect.Effect<void> =>
-  awaitLoad(self, (core) => core.outstanding === 0)
+  awaitLoad(self, (core) => core.admission.outstanding === 0)
 
 /**
  * Waits until fewer than `n` jobs are queued (waiting to start, or to retry).
@@ -579,13 +493,13 @@ export const awaitQueuedBelow: {
   (self: Pool<any, any, any>, n: number): Effect.Effect<void, InvalidOptions>
 } = dual(2, (self: Pool<any, any, any>, n: number): Effect.Effect<void, InvalidOptions> =>
   Number.isInteger(n) && n >= 1
-    ? awaitLoad(self, (core) => core.queued < n)
+    ? awaitLoad(self, (core) => core.admission.queued < n)
     : Exit.fail(Submission.invalidOption("n", n, `Expected an integer of 1 or more, got ${Submission.describe(n)}`)))
 
-const awaitLoad = (self: Pool<any, any, any>, ready: (core: PoolCore) => boolean): Effect.Effect<void> =>
+const awaitLoad = (self: Pool<any, any, any>, ready: (core: Engine) => boolean): Effect.Effect<void> =>
   Effect.callback<void>((resume) => {
     const core = impl(self).core
-    const cancel = core.whenLoad(() => ready(core), () => resume(Effect.void))
+    const cancel = core.admission.whenLoad(() => ready(core), () => resume(Effect.void))
     return Effect.sync(cancel)
   })
 
@@ -604,14 +518,13 @@ export const setMaxWorkers: {
   (self: Pool<any, any, any>, n: number): Effect.Effect<void, InvalidOptions | PoolClosed>
 } = dual(2, (self: Pool<any, any, any>, n: number): Effect.Effect<void, InvalidOptions | PoolClosed> =>
   Effect.suspend((): Effect.Effect<void, InvalidOptions | PoolClosed> => {
-    const { core, supervisor } = impl(self)
-    const floor = Math.max(1, core.options.minWorkers)
+    const { core } = impl(self)
+    const floor = Math.max(1, core.config.options.minWorkers)
     if (!Number.isInteger(n) || n < floor) {
       return invalidOption("maxWorkers", n, `Expected an integer of at least ${floor} (1, and minWorkers), got ${Submission.describe(n)}`)
     }
     if (core.phase !== "running") return Exit.fail(new PoolClosed({ pool: core.name }))
-    core.maxWorkers = n
-    supervisor.resize()
+    core.team.resize(n)
     return Effect.void
   }))
 
@@ -633,9 +546,9 @@ export const setRateLimit: {
   Effect.suspend((): Effect.Effect<void, InvalidOptions | PoolClosed> => {
     const core = impl(self).core
     if (core.phase !== "running") return Exit.fail(new PoolClosed({ pool: core.name }))
-    if (limit === undefined) return Effect.sync(() => core.permits.set(undefined))
+    if (limit === undefined) return Effect.sync(() => core.rateLimit.set(undefined))
     const decoded = decodeRateLimit(limit)
-    return Exit.isFailure(decoded) ? decoded : Effect.sync(() => core.permits.set(decoded.value))
+    return Exit.isFailure(decoded) ? decoded : Effect.sync(() => core.rateLimit.set(decoded.value))
   }))
 
 const decodeRateLimit = PoolOptions.decoder(PoolOptions.RateLimit, "rateLimit")
@@ -649,7 +562,7 @@ const decodeRateLimit = PoolOptions.decoder(PoolOptions.RateLimit, "rateLimit")
  * @since 0.3.0
  */
 export const deadLetters = <I, E>(self: Pool<I, any, E>): Stream.Stream<DeadLetter<I, E | JobTimedOut>> =>
-  Stream.fromQueue(impl(self).core.deadLetters!) as Stream.Stream<DeadLetter<I, E | JobTimedOut>>
+  Stream.fromQueue(impl(self).core.deadLetters.queue) as Stream.Stream<DeadLetter<I, E | JobTimedOut>>
 
 /**
  * Takes every dead letter queued now (none: an empty array); never waits.
@@ -658,7 +571,7 @@ export const deadLetters = <I, E>(self: Pool<I, any, E>): Stream.Stream<DeadLett
  * @since 0.3.0
  */
 export const takeDeadLetters = <I, E>(self: Pool<I, any, E>): Effect.Effect<Array<DeadLetter<I, E | JobTimedOut>>> =>
-  Queue.clear(impl(self).core.deadLetters!) as Effect.Effect<Array<DeadLetter<I, E | JobTimedOut>>>
+  Queue.clear(impl(self).core.deadLetters.queue) as Effect.Effect<Array<DeadLetter<I, E | JobTimedOut>>>
 
 /**
  * What one shutdown does, instead of the pool's own `shutdown` option: a

@@ -23,7 +23,7 @@ import type { JobError } from "./job/JobError.ts"
 import { impl } from "./engine/internal/poolImpl.ts"
 import * as Submission from "./engine/internal/submission.ts"
 import { type JobExit, type JobExtras, JobRecord } from "./job/internal/jobRecord.ts"
-import type { PendingSubmit } from "./engine/internal/poolCore.ts"
+import type { PendingSubmit } from "./engine/internal/admission.ts"
 import * as Pool from "./Pool.ts"
 import type { InvalidInput, InvalidOptions, MailboxFull, PoolClosed, PoolEscalated } from "./engine/PoolError.ts"
 
@@ -93,12 +93,12 @@ export async function make<I, O, E>(options: Pool.Options<I, O, E, never> | Pool
     run: (input, runOptions) => {
       const checked = Submission.prepare(core, input, runOptions)
       if (Submission.isRefused(checked)) return Promise.reject(checked)
-      const admission = core.tryAdmit(input, checked[0], checked[1])
+      const admission = core.admission.tryAdmit(input, checked[0], checked[1])
       if (admission instanceof JobRecord) return new Promise<O>((resolve, reject) => void admission.observe(outcome(resolve, reject)))
       if (admission !== undefined) return Promise.reject(admission)
       // Waiting for room: one small object per run, besides its Promise.
       const { promise, resolve, reject } = Promise.withResolvers<O>()
-      core.wait(new PendingRun(input, checked, resolve, reject))
+      core.admission.wait(new PendingRun(input, checked, resolve, reject))
       return promise
     },
     idle: () => Effect.runPromise(Pool.awaitIdle(pool)),

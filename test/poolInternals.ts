@@ -1,20 +1,19 @@
 // Reaches into a pool for fault injection. Fiber workers do not crash on
 // their own (a handler's defect is a job outcome), so tests crash them here.
 import type { Inspection, Pool } from "../src/index.ts"
-import type { TeamSupervisor } from "../src/supervision/internal/team.ts"
+import type { PoolImpl } from "../src/engine/internal/poolImpl.ts"
+
+const engineOf = (pool: Pool.Pool<any, any, any>) => (pool as unknown as PoolImpl).core
 
 export const crashWorker = (pool: Pool.Pool<any, any, any>, workerId: number, reason: string): boolean =>
-  (pool as unknown as { readonly supervisor: TeamSupervisor }).supervisor.crashById(workerId, reason)
+  engineOf(pool).team.crashById(workerId, reason)
 
 /** Ids of the workers that accept jobs now. */
-export const liveWorkerIds = (pool: Pool.Pool<any, any, any>): Array<number> =>
-  (pool as unknown as { readonly core: { readonly accepting: ReadonlyArray<{ readonly id: number }> } }).core.accepting.map(
-    (w) => w.id
-  )
+export const liveWorkerIds = (pool: Pool.Pool<any, any, any>): Array<number> => engineOf(pool).team.accepting.map((w) => w.id)
 
 /** Calls `f` synchronously with every inspection event, as the pool publishes it. */
 export const onEvent = (pool: Pool.Pool<any, any, any>, f: (event: Inspection.InspectionEvent) => void): void => {
-  const core = (pool as unknown as { core: { publish: (e: Inspection.InspectionEvent) => void } }).core
+  const core = engineOf(pool) as { publish: (e: Inspection.InspectionEvent) => void }
   const publish = core.publish.bind(core)
   core.publish = (event) => {
     publish(event)
@@ -26,4 +25,4 @@ export { liveThreads, spawnedThreads } from "../src/actors/internal/threadPort.t
 
 /** Readers of job-by-job events the pool counts now. */
 export const jobWatchers = (pool: Pool.Pool<any, any, any>): number =>
-  (pool as unknown as { readonly core: { readonly jobWatchers: number } }).core.jobWatchers
+  (engineOf(pool) as unknown as { readonly jobWatchers: number }).jobWatchers

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { type Duration, Effect, Exit, Schedule, Schema, SchemaIssue } from "effect"
+import { type Duration, Effect, Exit, Schedule, Schema, SchemaIssue, SchemaTransformation } from "effect"
 import * as Durations from "../shared/durations.ts"
 import * as Dispatch from "../strategies/Dispatch.ts"
 import * as Mailbox from "../strategies/Mailbox.ts"
@@ -19,12 +19,18 @@ const Handler = Schema.declare(
   { expected: "a function (input) => an Effect, a Promise or a value; or a Thread.handler" }
 )
 
-// A duration checked strictly (see internal/durations.ts): NaN, `{}` or an
-// endless shutdown deadline are errors, not 0 ms or a hang.
+// A duration checked strictly (see shared/durations.ts: NaN, `{}` or an
+// endless shutdown deadline are errors, not 0 ms or a hang) and decoded to
+// milliseconds here, once: the engine reads numbers.
 const DurationInput = (bounds: Durations.Bounds = {}) =>
   Schema.declare(
     (u: unknown): u is Duration.Input => Durations.toMillis(u, bounds) !== undefined,
     { expected: Durations.expected(bounds) }
+  ).pipe(
+    Schema.decodeTo(
+      Schema.Number,
+      SchemaTransformation.transform<number, Duration.Input>({ decode: (d) => Durations.toMillis(d, bounds)!, encode: (ms) => ms })
+    )
   )
 
 /** Timeouts: Infinity means no limit. */

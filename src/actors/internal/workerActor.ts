@@ -11,7 +11,6 @@ import { CurrentWorkerId } from "../Worker.ts"
 import * as WorkerLifecycle from "../WorkerLifecycle.ts"
 import type { JobRecord, JobSite } from "../../job/internal/jobRecord.ts"
 import type { JobRunner } from "./jobRunner.ts"
-import type { StartPermits } from "../../engine/internal/rateLimit.ts"
 import { onStateChange } from "../../shared/stateChanges.ts"
 import * as XStateClock from "../../shared/xstateClock.ts"
 
@@ -21,8 +20,8 @@ const edgePriority = 1
 /** Why a lane's fiber is being interrupted; `requeue`: its job never started and may run elsewhere. */
 export type AbortReason = "cancel" | "crash" | "shutdown" | "requeue"
 
-/** What a worker needs from the pool that owns it. */
-export interface WorkerHost {
+/** How a pool's workers are made: one object per pool, shared by its workers. */
+export interface WorkerSetup {
   readonly context: Context.Context<never>
   /** How this worker runs its jobs: on its fibers, or on its thread. */
   readonly makeRunner: (worker: WorkerActor) => JobRunner
@@ -32,32 +31,51 @@ export interface WorkerHost {
   readonly mailboxEvents: MailboxEvents
   /** Runs deferred wake-ups after the current batch of fiber work. */
   readonly dispatcher: SchedulerDispatcher
+  /** Idle period after which the machine's `idleTimedOut` action runs (Infinity: never). */
+  readonly idleTimeoutMs: number
+  /** The lifecycle machine with the pool's actions provided: one per pool, not per worker. */
+  readonly workerMachine: typeof WorkerLifecycle.machine
+  readonly now: () => number
+  /** The rate limit on job starts: while it limits, each start waits for a permit. */
+  readonly permits: Permits
+  /** With work stealing: where an idle lane finds work beyond its own mailbox. */
+  readonly elsewhere: Elsewhere | undefined
+  /** What the worker reports to the pool that owns it. */
+  readonly events: WorkerEvents
+}
+
+/**
+ * What a worker tells the pool that owns it: five events, each a call (the
+ * two per job are on the hot path, where an event object per call would be
+ * an allocation per job).
+ */
+export interface WorkerEvents {
   /** A job left the worker's mailbox to run. */
-  readonly started: (job: JobRecord, worker: WorkerActor) => void
+  readonly started: (worker: WorkerActor, job: JobRecord) => void
   /** A job ended: with the handler's exit, or with the reason its lane was interrupted. */
-  readonly finished: (job: JobRecord, outcome: Exit.Exit<unknown, unknown> | AbortReason, worker: WorkerActor) => void
+  readonly finished: (worker: WorkerActor, job: JobRecord, outcome: Exit.Exit<unknown, unknown> | AbortReason) => void
   readonly transition: (worker: WorkerActor, from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string) => void
-  /** A lane fiber died outside any job's handler: the worker must be treated as crashed. */
-  readonly laneDied: (worker: WorkerActor, cause: Cause.Cause<unknown>) => void
-  /** The runner failed on its own (its thread exited): the worker must be treated as crashed. */
-  readonly runnerDied: (worker: WorkerActor, reason: string) => void
-  /** Work stealing is on: an idle lane may take jobs from another worker's mailbox. */
-  readonly steals: boolean
+  /** The worker must be treated as crashed: a lane died outside any handler, or its runner (thread) exited. */
+  readonly died: (worker: WorkerActor, reason: string) => void
+  /** Every lane has ended after a drain, a retirement or a crash. */
+  readonly ended: (worker: WorkerActor) => void
+}
+
+/** Work stealing: the pool's shared queue and the other workers' mailboxes. */
+export interface Elsewhere {
   /** Jobs from the shared queue or another worker for an idle lane of `thief`: the first to run now, the rest queued to it. */
   readonly steal: (thief: WorkerActor) => JobRecord | undefined
   /** A job from the pool's shared queue, if it holds one (work stealing's regular look there). */
   readonly takeShared: (worker: WorkerActor) => JobRecord | undefined
   /** Jobs queued across the pool (a hint: is there anything to steal?). */
   readonly queued: number
-  /** The rate limit on job starts: while it is set, each start waits for a permit. */
-  readonly permits: StartPermits
-  /** Every lane has ended after a drain, a retirement or a crash. */
-  readonly ended: (worker: WorkerActor) => void
-  /** Idle period after which the machine's `idleTimedOut` action runs (Infinity: never). */
-  readonly idleTimeoutMs: number
-  /** The lifecycle machine with the pool's actions provided: one per pool, not per worker. */
-  readonly workerMachine: typeof WorkerLifecycle.machine
-  readonly now: () => number
+}
+
+/** Start permits under a rate limit. */
+export interface Permits {
+  readonly limited: boolean
+  /** True once granted; false when woken meanwhile (ask again). */
+  readonly take: () => Effect.Effect<boolean>
 }
 
 interface Lane {
@@ -83,7 +101,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
 
   /** Mirrors the mailbox's size, so dispatch reads a field, not a getter chain. */
   queued = 0
-  private readonly host: WorkerHost
+  private readonly setup: WorkerSetup
   private readonly runner: JobRunner
   /** The pool's context plus this worker's id, for its lanes. */
   private readonly context: Context.Context<never>
@@ -98,19 +116,19 @@ export class WorkerActor implements WorkerLoad, JobSite {
   /** Jobs taken since the last look at the shared queue (work stealing). */
   private ticks = 0
 
-  constructor(id: number, host: WorkerHost) {
+  constructor(id: number, setup: WorkerSetup) {
     this.id = id
-    this.host = host
-    this.mailbox = host.mailboxKind.make<JobRecord>(host.mailboxEvents)
-    this.context = Context.add(host.context, CurrentWorkerId, id)
-    this.runner = host.makeRunner(this)
-    this.actor = createActor(host.workerMachine, {
-      input: { workerId: id, idleTimeoutMs: host.idleTimeoutMs },
-      clock: XStateClock.fromContext(host.context),
+    this.setup = setup
+    this.mailbox = setup.mailboxKind.make<JobRecord>(setup.mailboxEvents)
+    this.context = Context.add(setup.context, CurrentWorkerId, id)
+    this.runner = setup.makeRunner(this)
+    this.actor = createActor(setup.workerMachine, {
+      input: { workerId: id, idleTimeoutMs: setup.idleTimeoutMs },
+      clock: XStateClock.fromContext(setup.context),
       inspect: onStateChange(() => this.actor, () => this.state, (from, to, event) => {
         this.state = to
-        this.idleSince = to === "idle" ? host.now() : undefined
-        host.transition(this, from, to, event)
+        this.idleSince = to === "idle" ? setup.now() : undefined
+        setup.events.transition(this, from, to, event)
       })
     })
   }
@@ -118,12 +136,12 @@ export class WorkerActor implements WorkerLoad, JobSite {
 
   start(): void {
     this.actor.start()
-    for (let i = 0; i < this.host.concurrency; i++) {
+    for (let i = 0; i < this.setup.concurrency; i++) {
       const lane: Lane = { fiber: undefined, current: undefined, abort: undefined, permitted: false }
       this.lanes.push(lane)
       this.runLane(lane)
     }
-    this.runner.start(this.ready, (reason) => this.host.runnerDied(this, reason))
+    this.runner.start(this.ready, (reason) => this.setup.events.died(this, reason))
   }
 
   // Lanes may have taken jobs while the runner started (a thread boots in
@@ -141,7 +159,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
     if (this.parked.length === 0) return
     if (!this.wakePending) {
       this.wakePending = true
-      this.host.dispatcher.scheduleTask(this.wakeParked, 0)
+      this.setup.dispatcher.scheduleTask(this.wakeParked, 0)
     }
     // Even with a wake-up already pending: an earlier job may have left and
     // marked the worker idle meanwhile.
@@ -160,7 +178,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
     for (const lane of this.lanes) {
       if (lane.current !== job || lane.abort !== undefined) continue
       this.abortLane(lane, "cancel")
-      if (this.runner.settlesCancelAtOnce) this.host.finished(job, "cancel", this)
+      if (this.runner.settlesCancelAtOnce) this.setup.events.finished(this, job, "cancel")
     }
   }
 
@@ -225,7 +243,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
   }
 
   private stealOne(): JobRecord | undefined {
-    const job = this.host.steal(this)
+    const job = this.setup.elsewhere!.steal(this)
     if (job !== undefined && !this.busy) this.setBusy(true)
     return job
   }
@@ -236,7 +254,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
    * again only when woken. Called once the worker joins the team, or boots.
    */
   nudge(): void {
-    if (this.parked.length === 0 || !this.host.steals || this.closing) return
+    if (this.parked.length === 0 || this.setup.elsewhere === undefined || this.closing) return
     // The lanes woken now, not those that park again while this runs.
     for (const wake of this.parked.splice(0)) wake()
   }
@@ -292,10 +310,10 @@ export class WorkerActor implements WorkerLoad, JobSite {
     if (reason === "cancel") this.runLane(lane)
     else {
       // A loop that died outside any handler crashes the worker (which closes it).
-      if (reason === undefined && Exit.isFailure(exit) && !this.closing) this.host.laneDied(this, exit.cause)
+      if (reason === undefined && Exit.isFailure(exit) && !this.closing) this.setup.events.died(this, Cause.pretty(exit.cause))
       if (this.closing && this.liveLanes === 0) this.finish()
     }
-    if (job !== undefined) this.host.finished(job, reason ?? exit, this)
+    if (job !== undefined) this.setup.events.finished(this, job, reason ?? exit)
   }
 
   // Parked lanes are woken from a scheduler task rather than inside `enqueue`:
@@ -321,7 +339,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
     this.busy = busy
     if (this.edgePending) return
     this.edgePending = true
-    this.host.dispatcher.scheduleTask(this.flushEdge, edgePriority)
+    this.setup.dispatcher.scheduleTask(this.flushEdge, edgePriority)
   }
 
   private readonly flushEdge = (): void => {
@@ -336,7 +354,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
     // Sent whatever the machine shows now: a RETIRE or DRAIN it is still
     // processing comes first, and `idle` ignores STOPPED.
     if (this.state !== "crashed") this.actor.send({ type: "STOPPED" })
-    this.runner.stop(() => this.host.ended(this)) // a thread has exited by then
+    this.runner.stop(() => this.setup.events.ended(this)) // a thread has exited by then
   }
 
   // The fiber may have yielded between finding the mailbox empty and parking
@@ -356,17 +374,17 @@ export class WorkerActor implements WorkerLoad, JobSite {
   // The lane loop, written with Effect primitives rather than a generator:
   // per job it allocates the handler's effect, one match and the exit.
   private loop(lane: Lane): Effect.Effect<void, unknown> {
-    const host = this.host
+    const setup = this.setup
     const next = (): Effect.Effect<void, unknown> => {
       // Under a rate limit a lane waits for its permit while its job is still queued
       // (cancellable, stealable); a permit whose job went elsewhere serves the next one.
-      if (host.permits.limit !== undefined && !lane.permitted && this.hasWork()) return Effect.flatMap(host.permits.take(), permitted)
-      const job = host.steals ? this.takeOrSteal() : this.take()
+      if (setup.permits.limited && !lane.permitted && this.hasWork()) return Effect.flatMap(setup.permits.take(), permitted)
+      const job = setup.elsewhere !== undefined ? this.takeOrSteal(setup.elsewhere) : this.take()
       if (job === undefined) return this.closing ? Effect.void : Effect.flatMap(this.park, next)
       lane.permitted = false
       lane.current = job
       this.running++
-      host.started(job, this)
+      setup.events.started(this, job)
       return Effect.matchCauseEffect(this.runner.run(job), handlers)
     }
     const done = (exit: Exit.Exit<unknown, unknown>): Effect.Effect<void, unknown> => {
@@ -374,7 +392,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
       const job = lane.current!
       lane.current = undefined
       this.running--
-      host.finished(job, exit, this)
+      setup.events.finished(this, job, exit)
       return next()
     }
     const permitted = (granted: boolean): Effect.Effect<void, unknown> => {
@@ -390,18 +408,19 @@ export class WorkerActor implements WorkerLoad, JobSite {
 
   // With work stealing: the shared queue now and then, then the own mailbox,
   // then the shared queue or another worker's mailbox.
-  private takeOrSteal(): JobRecord | undefined {
+  private takeOrSteal(elsewhere: Elsewhere): JobRecord | undefined {
     if (this.closing) return this.take()
     if (++this.ticks >= sharedQueueInterval) {
       this.ticks = 0
-      const shared = this.host.takeShared(this)
+      const shared = elsewhere.takeShared(this)
       if (shared !== undefined) return shared // the lane is awake: the worker is busy already
     }
     return this.take() ?? this.stealOne()
   }
 
   private hasWork(): boolean {
-    return this.mailbox.size > 0 || (this.host.steals && this.host.queued > 0)
+    const elsewhere = this.setup.elsewhere
+    return this.mailbox.size > 0 || (elsewhere !== undefined && elsewhere.queued > 0)
   }
 
   private take(): JobRecord | undefined {

@@ -1,5 +1,6 @@
-// Plain counters on the hot path; exported as Effect Metrics at read time
-// (Metric.registerUnsafe), so settling a job costs one increment.
+// Plain counters on the hot path: settling a job costs one increment. The
+// stats (`Pool.stats`) and the Effect Metrics (`metrics.ts`) are both read
+// from here, by the lists below, so the three cannot drift apart.
 import type { WorkerState } from "../../actors/WorkerLifecycle.ts"
 
 /** Every way a job ends: the counters, the stats and the `troupe_jobs` metric all follow this list. */
@@ -17,37 +18,51 @@ export const outcomes = [
 ] as const
 export type Outcome = (typeof outcomes)[number]
 
+/** The counters besides outcomes, each with the metric it is exported as. */
+export const tallies = {
+  submitted: { metric: "troupe_jobs_submitted", description: "jobs accepted by the pool" },
+  retried: { metric: "troupe_jobs_retried", description: "retries made (a job retried twice counts two)" },
+  deadLettersDropped: { metric: "troupe_dead_letters_dropped", description: "dead letters dropped, oldest first, from a full dead-letter queue" },
+  threadsReplaced: { metric: "troupe_threads_replaced", description: "threads replaced under their workers (a timeout, or recycling)" },
+  stolen: { metric: "troupe_jobs_stolen", description: "jobs idle workers took from other workers' mailboxes" },
+  promoted: { metric: "troupe_jobs_promoted", description: "jobs an aging priority mailbox ran ahead of a higher-priority job" },
+  retired: { metric: "troupe_workers_retired", description: "idle workers retired by the scaling policy" }
+} as const
+export type Tally = keyof typeof tallies
+
+export const spawnReasons = ["initial", "replacement", "scaleUp"] as const
+export type SpawnReason = (typeof spawnReasons)[number]
+
+export const workerStates = ["spawning", "idle", "busy", "draining", "stopped", "crashed"] as const satisfies ReadonlyArray<WorkerState>
+
+/** A snapshot of the counters, as `Pool.stats` shows them. */
+export type Counts =
+  & Readonly<Record<Outcome | Tally, number>>
+  & {
+    readonly spawned: Readonly<Record<SpawnReason, number>>
+    /** Workers now in each state; `stopped` and `crashed` count every worker that ever ended so. */
+    readonly workers: Readonly<Record<WorkerState, number>>
+    /** Jobs a handler ran to an end: completed + failed + defects. */
+    readonly served: number
+  }
+
 export class Counters {
-  submitted = 0
-  completed = 0
-  failed = 0
-  defects = 0
-  cancelled = 0
-  crashed = 0
-  handedBack = 0
-  interrupted = 0
-  timedOut = 0
-  queueTimedOut = 0
-  deadLettered = 0
-  /** Retries scheduled (a job retried twice counts two). */
-  retried = 0
-  /** Dead letters dropped, oldest first, because the dead-letter queue was full. */
-  deadLettersDropped = 0
-  /** Threads replaced under their workers (timeouts, recycling). */
-  threadsReplaced = 0
-  /** Jobs idle workers took from other workers' mailboxes. */
-  stolen = 0
-  /** Jobs taken ahead of a higher-priority job thanks to aging. */
-  promoted = 0
-  /** Workers started, by why. */
-  readonly spawned = { initial: 0, replacement: 0, scaleUp: 0 }
-  /** Workers retired by the scaling policy. */
-  retired = 0
-  /** Workers now in each state; `stopped` and `crashed` count every worker that ever ended so. */
-  readonly workers: Record<WorkerState, number> = { spawning: 0, idle: 0, busy: 0, draining: 0, stopped: 0, crashed: 0 }
+  // One field per outcome: a switch keeps each increment a monomorphic field store.
+  private completed = 0
+  private failed = 0
+  private defects = 0
+  private cancelled = 0
+  private crashed = 0
+  private handedBack = 0
+  private interrupted = 0
+  private timedOut = 0
+  private queueTimedOut = 0
+  private deadLettered = 0
+  private readonly tally: Record<Tally, number> = zeros(Object.keys(tallies) as Array<Tally>)
+  private readonly spawnedBy: Record<SpawnReason, number> = zeros(spawnReasons)
+  private readonly inState: Record<WorkerState, number> = zeros(workerStates)
 
   settled(outcome: Outcome): void {
-    // A switch keeps each increment a monomorphic field store.
     switch (outcome) {
       case "completed": this.completed++; break
       case "failed": this.failed++; break
@@ -62,12 +77,47 @@ export class Counters {
     }
   }
 
-  workerCreated(): void {
-    this.workers.spawning++
+  add(tally: Tally, n = 1): void {
+    this.tally[tally] += n
+  }
+
+  spawned(reason: SpawnReason): void {
+    this.spawnedBy[reason]++
+    this.inState.spawning++
   }
 
   workerTransition(from: WorkerState, to: WorkerState): void {
-    this.workers[from]--
-    this.workers[to]++
+    this.inState[from]--
+    this.inState[to]++
+  }
+
+  outcome(outcome: Outcome): number {
+    return this[outcome]
+  }
+
+  get(tally: Tally): number {
+    return this.tally[tally]
+  }
+
+  spawnedFor(reason: SpawnReason): number {
+    return this.spawnedBy[reason]
+  }
+
+  workersIn(state: WorkerState): number {
+    return this.inState[state]
+  }
+
+  snapshot(): Counts {
+    const ended = Object.fromEntries(outcomes.map((outcome) => [outcome, this[outcome]])) as Record<Outcome, number>
+    return {
+      ...ended,
+      ...this.tally,
+      served: ended.completed + ended.failed + ended.defects,
+      spawned: { ...this.spawnedBy },
+      workers: { ...this.inState }
+    }
   }
 }
+
+const zeros = <K extends string>(keys: ReadonlyArray<K>): Record<K, number> =>
+  Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>

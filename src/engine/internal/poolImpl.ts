@@ -1,27 +1,26 @@
-// What a `Pool` value is behind its public interface: the engine's core, the
-// team's supervisor, and the pool's own procedures that other layers reach
-// through protocols (a supervision tree supervises it as a `Supervisable`).
-// Pool.ts and PromisePool.ts reach the core through it.
+// What a `Pool` value is behind its public interface: its engine, and the
+// pool's own procedures that other layers reach through protocols (a
+// supervision tree supervises it as a `Supervisable`). Pool.ts and
+// PromisePool.ts reach the engine through it.
 import { Effect, Exit } from "effect"
 import { pipeArguments } from "effect/Pipeable"
 import { SupervisableTypeId } from "../../supervision/Supervisor.ts"
-import type { TeamSupervisor } from "../../supervision/internal/team.ts"
+import type { Escalation } from "../../supervision/internal/team.ts"
 import { PoolClosed, PoolEscalated } from "../PoolError.ts"
-import type { PoolCore } from "./poolCore.ts"
-import { Shutdown, type ShutdownReport, type Terms } from "./shutdown.ts"
-import * as Durations from "../../shared/durations.ts"
+import type { Config } from "./config.ts"
+import { Engine, type EngineParts } from "./engine.ts"
+import type { ShutdownReport, Terms } from "./shutdown.ts"
 
 export const TypeId = "~troupe/Pool" as const
 
 export class PoolImpl {
   readonly [TypeId] = undefined as any
-  readonly core: PoolCore
-  readonly supervisor: TeamSupervisor
-  private shutdown: Shutdown | undefined = undefined
+  readonly core: Engine
+  /** Set while a supervision tree supervises this pool: where an escalation goes. */
+  private supervisedBy: ((escalation: Escalation) => void) | undefined = undefined
 
-  constructor(core: PoolCore, supervisor: TeamSupervisor) {
-    this.core = core
-    this.supervisor = supervisor
+  constructor(config: Config, parts: Omit<EngineParts, "escalated">) {
+    this.core = new Engine(config, { ...parts, escalated: (escalation) => this.escalated(escalation) })
   }
 
   get name(): string {
@@ -34,33 +33,36 @@ export class PoolImpl {
 
   /** The pool's own `shutdown` option, as terms. */
   defaultTerms(): Terms {
-    const { deadline, queued } = this.core.options.shutdown
-    return { deadlineMs: Durations.toMillis(deadline)!, queued }
+    const { deadline, queued } = this.core.config.options.shutdown
+    return { deadlineMs: deadline, queued }
   }
 
   /** Starts the shutdown with `terms`, or amends the one under way; waits for its report. */
   shutdownWith(terms: Terms): Effect.Effect<ShutdownReport<unknown>> {
-    return Effect.suspend(() => {
-      if (this.shutdown === undefined) this.shutdown = new Shutdown(this.core, terms)
-      else this.shutdown.amend(terms)
-      return this.shutdown.await
-    })
+    return Effect.suspend(() => this.core.shutdownWith(terms))
   }
 
   // Runs while the team does, for a supervision tree (see `Pool.supervise`).
   readonly supervise: Effect.Effect<never, PoolEscalated | PoolClosed> = Effect.callback<never, PoolEscalated | PoolClosed>((resume) => {
-    const { core, supervisor } = this
+    const { core } = this
     if (core.phase !== "running") return resume(Exit.fail(new PoolClosed({ pool: core.name })))
-    core.supervisedBy = (escalation) => {
-      core.supervisedBy = undefined
+    this.supervisedBy = (escalation) => {
+      this.supervisedBy = undefined
       resume(Exit.fail(new PoolEscalated({ pool: core.name, ...escalation })))
     }
-    supervisor.startTeam()
+    core.team.startTeam()
     return Effect.sync(() => {
-      core.supervisedBy = undefined
-      if (core.phase === "running") supervisor.stopTeam("stopped by its supervisor")
+      this.supervisedBy = undefined
+      if (core.phase === "running") core.team.stopTeam("stopped by its supervisor")
     })
   })
+
+  // A team that crashes faster than its restart intensity shuts its pool
+  // down, unless a supervision tree supervises the pool: then the tree decides.
+  private escalated(escalation: Escalation): void {
+    if (this.supervisedBy !== undefined) return this.supervisedBy(escalation)
+    Effect.runForkWith(this.core.context)(this.shutdownWith(this.defaultTerms()))
+  }
 
   pipe() {
     return pipeArguments(this, arguments)

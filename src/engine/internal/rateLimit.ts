@@ -5,31 +5,35 @@
 import { Deferred, Duration, Effect, Exit } from "effect"
 import type * as RateLimiter from "effect/persistence/RateLimiter"
 
-/** At most `limit` job starts per `window`. */
-export interface RateLimit {
+/** At most `limit` job starts per `window` (millis). */
+export interface Limit {
   readonly limit: number
-  readonly window: Duration.Input
+  readonly window: number
   readonly algorithm?: "fixed-window" | "token-bucket" | undefined
 }
 
-export class StartPermits {
-  /** The limit now; undefined: starts are free. */
-  limit: RateLimit | undefined
-  /** Set by Pool.make. */
-  limiter: RateLimiter.RateLimiter | undefined = undefined
+export class RateLimit {
+  private current: Limit | undefined
+  private readonly limiter: RateLimiter.RateLimiter
   private readonly pool: string
   /** Completed when lanes waiting for a permit must look again. */
   private changed = Deferred.makeUnsafe<void>()
   /** Counts limit changes: a changed limit counts afresh, under a key of its own. */
   private epoch = 0
 
-  constructor(pool: string, limit: RateLimit | undefined) {
+  constructor(pool: string, limit: Limit | undefined, limiter: RateLimiter.RateLimiter) {
     this.pool = pool
-    this.limit = limit
+    this.current = limit
+    this.limiter = limiter
   }
 
-  set(limit: RateLimit | undefined): void {
-    this.limit = limit
+  /** True while starts wait for permits. */
+  get limited(): boolean {
+    return this.current !== undefined
+  }
+
+  set(limit: Limit | undefined): void {
+    this.current = limit
     this.epoch++
     this.wake()
   }
@@ -49,8 +53,8 @@ export class StartPermits {
    * pool.
    */
   take(): Effect.Effect<boolean> {
-    const limit = this.limit
-    if (limit === undefined || this.limiter === undefined) return Effect.succeed(true)
+    const limit = this.current
+    if (limit === undefined) return Effect.succeed(true)
     const woken = Deferred.await(this.changed).pipe(Effect.as(false))
     // Keyed by the pool's name: pools of one name share a limit through a shared limiter.
     const key = this.epoch === 0 ? `troupe/${this.pool}` : `troupe/${this.pool}/${this.epoch}`

@@ -7,7 +7,8 @@ import { InvalidInput, InvalidOptions, type MailboxFull, type PoolClosed } from 
 import * as PoolOptions from "../PoolOptions.ts"
 import * as Durations from "../../shared/durations.ts"
 import { JobRecord, type JobExtras } from "../../job/internal/jobRecord.ts"
-import type { PendingSubmit, PoolCore } from "./poolCore.ts"
+import type { PendingSubmit } from "./admission.ts"
+import type { Engine } from "./engine.ts"
 import { toRetryPolicy } from "../../job/internal/retryState.ts"
 
 /** A job's options (see `Pool.JobOptions`), as given: checked here. */
@@ -30,11 +31,12 @@ const timeoutBounds: Durations.Bounds = { infinite: true }
 
 /** Checks a job's options and input: what to admit it with, or why it cannot be. */
 export const prepare = (
-  core: PoolCore,
+  core: Engine,
   input: unknown,
   options: RawJobOptions | undefined
 ): Checked | InvalidOptions | InvalidInput => {
-  if (options === undefined && !core.jobsCarryExtras) return plainJob
+  const config = core.config
+  if (options === undefined && !config.jobsCarryExtras) return plainJob
   if (options !== undefined) {
     const unknownKey = unknownOption(options)
     if (unknownKey !== undefined) return unknownKey
@@ -43,25 +45,25 @@ export const prepare = (
   if (typeof priority !== "number" || !Number.isFinite(priority)) {
     return invalidOption("priority", priority, `Expected a finite number, got ${String(priority)}`)
   }
-  const timeoutMs = millisOption("timeout", options?.timeout, core.timeoutMs)
+  const timeoutMs = millisOption("timeout", options?.timeout, config.timeoutMs)
   if (typeof timeoutMs !== "number") return timeoutMs
-  const queueTimeoutMs = millisOption("queueTimeout", options?.queueTimeout, core.queueTimeoutMs)
+  const queueTimeoutMs = millisOption("queueTimeout", options?.queueTimeout, config.queueTimeoutMs)
   if (typeof queueTimeoutMs !== "number") return queueTimeoutMs
   const key = options?.key
   if (key !== undefined && typeof key !== "string") return invalidOption("key", key, `Expected a string, got ${String(key)}`)
-  let retry = core.retryPolicy
+  let retry = config.retryPolicy
   if (options?.retry !== undefined) {
     const decoded = decodeRetry(options.retry)
     if (Exit.isFailure(decoded)) return decoded.cause.reasons.find(Cause.isFailReason)!.error
     retry = toRetryPolicy(decoded.value)
   }
   let payload = input
-  if (core.encodeInput !== undefined) {
-    const encoded = core.encodeInput(input)
+  if (config.encodeInput !== undefined) {
+    const encoded = config.encodeInput(input)
     if (Exit.isFailure(encoded)) return new InvalidInput({ pool: core.name, input, issue: issueOf(encoded.cause) })
     payload = encoded.value
   }
-  const submittedAt = core.timesJobs || retry !== undefined ? core.now() : undefined
+  const submittedAt = config.timesJobs || retry !== undefined ? core.now() : undefined
   if (timeoutMs === Infinity && queueTimeoutMs === Infinity && payload === input && key === undefined && submittedAt === undefined) {
     return [priority as number, undefined]
   }
@@ -79,16 +81,16 @@ export const isRefused = (checked: Checked | InvalidOptions | InvalidInput): che
  * submission still waiting for room.
  */
 export const admit = (
-  core: PoolCore,
+  core: Engine,
   input: unknown,
   [priority, extras]: Checked,
   admitted: (job: JobRecord) => void,
   rejected: (error: PoolClosed | MailboxFull) => void
 ): PendingSubmit | undefined => {
-  const admission = core.tryAdmit(input, priority, extras)
+  const admission = core.admission.tryAdmit(input, priority, extras)
   if (admission instanceof JobRecord) return void admitted(admission)
   if (admission !== undefined) return void rejected(admission)
-  return core.waitForRoom(input, priority, extras, admitted, rejected)
+  return core.admission.wait({ input, priority, extras, admitted, rejected })
 }
 
 export const invalidOption = (field: string, value: unknown, message: string): InvalidOptions =>

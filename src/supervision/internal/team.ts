@@ -1,21 +1,63 @@
-// The supervisor of one pool's team. It keeps the team within [minWorkers,
-// maxWorkers] as the scaling policy decides, replaces a crashed worker once
-// its lanes have stopped, and sends a crashed or retired worker's queued jobs
-// back to dispatch, so neither loses a job.
-import { WorkerActor } from "../../actors/internal/workerActor.ts"
+// The supervisor of one pool's team. It owns the team: the workers that take
+// jobs, every worker still live, the ceiling, and why the team gave up. It
+// keeps the team within [minWorkers, maxWorkers] as the scaling policy
+// decides, replaces a crashed worker once its lanes have stopped, and hands a
+// crashed or retired worker's queued jobs back to the pool, so neither loses
+// a job. What it decides it reports to the pool as events.
+import type { SchedulerDispatcher } from "effect/Scheduler"
+import type { WorkerActor } from "../../actors/internal/workerActor.ts"
 import type { JobRecord } from "../../job/internal/jobRecord.ts"
-import type { PoolCore, Team } from "../../engine/internal/poolCore.ts"
-import * as Scaling from "../../strategies/Scaling.ts"
+import type * as Scaling from "../../strategies/Scaling.ts"
 import * as Restart from "../Restart.ts"
-import { Duration } from "effect"
 
 /** Decisions applied in one evaluation at most: doubling from 1 reaches 2^16. */
 const maxStepsPerEvaluation = 16
 
-export type SpawnReason = "initial" | "replacement" | "scaleUp"
+/** Why the team gave up: the worker whose crash was one too many. */
+export interface Escalation {
+  readonly workerId: number
+  readonly reason: string
+}
 
-export class TeamSupervisor implements Team {
-  private readonly core: PoolCore
+/** What the team tells its pool. */
+export type TeamEvent =
+  | { readonly _tag: "Spawned"; readonly worker: WorkerActor; readonly reason: "initial" | "replacement" | "scaleUp"; readonly replaces: number | undefined; readonly detail: string | undefined }
+  | { readonly _tag: "Retired"; readonly worker: WorkerActor; readonly reason: string; readonly draining: boolean }
+  | { readonly _tag: "Crashed"; readonly worker: WorkerActor; readonly reason: string; readonly redispatched: number }
+  | { readonly _tag: "Escalated"; readonly escalation: Escalation; readonly restarts: number }
+
+/** What the team needs of its pool. */
+export interface TeamHost {
+  readonly minWorkers: number
+  readonly maxWorkers: number
+  readonly restart: { readonly intensity: number; readonly periodMs: number }
+  readonly scaling: Scaling.Scaling
+  readonly concurrency: number
+  readonly dispatcher: SchedulerDispatcher
+  readonly now: () => number
+  readonly isRunning: () => boolean
+  /** Jobs waiting across the pool. */
+  readonly queued: () => number
+  /** A new worker of the pool's kind (not started). */
+  readonly makeWorker: (id: number) => WorkerActor
+  /** Jobs a worker gave back: to dispatch while the pool runs, else to the shutdown's report. */
+  readonly rehome: (jobs: ReadonlyArray<JobRecord>) => void
+  /** A worker joined: jobs waiting in the shared queue go to the team. */
+  readonly joined: () => void
+  readonly report: (event: TeamEvent) => void
+  /** The team gave up and has stopped: the pool shuts down, or its supervision tree decides. */
+  readonly gaveUp: (escalation: Escalation) => void
+}
+
+export class TeamSupervisor {
+  /** Workers that take new jobs, in dispatch order. */
+  readonly accepting: Array<WorkerActor> = []
+  /** Every worker whose lanes have not all ended yet. */
+  readonly live = new Set<WorkerActor>()
+  private readonly host: TeamHost
+  private ceiling: number
+  private up: Array<(escalation: Escalation | undefined) => void> | undefined = []
+  private escalated: Escalation | undefined = undefined
   private nextWorkerId = 1
   private crashing: WorkerActor | undefined = undefined
   private evaluationPending = false
@@ -26,16 +68,39 @@ export class TeamSupervisor implements Team {
   private generation = 0
   private readonly generations = new WeakMap<WorkerActor, number>()
 
-  constructor(core: PoolCore) {
-    this.core = core
-    core.team = this
+  constructor(host: TeamHost) {
+    this.host = host
+    this.ceiling = host.maxWorkers
+  }
+
+  /** The team's ceiling: `maxWorkers`, changed at run time by `resize`. */
+  get maxWorkers(): number {
+    return this.ceiling
+  }
+
+  /** Set once the team gave up (workers crashed faster than the restart intensity allows). */
+  get escalation(): Escalation | undefined {
+    return this.escalated
   }
 
   /** Starts the floor of the team, then lets the policy size it. */
   start(): void {
-    for (let i = 0; i < this.core.options.minWorkers; i++) this.spawn("initial", undefined)
+    for (let i = 0; i < this.host.minWorkers; i++) this.spawn("initial", undefined)
     this.rebalance() // jobs that waited for the team go to all of it, not the first worker up
     this.evaluate()
+  }
+
+  /** Calls `f` once a worker has booted, or with the escalation if the team gave up first. Returns a cancel. */
+  whenUp(f: (escalation: Escalation | undefined) => void): () => void {
+    const waiting = this.up
+    if (waiting === undefined) return f(this.escalated), noop
+    waiting.push(f)
+    return () => void waiting.splice(waiting.indexOf(f) >>> 0, 1)
+  }
+
+  /** A worker booted (left `spawning`). */
+  booted(): void {
+    this.settleUp(undefined)
   }
 
   /**
@@ -46,21 +111,26 @@ export class TeamSupervisor implements Team {
   stopTeam(reason: string): void {
     this.teamDown = true
     this.generation++
-    for (const worker of [...this.core.accepting]) this.crashed(worker, reason)
+    for (const worker of [...this.accepting]) this.crashed(worker, reason)
   }
 
   /** Brings a stopped or escalated team back, with a fresh restart window. */
   startTeam(): void {
-    if (!this.teamDown && this.core.escalation === undefined) return
+    if (!this.teamDown && this.escalated === undefined) return
     this.teamDown = false
-    this.core.escalation = undefined
+    this.escalated = undefined
     this.restarts = []
     this.start()
   }
 
-  /** Crashes a live worker by id (chaos testing, and a lane that died). */
+  /** The pool shuts down: no worker takes new jobs; each runs out its mailbox. */
+  stopAccepting(): void {
+    for (const worker of this.accepting.splice(0)) worker.drain()
+  }
+
+  /** Crashes a live worker by id (chaos testing). */
   crashById(workerId: number, reason: string): boolean {
-    for (const worker of this.core.live) {
+    for (const worker of this.live) {
       if (worker.id === workerId) return this.crashed(worker, reason), true
     }
     return false
@@ -71,9 +141,9 @@ export class TeamSupervisor implements Team {
   // Submissions ask for one evaluation per scheduler batch: a burst is judged
   // as a whole, at once, rather than one submit at a time or on a slow tick.
   loadChanged(): void {
-    if (this.evaluationPending) return
+    if (this.evaluationPending || this.accepting.length >= this.ceiling) return
     this.evaluationPending = true
-    this.core.dispatcher.scheduleTask(this.evaluateScheduled, 0)
+    this.host.dispatcher.scheduleTask(this.evaluateScheduled, 0)
   }
 
   private readonly evaluateScheduled = (): void => {
@@ -84,16 +154,17 @@ export class TeamSupervisor implements Team {
   // Called from inside the worker machine's action: decide after it, so the
   // machine has settled before it is told to retire.
   idleTimedOut(): void {
-    this.core.dispatcher.scheduleTask(this.evaluateScheduled, 0)
+    this.host.dispatcher.scheduleTask(this.evaluateScheduled, 0)
   }
 
   /** Asks the policy until it holds, applying each decision within the bounds. */
   evaluate(): void {
-    if (this.teamDown || this.core.escalation !== undefined || this.core.phase !== "running") return
+    const host = this.host
+    if (this.teamDown || this.escalated !== undefined || !host.isRunning()) return
     // Whatever the policy says, work never waits on an empty team.
-    if (this.core.accepting.length === 0 && this.core.queued > 0) this.scaleUp(1, "jobs waiting and no worker")
-    for (let step = 0; step < maxStepsPerEvaluation && this.core.phase === "running"; step++) {
-      const decision = this.core.scaling.decide(this.snapshot())
+    if (this.accepting.length === 0 && host.queued() > 0) this.scaleUp(1, "jobs waiting and no worker")
+    for (let step = 0; step < maxStepsPerEvaluation && host.isRunning(); step++) {
+      const decision = host.scaling.decide(this.snapshot())
       if (decision._tag === "Hold") return
       const changed = decision._tag === "Spawn" ? this.scaleUp(decision.count, decision.reason) : this.retire(decision.workerIds, decision.reason)
       if (!changed) return
@@ -101,104 +172,94 @@ export class TeamSupervisor implements Team {
   }
 
   snapshot(): Scaling.LoadSnapshot {
-    const core = this.core
     return {
-      now: core.now(),
-      minWorkers: core.options.minWorkers,
-      maxWorkers: core.maxWorkers,
-      concurrency: core.concurrency,
-      workers: core.accepting.map((w) => ({
+      now: this.host.now(),
+      minWorkers: this.host.minWorkers,
+      maxWorkers: this.ceiling,
+      concurrency: this.host.concurrency,
+      workers: this.accepting.map((w) => ({
         id: w.id,
         state: w.state === "idle" ? "idle" : "busy",
         idleSince: w.idleSince,
         queued: w.queued,
         running: w.running
       })),
-      queued: core.queued,
+      queued: this.host.queued(),
       lastScaleUpAt: this.lastScaleUpAt
     }
   }
 
+  /**
+   * Changes the ceiling. Past it, idle workers retire first, then the least
+   * busy drain (their running jobs finish, their queued ones go to the
+   * others); below it, the policy may grow.
+   */
+  resize(maxWorkers: number): void {
+    this.ceiling = maxWorkers
+    while (this.host.isRunning() && this.accepting.length > this.ceiling) {
+      const worker = this.accepting.reduce((a, b) => (b.running + b.queued < a.running + a.queued ? b : a))
+      this.accepting.splice(this.accepting.indexOf(worker), 1)
+      const jobs = worker.takeAll()
+      worker.drain()
+      this.host.rehome(jobs)
+      this.host.report({ _tag: "Retired", worker, reason: `maxWorkers lowered to ${this.ceiling}`, draining: true })
+    }
+    this.evaluate()
+  }
+
   private scaleUp(count: number, reason: string): boolean {
-    const room = this.core.maxWorkers - this.core.accepting.length
-    const n = Math.min(count, room)
+    const n = Math.min(count, this.ceiling - this.accepting.length)
     if (n <= 0) return false
     for (let i = 0; i < n; i++) this.spawn("scaleUp", undefined, reason)
-    this.lastScaleUpAt = this.core.now()
+    this.lastScaleUpAt = this.host.now()
     this.rebalance()
     return true
   }
 
   private retire(workerIds: ReadonlyArray<number>, reason: string): boolean {
-    const core = this.core
     let retired = 0
     for (const id of workerIds) {
-      if (core.accepting.length <= core.options.minWorkers) break
-      const worker = core.accepting.find((w) => w.id === id)
+      if (this.accepting.length <= this.host.minWorkers) break
+      const worker = this.accepting.find((w) => w.id === id)
       const jobs = worker?.retire()
       if (worker === undefined || jobs === undefined) continue // busy, or gone: only idle workers retire
-      core.accepting.splice(core.accepting.indexOf(worker), 1)
-      for (const job of jobs) core.route(job)
-      core.counters.retired++
-      core.publish({ type: "@troupe.worker.retired", pool: core.name, workerId: worker.id, reason, at: core.now() })
+      this.accepting.splice(this.accepting.indexOf(worker), 1)
+      this.host.rehome(jobs)
+      this.host.report({ _tag: "Retired", worker, reason, draining: false })
       retired++
     }
     return retired > 0
-  }
-
-  /**
-   * Brings the team within a changed `maxWorkers`: past it, idle workers
-   * retire first, then the least busy drain (their running jobs finish,
-   * their queued ones go to the others); below it, the policy may grow.
-   */
-  resize(): void {
-    const core = this.core
-    while (core.phase === "running" && core.accepting.length > core.maxWorkers) {
-      const worker = core.accepting.reduce((a, b) => (b.running + b.queued < a.running + a.queued ? b : a))
-      core.accepting.splice(core.accepting.indexOf(worker), 1)
-      const jobs = worker.takeAll()
-      worker.drain()
-      core.permits.wake()
-      for (const job of jobs) core.route(job)
-      core.counters.retired++
-      core.publish({ type: "@troupe.worker.retired", pool: core.name, workerId: worker.id, reason: `maxWorkers lowered to ${core.maxWorkers}`, at: core.now() })
-    }
-    this.evaluate()
   }
 
   // New workers take their share of what is already queued: without this, a
   // burst that landed on the old workers' mailboxes would wait behind them.
   private rebalance(): void {
     const jobs: Array<JobRecord> = []
-    for (const worker of this.core.accepting) for (const job of worker.takeAll()) jobs.push(job)
+    for (const worker of this.accepting) for (const job of worker.takeAll()) jobs.push(job)
     jobs.sort((a, b) => a.seq - b.seq)
-    for (const job of jobs) this.core.route(job)
+    this.host.rehome(jobs)
   }
 
   // ---- crashes -------------------------------------------------------------------
 
   crashed(worker: WorkerActor, reason: string): void {
-    const core = this.core
     if (worker.state === "crashed" || worker.state === "stopped") return
-    const index = core.accepting.indexOf(worker)
-    if (index >= 0) core.accepting.splice(index, 1)
+    const index = this.accepting.indexOf(worker)
+    if (index >= 0) this.accepting.splice(index, 1)
     this.crashing = worker
     const jobs = worker.crash(reason) // may end the worker at once, if its lanes stop synchronously
     this.crashing = undefined
-    if (core.phase === "running") for (const job of jobs) core.route(job)
-    else core.handBack(jobs)
-    core.publish({
-      type: "@troupe.worker.crashed",
-      pool: core.name,
-      workerId: worker.id,
-      reason,
-      redispatched: core.phase === "running" ? jobs.length : 0,
-      at: core.now()
-    })
-    if (!core.live.has(worker)) this.replace(worker)
+    this.host.rehome(jobs)
+    this.host.report({ _tag: "Crashed", worker, reason, redispatched: this.host.isRunning() ? jobs.length : 0 })
+    if (!this.live.has(worker)) this.replace(worker)
   }
 
+  /** Every lane of `worker` has ended: it leaves the team, its leftover jobs go back. */
   ended(worker: WorkerActor): void {
+    this.live.delete(worker)
+    // A worker ends with an empty mailbox; should one ever not, its jobs move on.
+    const left = worker.takeAll()
+    if (left.length > 0) this.host.rehome(left)
     if (worker !== this.crashing) this.replace(worker)
   }
 
@@ -206,47 +267,45 @@ export class TeamSupervisor implements Team {
   // never runs more lanes than its size; within the restart intensity, or the
   // pool gives up (OTP's rule, so a worker that always crashes cannot storm).
   private replace(worker: WorkerActor): void {
-    const core = this.core
-    if (worker.state !== "crashed" || core.phase !== "running" || core.escalation !== undefined || this.teamDown) return
+    if (worker.state !== "crashed" || !this.host.isRunning() || this.escalated !== undefined || this.teamDown) return
     if (this.generations.get(worker) !== this.generation) return // stopped with an earlier team
     // Growth may have taken the crashed worker's place meanwhile: replace only into room.
-    if (core.accepting.length >= core.maxWorkers) return this.evaluate()
-    const limits = { intensity: core.options.restart.intensity, periodMs: Duration.toMillis(core.options.restart.period) }
-    const recorded = Restart.record(this.restarts, core.now(), limits)
+    if (this.accepting.length >= this.ceiling) return this.evaluate()
+    const limits = this.host.restart
+    const recorded = Restart.record(this.restarts, this.host.now(), limits)
     this.restarts = recorded.window
-    if (recorded.exceeded) {
-      const reason = worker.crashReason
-      core.escalation = { workerId: worker.id, reason }
-      core.publish({ type: "@troupe.pool.escalated", pool: core.name, workerId: worker.id, reason, restarts: limits.intensity, at: core.now() })
-      this.stopTeam(`pool gave up: ${reason}`)
-      core.teamUpSettled(core.escalation)
-      return core.escalate()
-    }
+    if (recorded.exceeded) return this.giveUp({ workerId: worker.id, reason: worker.crashReason }, limits.intensity)
     this.spawn("replacement", worker.id)
-    if (core.accepting.length === 1) this.rebalance() // the team had emptied: nothing else to share with
+    if (this.accepting.length === 1) this.rebalance() // the team had emptied: nothing else to share with
     this.evaluate()
   }
 
-  private spawn(reason: SpawnReason, replaces: number | undefined, why?: string): WorkerActor {
-    const core = this.core
-    const worker = new WorkerActor(this.nextWorkerId++, core)
+  private giveUp(escalation: Escalation, restarts: number): void {
+    this.escalated = escalation
+    this.host.report({ _tag: "Escalated", escalation, restarts })
+    this.stopTeam(`pool gave up: ${escalation.reason}`)
+    this.settleUp(escalation)
+    this.host.gaveUp(escalation)
+  }
+
+  private settleUp(escalation: Escalation | undefined): void {
+    const waiting = this.up
+    if (waiting === undefined) return
+    this.up = undefined
+    for (const f of waiting) f(escalation)
+  }
+
+  private spawn(reason: "initial" | "replacement" | "scaleUp", replaces: number | undefined, detail?: string): WorkerActor {
+    const worker = this.host.makeWorker(this.nextWorkerId++)
     this.generations.set(worker, this.generation)
-    core.counters.workerCreated()
-    core.counters.spawned[reason]++
-    core.live.add(worker)
-    core.publish({
-      type: "@troupe.worker.spawned",
-      pool: core.name,
-      workerId: worker.id,
-      reason,
-      replaces,
-      detail: why,
-      at: core.now()
-    })
+    this.live.add(worker)
+    this.host.report({ _tag: "Spawned", worker, reason, replaces, detail })
     worker.start()
-    core.accepting.push(worker)
-    core.flushOverflow()
+    this.accepting.push(worker)
+    this.host.joined()
     worker.nudge() // with work stealing, it may take jobs queued before it joined
     return worker
   }
 }
+
+const noop = () => {}
