@@ -6,8 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Context, Effect, Exit, Layer, Option, PubSub, Queue, Stream, type Scope } from "effect"
-import * as RateLimiter from "effect/persistence/RateLimiter"
+import { Cause, Context, Effect, Exit, Layer, Queue, Stream, type Scope } from "effect"
 import type { DeadLetter } from "./engine/DeadLetter.ts"
 import { dual } from "effect/Function"
 import type { Pipeable } from "effect/Pipeable"
@@ -26,11 +25,9 @@ import { InvalidInput, InvalidOptions, type MailboxFull, PoolClosed, PoolEscalat
 import * as Thread from "./actors/Thread.ts"
 import * as PoolOptions from "./engine/PoolOptions.ts"
 import type { PoolState } from "./supervision/PoolLifecycle.ts"
-import { TeamSupervisor } from "./supervision/internal/team.ts"
 import type { Dispatch } from "./strategies/Dispatch.ts"
 import type { MailboxKind } from "./strategies/Mailbox.ts"
 import type { Scaling } from "./strategies/Scaling.ts"
-import * as PoolMetrics from "./engine/internal/metrics.ts"
 import { impl, PoolImpl, TypeId } from "./engine/internal/poolImpl.ts"
 
 

@@ -3,80 +3,24 @@
 // fiber or on the worker's thread. Its lifecycle lives in an XState actor
 // that hears only edges (busy/idle), never one event per job.
 import { Cause, Context, Effect, Exit, type Fiber } from "effect"
-import type { SchedulerDispatcher } from "effect/Scheduler"
 import { createActor, type Actor } from "xstate"
-import { type Mailbox, type MailboxEvents, type MailboxKind, stealFrom } from "../../strategies/Mailbox.ts"
+import { type Mailbox, stealFrom } from "../../strategies/Mailbox.ts"
 import { sharedQueueInterval, type WorkerLoad } from "../../strategies/Dispatch.ts"
 import { CurrentWorkerId } from "../Worker.ts"
 import * as WorkerLifecycle from "../WorkerLifecycle.ts"
 import type { JobRecord, JobSite } from "../../job/internal/jobRecord.ts"
 import type { JobRunner } from "./jobRunner.ts"
+import type { Elsewhere, WorkerSetup } from "./workerSetup.ts"
 import { onStateChange } from "../../shared/stateChanges.ts"
 import * as XStateClock from "../../shared/xstateClock.ts"
 
 /** Scheduler priority of lifecycle edges: after every wake-up of the same batch. */
 const edgePriority = 1
 
+export type { Elsewhere, Permits, WorkerEvents, WorkerSetup } from "./workerSetup.ts"
+
 /** Why a lane's fiber is being interrupted; `requeue`: its job never started and may run elsewhere. */
 export type AbortReason = "cancel" | "crash" | "shutdown" | "requeue"
-
-/** How a pool's workers are made: one object per pool, shared by its workers. */
-export interface WorkerSetup {
-  readonly context: Context.Context<never>
-  /** How this worker runs its jobs: on its fibers, or on its thread. */
-  readonly makeRunner: (worker: WorkerActor) => JobRunner
-  readonly concurrency: number
-  readonly mailboxKind: MailboxKind
-  /** What mailboxes report (aging promotions). */
-  readonly mailboxEvents: MailboxEvents
-  /** Runs deferred wake-ups after the current batch of fiber work. */
-  readonly dispatcher: SchedulerDispatcher
-  /** Idle period after which the machine's `idleTimedOut` action runs (Infinity: never). */
-  readonly idleTimeoutMs: number
-  /** The lifecycle machine with the pool's actions provided: one per pool, not per worker. */
-  readonly workerMachine: typeof WorkerLifecycle.machine
-  readonly now: () => number
-  /** The rate limit on job starts: while it limits, each start waits for a permit. */
-  readonly permits: Permits
-  /** With work stealing: where an idle lane finds work beyond its own mailbox. */
-  readonly elsewhere: Elsewhere | undefined
-  /** What the worker reports to the pool that owns it. */
-  readonly events: WorkerEvents
-}
-
-/**
- * What a worker tells the pool that owns it: five events, each a call (the
- * two per job are on the hot path, where an event object per call would be
- * an allocation per job).
- */
-export interface WorkerEvents {
-  /** A job left the worker's mailbox to run. */
-  readonly started: (worker: WorkerActor, job: JobRecord) => void
-  /** A job ended: with the handler's exit, or with the reason its lane was interrupted. */
-  readonly finished: (worker: WorkerActor, job: JobRecord, outcome: Exit.Exit<unknown, unknown> | AbortReason) => void
-  readonly transition: (worker: WorkerActor, from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string) => void
-  /** The worker must be treated as crashed: a lane died outside any handler, or its runner (thread) exited. */
-  readonly died: (worker: WorkerActor, reason: string) => void
-  /** Every lane has ended after a drain, a retirement or a crash. */
-  readonly ended: (worker: WorkerActor) => void
-}
-
-/** Work stealing: the pool's shared queue and the other workers' mailboxes. */
-export interface Elsewhere {
-  /** Jobs from the shared queue or another worker for an idle lane of `thief`: the first to run now, the rest queued to it. */
-  readonly steal: (thief: WorkerActor) => JobRecord | undefined
-  /** A job from the pool's shared queue, if it holds one (work stealing's regular look there). */
-  readonly takeShared: (worker: WorkerActor) => JobRecord | undefined
-  /** Jobs queued across the pool (a hint: is there anything to steal?). */
-  readonly queued: number
-}
-
-/** Start permits under a rate limit. */
-export interface Permits {
-  readonly limited: boolean
-  /** True once granted; false when woken meanwhile (ask again). */
-  readonly take: () => Effect.Effect<boolean>
-}
 
 interface Lane {
   fiber: Fiber.Fiber<void, unknown> | undefined
@@ -107,6 +51,20 @@ export class WorkerActor implements WorkerLoad, JobSite {
   private readonly context: Context.Context<never>
   private readonly lanes: Array<Lane> = []
   private readonly parked: Array<() => void> = []
+  // The lifecycle machine is the published truth (inspection events, stats,
+  // what the pool may ask of a worker: only an idle one retires). These fields
+  // lead it, each for a reason, and none is written back into it:
+  // - `state` mirrors the machine's value, written only by its inspection, so
+  //   the hot path reads a field rather than a snapshot;
+  // - `busy` is whether a lane is at work now. The machine hears it as BUSY /
+  //   IDLE edges one scheduler batch later (`edgePending`), so a burst costs no
+  //   transitions; `retire` reads it because the machine may still say idle;
+  // - `closing` is set in the same call that sends DRAIN, RETIRE or CRASH, so
+  //   no lane takes another job even while XState queues that event behind
+  //   one it is processing;
+  // - `finished` sends STOPPED once; `wakePending` and `edgePending` mark work
+  //   already scheduled; `liveLanes` and `ticks` are counts the machine has no
+  //   word for.
   private liveLanes = 0
   private closing = false
   private busy = false
@@ -153,7 +111,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
   }
 
   enqueue(job: JobRecord): void {
-    job.site = this
+    job.at(this)
     this.mailbox.offer(job)
     this.queued++
     if (this.parked.length === 0) return
@@ -222,8 +180,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
    * only lets an idle worker retire).
    */
   retire(): Array<JobRecord> | undefined {
-    // The machine's state lags by a batch (edges are applied after wake-ups):
-    // the worker's own flags say whether a lane is at work right now.
+    // The machine's state lags by a batch (see `busy` above).
     if (this.state !== "idle" || this.busy || this.running > 0) return undefined
     const jobs = this.takeAll()
     this.close("RETIRE")
@@ -263,7 +220,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
   giveUp(n: number): Array<JobRecord> {
     const jobs = stealFrom(this.mailbox, n)
     this.queued -= jobs.length
-    for (const job of jobs) job.site = undefined
+    for (const job of jobs) job.at(undefined)
     this.settleIfIdle()
     return jobs
   }
@@ -272,7 +229,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
   takeAll(): Array<JobRecord> {
     const jobs = this.mailbox.drain()
     this.queued = 0
-    for (const job of jobs) job.site = undefined
+    for (const job of jobs) job.at(undefined)
     this.settleIfIdle()
     return jobs
   }

@@ -37,10 +37,8 @@ export interface AdmissionHost {
 }
 
 export class Admission {
-  /** Jobs waiting to run: in a mailbox, the shared queue, or a retry's delay. */
-  queued = 0
-  /** Jobs admitted and not yet ended. */
-  outstanding = 0
+  private waiting = 0
+  private unsettled = 0
   private readonly host: AdmissionHost
   private readonly producers = new RingDeque<PendingSubmit>()
   private readonly waiters: Array<{ readonly ready: () => boolean; readonly resume: () => void }> = []
@@ -52,14 +50,24 @@ export class Admission {
     this.host = host
   }
 
+  /** Jobs waiting to run: in a mailbox, the shared queue, or a retry's delay. */
+  get queued(): number {
+    return this.waiting
+  }
+
+  /** Jobs admitted and not yet ended. */
+  get outstanding(): number {
+    return this.unsettled
+  }
+
   /** Admits a job now; `undefined` means the pool is full and the caller may wait. */
   tryAdmit(input: unknown, priority: number, extras: JobExtras | undefined): JobRecord | PoolClosed | MailboxFull | undefined {
     const host = this.host
     if (!host.isRunning()) return new PoolClosed({ pool: host.name })
-    if (this.queued < host.capacity && this.producers.size === 0 && !this.admitPending) return this.accept(input, priority, extras)
+    if (this.waiting < host.capacity && this.producers.size === 0 && !this.admitPending) return this.accept(input, priority, extras)
     if (!this.saturated) {
       this.saturated = true
-      host.pressure("@troupe.pool.saturated", this.queued)
+      host.pressure("@troupe.pool.saturated", this.waiting)
     }
     return host.failWhenFull ? new MailboxFull({ pool: host.name, capacity: host.capacity }) : undefined
   }
@@ -85,23 +93,23 @@ export class Admission {
 
   /** A queued job left the queue to run, or was taken out of it: room for another. */
   dequeued(): void {
-    this.queued--
+    this.waiting--
     this.roomOpened()
   }
 
   /** A job went back to waiting (it never started, or waits out a retry's delay). */
   requeued(): void {
-    this.queued++
+    this.waiting++
   }
 
   /** Jobs taken out of the queue by shutdown (no room to open: intake is closed). */
   handedBack(n: number): void {
-    this.queued -= n
+    this.waiting -= n
   }
 
   /** A job ended. */
   settled(): void {
-    if (--this.outstanding > 0) return
+    if (--this.unsettled > 0) return
     this.saturated = false
     this.checkWaiters()
     this.host.pressure("@troupe.pool.drained", 0)
@@ -121,8 +129,8 @@ export class Admission {
 
   private accept(input: unknown, priority: number, extras: JobExtras | undefined): JobRecord {
     const job = new JobRecord(this.nextSeq++, input, priority, extras, this.host.owner)
-    this.outstanding++
-    this.queued++
+    this.unsettled++
+    this.waiting++
     this.host.admitted(job)
     return job
   }
@@ -139,7 +147,7 @@ export class Admission {
 
   private readonly admitWaiting = (): void => {
     this.admitPending = false
-    while (this.queued < this.host.capacity && this.producers.size > 0) {
+    while (this.waiting < this.host.capacity && this.producers.size > 0) {
       const pending = this.producers.popFront()!
       pending.admitted(this.accept(pending.input, pending.priority, pending.extras))
     }

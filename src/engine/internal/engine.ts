@@ -8,7 +8,8 @@ import type * as RateLimiter from "effect/persistence/RateLimiter"
 import * as Scheduler from "effect/Scheduler"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { createActor, type Actor } from "xstate"
-import { type AbortReason, type Elsewhere, WorkerActor, type WorkerEvents, type WorkerSetup } from "../../actors/internal/workerActor.ts"
+import { type AbortReason, WorkerActor } from "../../actors/internal/workerActor.ts"
+import type { Elsewhere, WorkerEvents, WorkerSetup } from "../../actors/internal/workerSetup.ts"
 import * as WorkerLifecycle from "../../actors/WorkerLifecycle.ts"
 import type { JobExit, JobOwner, JobRecord } from "../../job/internal/jobRecord.ts"
 import { onStateChange } from "../../shared/stateChanges.ts"
@@ -26,6 +27,7 @@ import { RateLimit } from "./rateLimit.ts"
 import { Retries } from "./retries.ts"
 import { Router } from "./router.ts"
 import * as Runners from "./runners.ts"
+import { inspectionOf } from "./teamEvents.ts"
 import * as Settlement from "./settlement.ts"
 import { Shutdown, type ShutdownReport, type Terms } from "./shutdown.ts"
 
@@ -201,7 +203,7 @@ export class Engine implements JobOwner {
   /** Removes a queued job from wherever it waits and settles it. */
   unqueue(job: JobRecord, removed: Settlement.Removed): boolean {
     if (job.state !== "queued" || job.site === undefined || !job.site.unqueue(job)) return false
-    job.site = undefined
+    job.at(undefined)
     this.admission.dequeued()
     const verdict = Settlement.ofRemoval(job, removed)
     this.settle(job, verdict.outcome, verdict.exit)
@@ -217,12 +219,10 @@ export class Engine implements JobOwner {
 
   private readonly workerEvents: WorkerEvents = {
     started: (worker, job) => {
-      const extras = job.extras
-      if (extras !== undefined) extras.starts++
-      job.state = "running"
+      job.start()
       this.admission.dequeued()
       if (this.jobWatchers === 0) return
-      const attempt = extras?.starts ?? 1
+      const attempt = job.extras?.starts ?? 1
       this.publish({ type: "@troupe.job.started", pool: this.name, jobId: job.id, workerId: worker.id, attempt, at: this.now() })
     },
     finished: (worker, job, ending) => {
@@ -262,7 +262,7 @@ export class Engine implements JobOwner {
 
   /** A job its worker held but never started goes back to dispatch (or is handed back, after shutdown began). */
   private requeue(job: JobRecord): void {
-    job.state = "queued"
+    job.requeue(undefined)
     this.admission.requeued()
     this.rehome([job])
   }
@@ -287,25 +287,12 @@ export class Engine implements JobOwner {
   }
 
   private teamReported(event: TeamEvent): void {
-    const at = this.now()
-    const pool = this.name
-    switch (event._tag) {
-      case "Spawned": {
-        this.counters.spawned(event.reason)
-        const { worker, reason, replaces, detail } = event
-        return this.publish({ type: "@troupe.worker.spawned", pool, workerId: worker.id, reason, replaces, detail, at })
-      }
-      case "Retired":
-        this.counters.add("retired")
-        if (event.draining) this.rateLimit.wake()
-        return this.publish({ type: "@troupe.worker.retired", pool, workerId: event.worker.id, reason: event.reason, at })
-      case "Crashed":
-        return this.publish({ type: "@troupe.worker.crashed", pool, workerId: event.worker.id, reason: event.reason, redispatched: event.redispatched, at })
-      case "Escalated": {
-        const { workerId, reason } = event.escalation
-        return this.publish({ type: "@troupe.pool.escalated", pool, workerId, reason, restarts: event.restarts, at })
-      }
+    if (event._tag === "Spawned") this.counters.spawned(event.reason)
+    else if (event._tag === "Retired") {
+      this.counters.add("retired")
+      if (event.draining) this.rateLimit.wake() // its lanes waiting for a permit end now
     }
+    this.publish(inspectionOf(event, this.name, this.now()))
   }
 
   // ---- quiescence (for shutdown) ---------------------------------------------------

@@ -4,7 +4,7 @@
 // as a dead letter; if the pool shuts down meanwhile, likewise.
 import { type Context, Effect, Exit, type Fiber, type Duration } from "effect"
 import type { JobExit, JobRecord, JobSite } from "../../job/internal/jobRecord.ts"
-import { retryable, RetryState } from "../../job/internal/retryState.ts"
+import { retryable } from "../../job/internal/retryState.ts"
 import type { DeadLetters } from "./deadLetters.ts"
 import type { Outcome } from "./counters.ts"
 
@@ -39,11 +39,10 @@ export class Retries {
     const extras = job.extras
     const policy = extras?.retry
     if (policy === undefined || !retryable(policy, error)) return void this.host.settle(job, outcome, exit)
-    const retry = (extras!.retryState ??= new RetryState(policy))
-    retry.lastError = error
+    const retry = job.retries(policy)
+    retry.failed(error)
     if (!this.host.isRunning()) return this.deadLetters.put(job, "shutdown", error, exit)
-    job.state = "queued"
-    job.site = this.site
+    job.requeue(this.site)
     this.host.requeued()
     const fiber = Effect.runForkWith(this.host.context)(
       retry.nextDelay(error, this.host.now()).pipe(Effect.tap((delay) => (delay === undefined ? Effect.void : Effect.sleep(delay))))
@@ -52,9 +51,9 @@ export class Retries {
     fiber.addObserver((delay) => {
       if (this.waiting.get(job) !== fiber) return // cancelled, or dead-lettered at shutdown
       this.waiting.delete(job)
-      job.site = undefined
+      job.at(undefined)
       if (Exit.isSuccess(delay) && delay.value !== undefined && this.host.isRunning()) {
-        retry.retries++
+        retry.retried()
         return this.host.retry(job, job.attempts + 1)
       }
       this.host.dequeued()
@@ -66,7 +65,7 @@ export class Retries {
   abandon(): void {
     for (const job of [...this.waiting.keys()]) {
       this.unqueue(job)
-      job.site = undefined
+      job.at(undefined)
       this.host.dequeued()
       this.deadLetters.atShutdown(job)
     }

@@ -73,7 +73,7 @@ export class Router {
    */
   takeShared(worker: WorkerActor): JobRecord | undefined {
     const job = this.host.isRunning() ? this.shared.take() : undefined
-    if (job !== undefined) job.site = worker
+    if (job !== undefined) job.at(worker)
     return job
   }
 
@@ -105,7 +105,7 @@ export class Router {
   }
 
   private share(job: JobRecord): void {
-    job.site = this.sharedSite
+    job.at(this.sharedSite)
     this.shared.offer(job)
   }
 
@@ -123,6 +123,6 @@ export class Router {
 /** The first job runs on the thief's idle lane now; the rest queue in its mailbox. */
 const handOver = (thief: WorkerActor, jobs: ReadonlyArray<JobRecord>): JobRecord | undefined => {
   for (let i = 1; i < jobs.length; i++) thief.enqueue(jobs[i]!)
-  if (jobs[0] !== undefined) jobs[0].site = thief
+  jobs[0]?.at(thief)
   return jobs[0]
 }

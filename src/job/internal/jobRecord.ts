@@ -4,7 +4,7 @@
 import type { Exit } from "effect"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import type { JobError } from "../JobError.ts"
-import type { RetryPolicy, RetryState } from "./retryState.ts"
+import { type RetryPolicy, RetryState } from "./retryState.ts"
 
 export type JobState = "queued" | "running" | "settled"
 
@@ -54,9 +54,8 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
   readonly priority: number
   readonly extras: JobExtras | undefined
   readonly owner: JobOwner
-  state: JobState = "queued"
-  /** Where the job is queued, or the worker running it. */
-  site: JobSite | undefined = undefined
+  private now: JobState = "queued"
+  private where: JobSite | undefined = undefined
   exit: JobExit<O, E> | undefined = undefined
   private observers: Observer | Array<Observer> | undefined = undefined
 
@@ -70,6 +69,37 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
 
   get id(): number {
     return this.seq
+  }
+
+  get state(): JobState {
+    return this.now
+  }
+
+  /** Where the job is queued, or the worker running it; undefined while it is in hand. */
+  get site(): JobSite | undefined {
+    return this.where
+  }
+
+  /** It is queued at `site` now (a mailbox, the shared queue, a retry's delay), or held by the worker `site`; undefined: in hand. */
+  at(site: JobSite | undefined): void {
+    this.where = site
+  }
+
+  /** It leaves its queue to run (one more start). */
+  start(): void {
+    if (this.extras !== undefined) this.extras.starts++
+    this.now = "running"
+  }
+
+  /** It waits again, at `site`: it never started after all, or it waits out a retry's delay. */
+  requeue(site: JobSite | undefined): void {
+    this.now = "queued"
+    this.where = site
+  }
+
+  /** Its retries under `policy`, made at its first failure. */
+  retries(policy: RetryPolicy): RetryState {
+    return (this.extras!.retryState ??= new RetryState(policy))
   }
 
   /** Clock millis the job may run; Infinity: no limit. */
@@ -100,8 +130,8 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
   settle(exit: JobExit<O, E>): boolean {
     if (this.exit !== undefined) return false
     this.exit = exit
-    this.state = "settled"
-    this.site = undefined
+    this.now = "settled"
+    this.where = undefined
     const observers = this.observers
     this.observers = undefined
     if (typeof observers === "function") observers(exit)

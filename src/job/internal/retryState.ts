@@ -31,13 +31,32 @@ export const retryable = (policy: RetryPolicy, error: unknown): boolean => polic
 /** One job's retries, from its first failure: how many were made, its last error, and its schedule's state. */
 export class RetryState {
   readonly policy: RetryPolicy
-  retries = 0
-  /** The error of its last failed attempt. */
-  lastError: unknown = undefined
+  private made = 0
+  private last: unknown = undefined
   private step: Step | undefined = undefined
 
   constructor(policy: RetryPolicy) {
     this.policy = policy
+  }
+
+  /** Retries made so far. */
+  get retries(): number {
+    return this.made
+  }
+
+  /** The error of its last failed attempt. */
+  get lastError(): unknown {
+    return this.last
+  }
+
+  /** An attempt failed with `error`. */
+  failed(error: unknown): void {
+    this.last = error
+  }
+
+  /** A retry is made. */
+  retried(): void {
+    this.made++
   }
 
   /**
@@ -45,7 +64,7 @@ export class RetryState {
    * exhausted: `times` retries done, or the schedule has ended.
    */
   nextDelay(error: unknown, now: number): Effect.Effect<Duration.Duration | undefined> {
-    if (this.retries >= this.policy.times) return Effect.succeed(undefined)
+    if (this.made >= this.policy.times) return Effect.succeed(undefined)
     const schedule = this.policy.schedule
     if (schedule === undefined) return Effect.succeed(Duration.zero)
     return Effect.suspend(() => {
