@@ -9,7 +9,8 @@ import { speedupChart, timelineChart } from "../../cli/report/studyCharts.ts"
 import { autoscaledHeader, autoscaledRows, bestFixed, kindHeader, kindRows, kindTitle } from "../../cli/report/summary.ts"
 import { resolve, type StudyFlags } from "../../cli/study/plan.ts"
 import { study } from "../../cli/study/study.ts"
-import { fmt, table } from "../lib/harness.ts"
+import { fmt } from "../../lib/format.ts"
+import { table } from "../lib/harness.ts"
 import { type Chart, image, type Section, type SectionContext, SectionFailed } from "../lib/section.ts"
 
 /** `troupe study`'s defaults (cli/flags.ts). */

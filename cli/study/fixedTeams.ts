@@ -2,7 +2,7 @@
 // set against the ideal for that many workers.
 import { Clock, Effect, Fiber } from "effect"
 import { Pool } from "troupe"
-import { median } from "../../bench/lib/harness.ts"
+import { median } from "../../lib/stats.ts"
 import { Progress } from "../progress.ts"
 import type { Row } from "../report/Report.ts"
 import * as Batch from "./batch.ts"
