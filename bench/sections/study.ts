@@ -3,7 +3,7 @@
 // keys A–E that --only, the docs and the strategies page use keep their
 // meaning, and because it measures troupe alone where A–E compare it with peers.
 import { Effect, Option } from "effect"
-import { Progress, type ProgressService } from "../../cli/progress.ts"
+import { Progress, type ProgressService } from "../../lib/progress.ts"
 import type { StudyReport } from "../../cli/report/Report.ts"
 import { speedupChart, timelineChart } from "../../cli/report/studyCharts.ts"
 import { autoscaledHeader, autoscaledRows, bestFixed, kindHeader, kindRows, kindTitle } from "../../cli/report/summary.ts"
