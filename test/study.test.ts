@@ -8,7 +8,7 @@ import * as Progress from "../lib/progress.ts"
 import type { StudyPlan } from "../cli/study/plan.ts"
 import { rows } from "../cli/study/fixedTeams.ts"
 import { runKind } from "../cli/study/run.ts"
-import { timelineLine } from "../cli/report/summary.ts"
+import { timelineLine } from "../lib/report/summary.ts"
 
 const plan = (teams: ReadonlyArray<number>, overrides: Partial<StudyPlan> = {}): StudyPlan => ({
   kinds: [{ kind: "sleep", jobs: 6, size: 100, teams }],

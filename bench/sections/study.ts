@@ -4,9 +4,9 @@
 // meaning, and because it measures troupe alone where A–E compare it with peers.
 import { Effect, Option } from "effect"
 import { Progress, type ProgressService } from "../../lib/progress.ts"
-import type { StudyReport } from "../../cli/report/Report.ts"
-import { speedupChart, timelineChart } from "../../cli/report/studyCharts.ts"
-import { autoscaledHeader, autoscaledRows, bestFixed, kindHeader, kindRows, kindTitle } from "../../cli/report/summary.ts"
+import type { StudyReport } from "../../lib/report/Report.ts"
+import { speedupChart, timelineChart } from "../../lib/report/studyCharts.ts"
+import { autoscaledHeader, autoscaledRows, bestFixed, kindHeader, kindRows, kindTitle } from "../../lib/report/summary.ts"
 import { resolve, type StudyFlags } from "../../cli/study/plan.ts"
 import { study } from "../../cli/study/study.ts"
 import { fmt } from "../../lib/format.ts"

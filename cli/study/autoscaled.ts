@@ -3,7 +3,7 @@
 import { Clock, Duration, Effect, Fiber, Schedule, Stream } from "effect"
 import { Pool, Scaling } from "troupe"
 import { Progress } from "../../lib/progress.ts"
-import type { Autoscaled, TimelinePoint } from "../report/Report.ts"
+import type { Autoscaled, TimelinePoint } from "../../lib/report/Report.ts"
 import * as Batch from "./batch.ts"
 import type { KindPlan, StudyPlan } from "./plan.ts"
 

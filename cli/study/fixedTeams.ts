@@ -4,7 +4,7 @@ import { Clock, Effect, Fiber } from "effect"
 import { Pool } from "troupe"
 import { Progress } from "../../lib/progress.ts"
 import { median } from "../../lib/stats.ts"
-import type { Row } from "../report/Report.ts"
+import type { Row } from "../../lib/report/Report.ts"
 import * as Batch from "./batch.ts"
 import type { KindPlan, StudyPlan } from "./plan.ts"
 
