@@ -10,7 +10,7 @@ import { join } from "node:path"
 import { describe, expect } from "vitest"
 import * as Commands from "../cli/commands.ts"
 import * as CliConfig from "../cli/config.ts"
-import { resolve } from "../cli/study/plan.ts"
+import { resolve } from "../lib/study/plan.ts"
 import { defaultFlags } from "../bench/sections/study.ts"
 import { parseTeams } from "../cli/teams.ts"
 

@@ -3,13 +3,13 @@
 // keys A–E that --only, the docs and the strategies page use keep their
 // meaning, and because it measures troupe alone where A–E compare it with peers.
 import { Effect, Option } from "effect"
+import { fmt } from "../../lib/format.ts"
 import { Progress, type ProgressService } from "../../lib/progress.ts"
 import type { StudyReport } from "../../lib/report/Report.ts"
 import { speedupChart, timelineChart } from "../../lib/report/studyCharts.ts"
 import { autoscaledHeader, autoscaledRows, bestFixed, kindHeader, kindRows, kindTitle } from "../../lib/report/summary.ts"
-import { resolve, type StudyFlags } from "../../cli/study/plan.ts"
-import { study } from "../../cli/study/study.ts"
-import { fmt } from "../../lib/format.ts"
+import { resolve, type StudyFlags } from "../../lib/study/plan.ts"
+import { study } from "../../lib/study/study.ts"
 import { table } from "../lib/harness.ts"
 import { type Chart, image, type Section, type SectionContext, SectionFailed } from "../lib/section.ts"
 

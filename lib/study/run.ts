@@ -1,7 +1,7 @@
 // The scaling study of one job kind: the batch on fixed teams of 1, 2, … N
 // workers, then on a team the supervisor sizes.
 import { Effect } from "effect"
-import type { KindReport } from "../../lib/report/Report.ts"
+import type { KindReport } from "../report/Report.ts"
 import * as Autoscaled from "./autoscaled.ts"
 import * as FixedTeams from "./fixedTeams.ts"
 import type { Say } from "./batch.ts"

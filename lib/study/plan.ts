@@ -2,7 +2,7 @@
 // the batch, the job size and the teams to try.
 import { Option } from "effect"
 import { availableParallelism } from "node:os"
-import type { StudyInput } from "../commands.ts"
+import type { StudyInput } from "../../cli/commands.ts"
 
 export interface KindPlan {
   readonly kind: "sleep" | "cpu"

@@ -2,8 +2,8 @@
 // the supervisor sizes, with the team's size over time read off its decisions.
 import { Clock, Duration, Effect, Fiber, Schedule, Stream } from "effect"
 import { Pool, Scaling } from "troupe"
-import { Progress } from "../../lib/progress.ts"
-import type { Autoscaled, TimelinePoint } from "../../lib/report/Report.ts"
+import { Progress } from "../progress.ts"
+import type { Autoscaled, TimelinePoint } from "../report/Report.ts"
 import * as Batch from "./batch.ts"
 import type { KindPlan, StudyPlan } from "./plan.ts"
 
