@@ -9,7 +9,7 @@ import { version } from "../lib/version.ts"
 import * as Bench from "./bench.ts"
 import * as Commands from "./commands.ts"
 import * as Config from "./config.ts"
-import * as Study from "../lib/study/study.ts"
+import * as Study from "./study.ts"
 
 const cli = Commands.make({ study: Study.run, bench: Bench.run })
 

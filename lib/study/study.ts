@@ -1,16 +1,11 @@
-// `troupe study`: runs the plan with live progress, then prints the tables
-// (or the JSON) and writes the report folder.
+// The scaling study: runs the plan, a job kind at a time, with progress on
+// the Progress service, and returns its report. `troupe study` (cli/study.ts)
+// prints and writes it; the bench's section F puts it in docs/benchmarks.md.
 import { cpus, totalmem } from "node:os"
-import { Clock, Console, Effect, Path } from "effect"
-import { profiled } from "../../cli/profile.ts"
-import * as Progress from "../progress.ts"
+import { Clock, Console, Effect } from "effect"
 import type { KindReport, StudyReport } from "../report/Report.ts"
-import { autoscaledHeader, autoscaledRows, kindHeader, kindRows, kindTitle, provenance, timelineLine } from "../report/summary.ts"
-import { textTable } from "../../cli/report/table.ts"
-import { writeReport } from "../../cli/report/write.ts"
 import { version } from "../version.ts"
-import type { StudyInput } from "../../cli/commands.ts"
-import { resolve, type StudyPlan } from "./plan.ts"
+import type { StudyPlan } from "./plan.ts"
 import { runKind } from "./run.ts"
 
 /** Runs the study and returns its report; progress and --verbose lines as it goes. */
@@ -42,36 +37,4 @@ export const study = (plan: StudyPlan, options: { readonly verbose: boolean; rea
       kinds
     }
     return report
-  })
-
-export const printTables = (report: StudyReport) =>
-  Console.log(
-    [
-      `troupe scaling study: ${provenance(report)}`,
-      ...report.kinds.flatMap((k) => ["", kindTitle(k), textTable(kindHeader, kindRows(k))]),
-      "",
-      "Autoscaled runs (the supervisor sizes the team)",
-      textTable(autoscaledHeader, autoscaledRows(report)),
-      "",
-      "Team size over time (ms since the first submit: workers)",
-      ...report.kinds.map((k) => timelineLine(k))
-    ].join("\n")
-  )
-
-export const run = (options: StudyInput) =>
-  Effect.gen(function*() {
-    const path = yield* Path.Path
-    const plan = resolve(options)
-    const profile = options.profile ? path.join(options.out, "study.cpuprofile") : undefined
-    const report = yield* study(plan, options).pipe(
-      Effect.provide(Progress.layer(Progress.modeFor(options))),
-      profiled(profile)
-    )
-    const files = yield* writeReport(options.out, report)
-    if (options.json) return yield* Console.log(JSON.stringify(report, null, 2))
-    yield* printTables(report)
-    yield* Console.log(
-      `\nReport: ${files.html} (charts ${files.speedup}, ${files.timeline}; data ${files.json})` +
-        (profile === undefined ? "" : `; CPU profile ${profile}`)
-    )
   })
