@@ -2,8 +2,9 @@
 // awaited, against an Effect Queue + 8 fibers baseline and p-queue.
 import { Cause, Effect, Fiber, Queue, Schedule } from "effect"
 import PQueue from "p-queue"
+import { median } from "../lib/stats.ts"
 import { Job, Pool } from "../src/index.ts"
-import { childName, median } from "./lib/harness.ts"
+import { childName } from "./lib/harness.ts"
 
 export const JOBS = 200_000
 /** The last commit before job policies (retries, dead letters, timeouts, rate limits): the bench's "before". */

@@ -1,7 +1,7 @@
 // docs/benchmarks.md from the sections' markdown, and section D's block of
 // docs/strategies.md: plain text in, text out; cli/bench.ts does the files.
 import os from "node:os"
-import { fmt } from "./lib/harness.ts"
+import { fmt } from "../lib/format.ts"
 
 export interface Provenance {
   /** YYYY-MM-DD */

@@ -2,8 +2,9 @@
 // fixed teams of 1, 2, 4, 8 and 16 workers, then the same 16 jobs with
 // minWorkers 1, maxWorkers 16 and the threshold policy sizing the team.
 import { Effect } from "effect"
+import { median } from "../lib/stats.ts"
 import { Pool, Scaling } from "../src/index.ts"
-import { childName, gc, median } from "./lib/harness.ts"
+import { childName, gc } from "./lib/harness.ts"
 
 export const JOBS = 16
 export const SLEEP_MS = 100

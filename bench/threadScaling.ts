@@ -4,7 +4,9 @@
 // machines have two cores, which section C covers); run it where there are
 // more: `npx node bench/threadScaling.ts` (TROUPE_ROUNDS, default 2).
 import { availableParallelism, cpus } from "node:os"
-import { fmt, median, runRounds, table } from "./lib/harness.ts"
+import { fmt } from "../lib/format.ts"
+import { median } from "../lib/stats.ts"
+import { runRounds, table } from "./lib/harness.ts"
 import { CPU_JOBS, PI_DIGITS, scaleJobs, scaleTeams } from "./threads.ts"
 
 const rounds = Number(process.env.TROUPE_ROUNDS ?? 2)

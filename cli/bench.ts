@@ -7,10 +7,10 @@ import { fileURLToPath } from "node:url"
 import { Clock, Console, Effect, FileSystem, Path } from "effect"
 import { document, provenance, withStealing } from "../bench/document.ts"
 import type { Section } from "../bench/lib/section.ts"
-import { sections, select } from "../bench/sections.ts"
+import { sections, select } from "../bench/sections/index.ts"
+import * as Progress from "../lib/progress.ts"
 import type { BenchInput } from "./commands.ts"
 import { profiled } from "./profile.ts"
-import * as Progress from "./progress.ts"
 
 /** The docs folder of this checkout, wherever the command runs from. */
 const docs = fileURLToPath(new URL("../docs/", import.meta.url))

@@ -4,7 +4,7 @@
 // `--jobs "0"`, `TROUPE_JOBS="abc"` or `TROUPE_JOBS="abc" in .env`.
 import { Config, Effect, Result } from "effect"
 import { CliError, Flag } from "effect/cli"
-import { sections, select } from "../bench/sections.ts"
+import { sections, select } from "../bench/sections/index.ts"
 import * as CliConfig from "./config.ts"
 import { invalid } from "./presenter.ts"
 import { largestTeam, parseTeams } from "./teams.ts"

@@ -5,11 +5,11 @@
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
+import { version } from "../lib/version.ts"
 import * as Bench from "./bench.ts"
 import * as Commands from "./commands.ts"
 import * as Config from "./config.ts"
-import * as Study from "./study/study.ts"
-import { version } from "./version.ts"
+import * as Study from "./study.ts"
 
 const cli = Commands.make({ study: Study.run, bench: Bench.run })
 

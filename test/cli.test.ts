@@ -7,10 +7,10 @@ import { CliOutput, Command } from "effect/cli"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { describe, expect } from "vitest"
+import { describe, expect, expectTypeOf } from "vitest"
 import * as Commands from "../cli/commands.ts"
 import * as CliConfig from "../cli/config.ts"
-import { resolve } from "../cli/study/plan.ts"
+import { resolve, type StudyFlags } from "../lib/study/plan.ts"
 import { defaultFlags } from "../bench/sections/study.ts"
 import { parseTeams } from "../cli/teams.ts"
 
@@ -80,6 +80,10 @@ describe("troupe study: flags", () => {
         ["cpu", 16, 9000, [1, 2]]
       ])
     }))
+
+  it("the study reads every study flag as parsed (lib/study/plan.ts states them; tsc checks they agree)", () => {
+    expectTypeOf<StudyFlags>().toEqualTypeOf<Omit<Commands.StudyInput, "out" | "json" | "verbose" | "profile">>()
+  })
 
   it.effect("every flag parses to the setting it names", () =>
     Effect.gen(function*() {

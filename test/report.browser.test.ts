@@ -21,7 +21,7 @@ const legends = {
   speedup: ["sleep jobs, fiber workers", "CPU jobs, thread workers", "ideal, sleep", "ideal, cpu"],
   timeline: ["sleep jobs, fiber workers (threshold+idleTimeout)"]
 }
-// The series' own colours (cli/report/charts.ts's palette: first and second series).
+// The series' own colours (lib/report/charts.ts's palette: first and second series).
 const blue = [0x2f, 0x6f, 0xde] as const
 const red = [0xe4, 0x57, 0x2e] as const
 

@@ -8,7 +8,7 @@ import { join } from "node:path"
 import { Schema } from "effect"
 import { XMLParser, XMLValidator } from "fast-xml-parser"
 import { beforeAll, describe, expect, it } from "vitest"
-import { StudyReport } from "../cli/report/Report.ts"
+import { StudyReport } from "../lib/report/Report.ts"
 
 const root = new URL("../", import.meta.url)
 const small = ["--repeat", "2", "--jobs", "4", "--sleep-ms", "20", "--digits", "500", "--threads", "1..2", "--idle-after-ms", "50"]

@@ -4,11 +4,11 @@ import { it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
-import * as Progress from "../cli/progress.ts"
-import type { StudyPlan } from "../cli/study/plan.ts"
-import { rows } from "../cli/study/fixedTeams.ts"
-import { runKind } from "../cli/study/run.ts"
-import { timelineLine } from "../cli/report/summary.ts"
+import * as Progress from "../lib/progress.ts"
+import type { StudyPlan } from "../lib/study/plan.ts"
+import { rows } from "../lib/study/fixedTeams.ts"
+import { runKind } from "../lib/study/run.ts"
+import { timelineLine } from "../lib/report/summary.ts"
 
 const plan = (teams: ReadonlyArray<number>, overrides: Partial<StudyPlan> = {}): StudyPlan => ({
   kinds: [{ kind: "sleep", jobs: 6, size: 100, teams }],

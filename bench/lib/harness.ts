@@ -70,12 +70,6 @@ export const childName = (): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : undefined
 }
 
-export const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
-
 export const gc = (): void => {
   const g = (globalThis as { gc?: () => void }).gc
   if (g === undefined) throw new Error("run with --expose-gc")
@@ -86,9 +80,6 @@ export const usedHeap = (): number => {
   gc()
   return process.memoryUsage().heapUsed
 }
-
-export const fmt = (n: number, digits = 0): string =>
-  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
 
 export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string =>
   [

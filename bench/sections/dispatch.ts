@@ -1,7 +1,9 @@
 // Section A: dispatch overhead, from the children of bench/dispatch.ts.
 import * as Dispatch from "../dispatch.ts"
 import { fileAt } from "../lib/baseline.ts"
-import { fmt, median, runRounds, table } from "../lib/harness.ts"
+import { fmt } from "../../lib/format.ts"
+import { median } from "../../lib/stats.ts"
+import { runRounds, table } from "../lib/harness.ts"
 import { measured, met, type Section } from "../lib/section.ts"
 
 // The pool as it was before job policies, and before Promise handlers, run in the same rounds: what

@@ -1,5 +1,7 @@
 // Section E: heap per queued job and per idle worker, from bench/memory.ts.
-import { fmt, median, runRounds, table } from "../lib/harness.ts"
+import { fmt } from "../../lib/format.ts"
+import { median } from "../../lib/stats.ts"
+import { runRounds, table } from "../lib/harness.ts"
 import { measured, met, type Section } from "../lib/section.ts"
 import * as Memory from "../memory.ts"
 

@@ -1,5 +1,7 @@
 // Section B: fixed teams and a threshold-scaled pool on sleeping jobs, from bench/scaling.ts.
-import { fmt, median, runRounds, table } from "../lib/harness.ts"
+import { fmt } from "../../lib/format.ts"
+import { median } from "../../lib/stats.ts"
+import { runRounds, table } from "../lib/harness.ts"
 import { measured, met, type Section } from "../lib/section.ts"
 import * as Scale from "../scaling.ts"
 

@@ -1,7 +1,9 @@
 // Section D: makespan of a skewed workload per dispatch, against p-queue, from
 // bench/stealing.ts. Its text also goes into docs/strategies.md.
-import { barChart } from "../../cli/report/charts.ts"
-import { fmt, median, runRounds, table } from "../lib/harness.ts"
+import { fmt } from "../../lib/format.ts"
+import { barChart } from "../../lib/report/charts.ts"
+import { median } from "../../lib/stats.ts"
+import { runRounds, table } from "../lib/harness.ts"
 import { type Chart, image, measured, met, type Section } from "../lib/section.ts"
 import * as Stealing from "../stealing.ts"
 

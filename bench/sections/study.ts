@@ -3,13 +3,14 @@
 // keys A–E that --only, the docs and the strategies page use keep their
 // meaning, and because it measures troupe alone where A–E compare it with peers.
 import { Effect, Option } from "effect"
-import { Progress, type ProgressService } from "../../cli/progress.ts"
-import type { StudyReport } from "../../cli/report/Report.ts"
-import { speedupChart, timelineChart } from "../../cli/report/studyCharts.ts"
-import { autoscaledHeader, autoscaledRows, bestFixed, kindHeader, kindRows, kindTitle } from "../../cli/report/summary.ts"
-import { resolve, type StudyFlags } from "../../cli/study/plan.ts"
-import { study } from "../../cli/study/study.ts"
-import { fmt, table } from "../lib/harness.ts"
+import { fmt } from "../../lib/format.ts"
+import { Progress, type ProgressService } from "../../lib/progress.ts"
+import type { StudyReport } from "../../lib/report/Report.ts"
+import { speedupChart, timelineChart } from "../../lib/report/studyCharts.ts"
+import { autoscaledHeader, autoscaledRows, bestFixed, kindHeader, kindRows, kindTitle } from "../../lib/report/summary.ts"
+import { resolve, type StudyFlags } from "../../lib/study/plan.ts"
+import { study } from "../../lib/study/study.ts"
+import { table } from "../lib/harness.ts"
 import { type Chart, image, type Section, type SectionContext, SectionFailed } from "../lib/section.ts"
 
 /** `troupe study`'s defaults (cli/flags.ts). */

@@ -1,6 +1,8 @@
 // Section C: thread workers against piscina, from the phases of bench/threads.ts.
-import { barChart } from "../../cli/report/charts.ts"
-import { fmt, median, runRounds, table } from "../lib/harness.ts"
+import { fmt } from "../../lib/format.ts"
+import { barChart } from "../../lib/report/charts.ts"
+import { median } from "../../lib/stats.ts"
+import { runRounds, table } from "../lib/harness.ts"
 import { type Chart, image, measured, met, type Section } from "../lib/section.ts"
 import * as Threads from "../threads.ts"
 

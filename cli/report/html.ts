@@ -1,7 +1,7 @@
 // One self-contained HTML page: the charts inline, the tables, and what the
 // numbers mean. No scripts: it opens the same from disk, a server or a CI artifact.
-import type { StudyReport } from "./Report.ts"
-import { autoscaledHeader, autoscaledRows, kindHeader, kindRows, kindTitle, provenance } from "./summary.ts"
+import type { StudyReport } from "../../lib/report/Report.ts"
+import { autoscaledHeader, autoscaledRows, kindHeader, kindRows, kindTitle, provenance } from "../../lib/report/summary.ts"
 
 const escape = (text: string): string =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")

@@ -6,6 +6,3 @@ export const textTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<Rea
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd()
   return [line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)].join("\n")
 }
-
-/** Numbers as the tables show them (1,234.5), one definition for the study and the bench. */
-export { fmt } from "../../bench/lib/harness.ts"

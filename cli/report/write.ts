@@ -1,9 +1,9 @@
 // Writes the report folder: study.json (checked against its Schema on the
 // way out), the two SVG charts, and report.html showing them together.
 import { Effect, FileSystem, Path, Schema } from "effect"
+import { StudyReport } from "../../lib/report/Report.ts"
+import { speedupChart, timelineChart } from "../../lib/report/studyCharts.ts"
 import { html } from "./html.ts"
-import { StudyReport } from "./Report.ts"
-import { speedupChart, timelineChart } from "./studyCharts.ts"
 
 export interface Written {
   readonly json: string

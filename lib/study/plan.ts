@@ -2,7 +2,6 @@
 // the batch, the job size and the teams to try.
 import { Option } from "effect"
 import { availableParallelism } from "node:os"
-import type { StudyInput } from "../commands.ts"
 
 export interface KindPlan {
   readonly kind: "sleep" | "cpu"
@@ -24,8 +23,27 @@ export interface StudyPlan {
   readonly idleAfterMs: number
 }
 
-/** The study's flags as parsed (cli/flags.ts), less those that only say where the output goes. */
-export type StudyFlags = Omit<StudyInput, "out" | "json" | "verbose" | "profile">
+/**
+ * What the study reads of `troupe study`'s flags as parsed (cli/flags.ts, which says each one's
+ * default): the command passes its whole input, the bench's section F its defaults.
+ */
+export interface StudyFlags {
+  readonly kind: "both" | "sleep" | "cpu"
+  /** Jobs per batch; none: 16 sleep jobs, and 8 CPU jobs per core. */
+  readonly jobs: Option.Option<number>
+  readonly sleepMs: number
+  readonly digits: number
+  readonly repeat: number
+  /** Fiber worker teams for sleep jobs; none: 1..jobs. */
+  readonly workers: Option.Option<ReadonlyArray<number>>
+  /** Thread worker teams for CPU jobs; none: 1..cores. */
+  readonly threads: Option.Option<ReadonlyArray<number>>
+  readonly mailbox: StudyPlan["mailbox"]
+  readonly dispatch: StudyPlan["dispatch"]
+  readonly scaling: StudyPlan["scaling"]
+  readonly jobsPerWorker: number
+  readonly idleAfterMs: number
+}
 
 const upTo = (n: number): ReadonlyArray<number> => Array.from({ length: n }, (_, i) => i + 1)
 

@@ -1,7 +1,7 @@
 // What the study's numbers say, as tables: one per job kind, then the
 // autoscaled runs. Shared by the terminal, the HTML report and the docs.
 import type { KindReport, StudyReport } from "./Report.ts"
-import { fmt } from "./table.ts"
+import { fmt } from "../format.ts"
 
 export const kindTitle = (k: KindReport): string =>
   k.kind === "sleep"

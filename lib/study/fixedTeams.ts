@@ -2,9 +2,9 @@
 // set against the ideal for that many workers.
 import { Clock, Effect, Fiber } from "effect"
 import { Pool } from "troupe"
-import { median } from "../../bench/lib/harness.ts"
 import { Progress } from "../progress.ts"
 import type { Row } from "../report/Report.ts"
+import { median } from "../stats.ts"
 import * as Batch from "./batch.ts"
 import type { KindPlan, StudyPlan } from "./plan.ts"
 

@@ -1,11 +1,11 @@
 // The sections of docs/benchmarks.md, in document order; `--only` picks by key.
-import type { Section } from "./lib/section.ts"
-import { dispatch } from "./sections/dispatch.ts"
-import { memory } from "./sections/memory.ts"
-import { scaling } from "./sections/scaling.ts"
-import { stealing } from "./sections/stealing.ts"
-import { scalingStudy } from "./sections/study.ts"
-import { threads } from "./sections/threads.ts"
+import type { Section } from "../lib/section.ts"
+import { dispatch } from "./dispatch.ts"
+import { memory } from "./memory.ts"
+import { scaling } from "./scaling.ts"
+import { stealing } from "./stealing.ts"
+import { scalingStudy } from "./study.ts"
+import { threads } from "./threads.ts"
 
 export const sections: ReadonlyArray<Section> = [dispatch, scaling, threads, stealing, memory, scalingStudy]
 

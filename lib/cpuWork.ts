@@ -1,5 +1,6 @@
-// The CPU work both pools run: plain functions, no imports, so each thread
-// loads only what its pool needs.
+// The CPU work thread jobs run, in the thread benchmark (troupe's pool and
+// piscina alike) and in the study's CPU jobs: plain functions, no imports, so
+// each thread loads only what its pool needs.
 
 /** The tiny task: sum of 1..n. */
 export const sumTo = (n: number): number => {
