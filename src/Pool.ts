@@ -221,6 +221,17 @@ export interface JobOptions<E = any> {
   readonly key?: string | undefined
 }
 
+// The option types above are written out for their docs; the compiler holds
+// them to the Schemas that decode them: a field added, dropped or typed
+// otherwise on either side fails the typecheck.
+type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+type Holds<T extends true> = T
+type OptionsMatchTheirSchemas = [
+  Holds<Mutual<Required<CommonOptions<any>>, Required<Omit<typeof PoolOptions.PoolOptions.Encoded, "handler">>>>,
+  Holds<Mutual<Required<JobOptions<any>>, Required<typeof PoolOptions.JobOptions.Encoded>>>,
+  Holds<Mutual<Required<ShutdownOptions>, Required<typeof PoolOptions.ShutdownOptions.Encoded>>>
+]
+
 /**
  * A snapshot of a pool's state and counters.
  *

@@ -74,7 +74,9 @@ export const RateLimit = Schema.Struct({
  * @since 0.3.0
  */
 export const Retry = Schema.Struct({
-  schedule: Schema.optionalKey(Schema.declare(Schedule.isSchedule, { expected: "a Schedule" })),
+  schedule: Schema.optionalKey(
+    Schema.declare((u: unknown): u is Schedule.Schedule<unknown, any> => Schedule.isSchedule(u), { expected: "a Schedule" })
+  ),
   times: Schema.optionalKey(Count(0)),
   while: Schema.optionalKey(
     Schema.declare((u: unknown): u is (error: any) => boolean => typeof u === "function", { expected: "a function (error) => boolean" })
@@ -117,6 +119,21 @@ const Queued = Schema.Literals(["drain", "handBack", "deadLetter"])
 export const ShutdownOptions = Schema.Struct({
   deadline: Schema.optionalKey(DurationInput()),
   queued: Schema.optionalKey(Queued)
+})
+
+/**
+ * One job's options (`Pool.submit`, `Pool.fork`, `PromisePool.run`). See
+ * `Pool.JobOptions` for what each does.
+ *
+ * @category schemas
+ * @since 0.4.0
+ */
+export const JobOptions = Schema.Struct({
+  queueTimeout: Schema.optionalKey(Timeout),
+  retry: Schema.optionalKey(Retry),
+  priority: Schema.optionalKey(Schema.Finite),
+  timeout: Schema.optionalKey(Timeout),
+  key: Schema.optionalKey(Schema.UndefinedOr(Schema.String))
 })
 
 /**
@@ -203,7 +220,7 @@ export type Decoded = typeof PoolOptions.Type
  */
 export const decode = (raw: unknown): Effect.Effect<Decoded, InvalidOptions> =>
   Schema.decodeUnknownEffect(PoolOptions)(raw, parseOptions).pipe(
-    Effect.mapError((error) => toInvalidOptions(raw, error.issue))
+    Effect.mapError((error) => toInvalidOptions(raw, error.issue, undefined, Object.keys(PoolOptions.fields)))
   )
 
 /**
@@ -221,10 +238,11 @@ export const decodeShutdown = (raw: unknown): Exit.Exit<typeof ShutdownOptions.T
  * @category decoding
  * @since 0.4.0
  */
-export const decoder = <A>(schema: Schema.Decoder<A>, at?: string) => {
+export const decoder = <A>(schema: Schema.Decoder<A> & { readonly fields?: object }, at?: string) => {
   const decodeExit = Schema.decodeUnknownExit(schema)
+  const known = schema.fields === undefined ? undefined : Object.keys(schema.fields)
   return (raw: unknown): Exit.Exit<A, InvalidOptions> =>
-    Exit.mapError(decodeExit(raw, parseOptions), (error) => toInvalidOptions(raw, error.issue, at))
+    Exit.mapError(decodeExit(raw, parseOptions), (error) => toInvalidOptions(raw, error.issue, at, known))
 }
 
 const parseOptions = { errors: "all", onExcessProperty: "error" } as const
@@ -233,12 +251,16 @@ const decodeShutdownExit = decoder(ShutdownOptions)
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
-const toInvalidOptions = (raw: unknown, issue: SchemaIssue.Issue, at?: string): InvalidOptions => {
+const toInvalidOptions = (raw: unknown, issue: SchemaIssue.Issue, at?: string, known?: ReadonlyArray<string>): InvalidOptions => {
   // One entry per field: a union reports one issue per member, joined here.
   const byField = new Map<string, Array<string>>()
   for (const i of formatter(issue).issues) {
     const field = (i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p)).join(".")
-    byField.set(field, [...(byField.get(field) ?? []), i.message])
+    // An unknown key gets the options there are, so a typo is easy to see.
+    const message = i.message === "Expected no excess property" && known !== undefined && !field.includes(".")
+      ? `is not an option here (known: ${known.join(", ")})`
+      : i.message
+    byField.set(field, [...(byField.get(field) ?? []), message])
   }
   const issues = [...byField].map(([field, messages]) => ({ field: qualified(field, at), message: messages.join(", or ") }))
   const first = [...byField.keys()][0] ?? ""

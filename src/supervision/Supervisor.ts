@@ -235,7 +235,7 @@ export const supervisor = (
 export const start = (spec: SupervisorSpec): Effect.Effect<Tree, never, Scope.Scope> =>
   Effect.gen(function*() {
     const hub = yield* PubSub.sliding<TreeEvent>(4096)
-    const node = new Node(spec, yield* Effect.context<never>(), hub, true)
+    const node = new TreeSupervisor(spec, yield* Effect.context<never>(), hub, true)
     const fiber = yield* Effect.forkScoped(node.run)
     return {
       snapshot: Effect.sync(() => node.snapshot(0)),
@@ -266,7 +266,7 @@ export const layer = (spec: SupervisorSpec): Layer.Layer<never> => Layer.effectD
 interface ChildState {
   readonly spec: ChildSpec
   /** The sub-supervisor when this child is one (a fresh one each restart), for snapshots. */
-  node: Node | undefined
+  node: TreeSupervisor | undefined
   fiber: Fiber.Fiber<unknown, unknown> | undefined
   state: "running" | "exited" | "stopped"
   restarts: number
@@ -279,7 +279,7 @@ interface ChildExit {
 }
 
 /** One supervisor: an actor whose mailbox receives its children's exits. */
-class Node {
+class TreeSupervisor {
   readonly spec: SupervisorSpec
   readonly isRoot: boolean
   readonly lifecycle: Actor<typeof SupervisorLifecycle.machine>
@@ -326,7 +326,7 @@ class Node {
   private subSupervisor(spec: SupervisorSpec): ChildState {
     let state: ChildState | undefined = undefined
     const run = Effect.suspend(() => {
-      const node = new Node(spec, this.context, this.hub)
+      const node = new TreeSupervisor(spec, this.context, this.hub)
       state!.node = node
       return node.run
     })

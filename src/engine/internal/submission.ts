@@ -5,7 +5,6 @@
 import { Cause, Exit } from "effect"
 import { InvalidInput, InvalidOptions, type MailboxFull, type PoolClosed } from "../PoolError.ts"
 import * as PoolOptions from "../PoolOptions.ts"
-import * as Durations from "../../shared/durations.ts"
 import { JobRecord, type JobExtras } from "../../job/internal/jobRecord.ts"
 import type { PendingSubmit } from "./admission.ts"
 import type { Engine } from "./engine.ts"
@@ -26,48 +25,37 @@ export type Checked = readonly [priority: number, extras: JobExtras | undefined]
 /** A plain job (no options, a fiber pool without a default timeout): nothing to check or carry. */
 const plainJob: Checked = [0, undefined]
 
-const known = new Set(["queueTimeout", "retry", "priority", "timeout", "key"])
-const timeoutBounds: Durations.Bounds = { infinite: true }
 
 /** Checks a job's options and input: what to admit it with, or why it cannot be. */
 export const prepare = (
   core: Engine,
   input: unknown,
-  options: RawJobOptions | undefined
+  raw: RawJobOptions | undefined
 ): Checked | InvalidOptions | InvalidInput => {
   const config = core.config
-  if (options === undefined && !config.jobsCarryExtras) return plainJob
-  if (options !== undefined) {
-    const unknownKey = unknownOption(options)
-    if (unknownKey !== undefined) return unknownKey
-  }
-  const priority = options?.priority ?? 0
-  if (typeof priority !== "number" || !Number.isFinite(priority)) {
-    return invalidOption("priority", priority, `Expected a finite number, got ${String(priority)}`)
-  }
-  const timeoutMs = millisOption("timeout", options?.timeout, config.timeoutMs)
-  if (typeof timeoutMs !== "number") return timeoutMs
-  const queueTimeoutMs = millisOption("queueTimeout", options?.queueTimeout, config.queueTimeoutMs)
-  if (typeof queueTimeoutMs !== "number") return queueTimeoutMs
-  const key = options?.key
-  if (key !== undefined && typeof key !== "string") return invalidOption("key", key, `Expected a string, got ${String(key)}`)
-  let retry = config.retryPolicy
-  if (options?.retry !== undefined) {
-    const decoded = decodeRetry(options.retry)
+  if (raw === undefined && !config.jobsCarryExtras) return plainJob
+  let options: typeof PoolOptions.JobOptions.Type = noOptions
+  if (raw !== undefined) {
+    const decoded = decodeJobOptions(raw)
     if (Exit.isFailure(decoded)) return decoded.cause.reasons.find(Cause.isFailReason)!.error
-    retry = toRetryPolicy(decoded.value)
+    options = decoded.value
   }
+  const timeoutMs = options.timeout ?? config.timeoutMs
+  const queueTimeoutMs = options.queueTimeout ?? config.queueTimeoutMs
+  const key = options.key
+  const retry = options.retry === undefined ? config.retryPolicy : toRetryPolicy(options.retry)
   let payload = input
   if (config.encodeInput !== undefined) {
     const encoded = config.encodeInput(input)
     if (Exit.isFailure(encoded)) return new InvalidInput({ pool: core.name, input, issue: issueOf(encoded.cause) })
     payload = encoded.value
   }
+  const priority = options.priority ?? 0
   const submittedAt = config.timesJobs || retry !== undefined ? core.now() : undefined
   if (timeoutMs === Infinity && queueTimeoutMs === Infinity && payload === input && key === undefined && submittedAt === undefined) {
-    return [priority as number, undefined]
+    return [priority, undefined]
   }
-  return [priority as number, { payload, timeoutMs, queueTimeoutMs, submittedAt, key, retry, starts: 0, retryState: undefined }]
+  return [priority, { payload, timeoutMs, queueTimeoutMs, submittedAt, key, retry, starts: 0, retryState: undefined }]
 }
 
 /** True when `prepare` refused the job. */
@@ -101,28 +89,8 @@ const issueOf = (cause: Cause.Cause<unknown>): string => {
   return error instanceof Error ? error.message : Cause.pretty(cause)
 }
 
-const decodeRetry = PoolOptions.decoder(PoolOptions.Retry, "retry")
-
-const unknownOption = (options: RawJobOptions): InvalidOptions | undefined => {
-  if (typeof options !== "object" || options === null) {
-    return invalidOption("(job options)", options, `Expected an object of job options, got ${String(options)}`)
-  }
-  for (const key in options) {
-    if (!known.has(key)) {
-      return invalidOption(key, (options as Record<string, unknown>)[key], `is not a job option (known: ${[...known].join(", ")})`)
-    }
-  }
-  return undefined
-}
-
-/** A job's duration option in millis, its default when absent, or why it is refused. */
-const millisOption = (field: string, value: unknown, fallback: number): number | InvalidOptions => {
-  if (value === undefined) return fallback
-  const ms = Durations.toMillis(value, timeoutBounds)
-  return ms !== undefined
-    ? ms
-    : invalidOption(field, value, `Expected ${Durations.expected(timeoutBounds)}, got ${describe(value)}`)
-}
+const decodeJobOptions = PoolOptions.decoder(PoolOptions.JobOptions)
+const noOptions: typeof PoolOptions.JobOptions.Type = {}
 
 /** A value as a message shows it: `NaN`, `{}`, `"soon"`. */
 export const describe = (value: unknown): string => {
