@@ -11,6 +11,8 @@ export const JOBS = 200_000
 export const BEFORE_POLICIES = "d15439b"
 /** The last commit before fiber handlers could return a Promise or a plain value: what an Effect handler paid before. */
 export const BEFORE_ASYNC_HANDLERS = "716f5a0"
+/** The last commit before the engine was split into its parts (admission, router, settlement, …). */
+export const BEFORE_ENGINE_SPLIT = "fea265e"
 export const WORKERS = 8
 const CAPACITY = 1024
 

@@ -9,7 +9,11 @@ import { measured, met, type Section } from "../lib/section.ts"
 // The pool as it was before job policies, and before Promise handlers, run in the same rounds: what
 // each cost a pool that does not use them. Looked up once (each may add a git worktree), when the
 // section's size or run first needs it.
-const earlier = { "troupe@before-policies": Dispatch.BEFORE_POLICIES, "troupe@before-async-handlers": Dispatch.BEFORE_ASYNC_HANDLERS }
+const earlier = {
+  "troupe@before-policies": Dispatch.BEFORE_POLICIES,
+  "troupe@before-async-handlers": Dispatch.BEFORE_ASYNC_HANDLERS,
+  "troupe@before-engine-split": Dispatch.BEFORE_ENGINE_SPLIT
+}
 let baselines: Record<string, readonly [string, string]> | undefined
 const before = () =>
   (baselines ??= Object.fromEntries(
@@ -45,6 +49,7 @@ export const dispatch: Section = {
     const policies = ratio("troupe+idle-policies", "troupe")
     const unused = "troupe@before-policies" in elsewhere ? ratio("troupe", "troupe@before-policies") : undefined
     const handlers = "troupe@before-async-handlers" in elsewhere ? ratio("troupe", "troupe@before-async-handlers") : undefined
+    const split = "troupe@before-engine-split" in elsewhere ? ratio("troupe", "troupe@before-engine-split") : undefined
     const asyncCost = ratio("troupe+async-handler", "troupe")
     const markdown = [
       `### A. Dispatch overhead (${fmt(Dispatch.JOBS)} \`Effect.sync\` jobs, ${Dispatch.WORKERS} workers, all results awaited)`,
@@ -57,7 +62,8 @@ export const dispatch: Section = {
       "and starts within the hour), so each job carries its retry state and submission time and passes the queue-deadline heap. " +
       "`troupe@before-policies`: the plain pool at the last commit before job policies, checked out beside this one (a git worktree " +
       "under `out/`) and run in the same rounds; `troupe@before-async-handlers` likewise, at the last commit before fiber handlers " +
-      "could return a Promise or a plain value. `troupe+async-handler`: the same jobs from `async (n) => n`. " +
+      "could return a Promise or a plain value; `troupe@before-engine-split` likewise, before the engine was split into its " +
+      "parts. `troupe+async-handler`: the same jobs from `async (n) => n`. " +
       "Each child warms up twice and reports the median of three runs.",
       "",
       table(["contender", "ns/job (median)", "min–max", "× Queue+fibers (same round)", "× p-queue (same round)"], rows),
@@ -69,6 +75,8 @@ export const dispatch: Section = {
       (handlers === undefined ? "" : `An Effect handler costs **${handlers.toFixed(2)}×** what it did before handlers could ` +
         `return a Promise (\`troupe@before-async-handlers\`, commit ${Dispatch.BEFORE_ASYNC_HANDLERS}, same rounds; target ≤ 1.05×, ` +
         `within noise: ${met(handlers <= 1.05)}); an \`async\` handler costs ${asyncCost.toFixed(2)}× an Effect one per no-op job. `) +
+      (split === undefined ? "" : `The engine split into its parts costs **${split.toFixed(2)}×** what the engine did as one ` +
+        `(\`troupe@before-engine-split\`, commit ${Dispatch.BEFORE_ENGINE_SPLIT}, same rounds; target ≤ 1.05×, within noise: ${met(split <= 1.05)}). `) +
       `Policies configured but never firing cost ${policies.toFixed(2)}× the plain pool per no-op job (each job then carries its ` +
       `submission time, retry policy and queue deadline: a fixed cost of a few hundred ns, which a job doing real work does not notice).`
     ].join("\n")
