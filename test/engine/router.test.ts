@@ -45,7 +45,7 @@ const makeRouter = (dispatch: Dispatch.Dispatch, localCapacity = Infinity) => {
     localCapacity,
     mailboxKind: Mailbox.fifo(),
     mailboxEvents: { promoted: () => {} },
-    accepting: () => workers as unknown as ReadonlyArray<WorkerActor>,
+    accepting: workers as unknown as ReadonlyArray<WorkerActor>,
     isRunning: () => running,
     stolen: (n) => void (stolen += n)
   })

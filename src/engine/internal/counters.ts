@@ -58,7 +58,14 @@ export class Counters {
   private timedOut = 0
   private queueTimedOut = 0
   private deadLettered = 0
-  private readonly tally: Record<Tally, number> = zeros(Object.keys(tallies) as Array<Tally>)
+  // Likewise one field per tally (`submitted` is counted once per job).
+  private submitted = 0
+  private retried = 0
+  private deadLettersDropped = 0
+  private threadsReplaced = 0
+  private stolen = 0
+  private promoted = 0
+  private retired = 0
   private readonly spawnedBy: Record<SpawnReason, number> = zeros(spawnReasons)
   private readonly inState: Record<WorkerState, number> = zeros(workerStates)
 
@@ -78,7 +85,15 @@ export class Counters {
   }
 
   add(tally: Tally, n = 1): void {
-    this.tally[tally] += n
+    switch (tally) {
+      case "submitted": this.submitted += n; break
+      case "retried": this.retried += n; break
+      case "deadLettersDropped": this.deadLettersDropped += n; break
+      case "threadsReplaced": this.threadsReplaced += n; break
+      case "stolen": this.stolen += n; break
+      case "promoted": this.promoted += n; break
+      case "retired": this.retired += n; break
+    }
   }
 
   spawned(reason: SpawnReason): void {
@@ -96,7 +111,7 @@ export class Counters {
   }
 
   get(tally: Tally): number {
-    return this.tally[tally]
+    return this[tally]
   }
 
   spawnedFor(reason: SpawnReason): number {
@@ -109,9 +124,10 @@ export class Counters {
 
   snapshot(): Counts {
     const ended = Object.fromEntries(outcomes.map((outcome) => [outcome, this[outcome]])) as Record<Outcome, number>
+    const tally = Object.fromEntries((Object.keys(tallies) as Array<Tally>).map((t) => [t, this[t]])) as Record<Tally, number>
     return {
       ...ended,
-      ...this.tally,
+      ...tally,
       served: ended.completed + ended.failed + ended.defects,
       spawned: { ...this.spawnedBy },
       workers: { ...this.inState }

@@ -85,15 +85,6 @@ export class Engine implements JobOwner {
       drained: () => this.checkQuiet()
     })
     const mailboxEvents = { promoted: () => this.counters.add("promoted") }
-    this.router = new Router({
-      dispatch: config.dispatch,
-      localCapacity: config.localCapacity,
-      mailboxKind: config.mailboxKind,
-      mailboxEvents,
-      accepting: () => this.team.accepting,
-      isRunning,
-      stolen: (n) => this.counters.add("stolen", n)
-    })
     this.rateLimit = new RateLimit(config.name, options.rateLimit, parts.limiter)
     const settle = (job: JobRecord, outcome: Outcome, exit: JobExit) => this.settle(job, outcome, exit)
     this.deadLetters = new DeadLetters(
@@ -123,7 +114,7 @@ export class Engine implements JobOwner {
       workerMachine: WorkerLifecycle.machine.provide({ actions: { idleTimedOut: () => this.team.idleTimedOut() } }),
       now,
       permits: this.rateLimit,
-      elsewhere: config.steals ? elsewhere(this.router, this.admission) : undefined,
+      elsewhere: config.steals ? this.elsewhere() : undefined,
       events: this.workerEvents
     }
     this.team = new TeamSupervisor({
@@ -141,6 +132,15 @@ export class Engine implements JobOwner {
       joined: () => this.router.flushShared(),
       report: (event) => this.teamReported(event),
       gaveUp: parts.escalated
+    })
+    this.router = new Router({
+      dispatch: config.dispatch,
+      localCapacity: config.localCapacity,
+      mailboxKind: config.mailboxKind,
+      mailboxEvents,
+      accepting: this.team.accepting,
+      isRunning,
+      stolen: (n) => this.counters.add("stolen", n)
     })
     this.lifecycle = createActor(PoolLifecycle.machine, {
       clock: XStateClock.fromContext(parts.context),
@@ -229,6 +229,7 @@ export class Engine implements JobOwner {
       // A thread settles a cancelled job at once and its lane reports it again when it lets go: one event.
       if (this.jobWatchers > 0 && job.state === "running") this.publishFinished(worker, job, ending)
       if (ending === "requeue") return this.requeue(job)
+      if (typeof ending !== "string" && Exit.isSuccess(ending)) return void this.settle(job, "completed", ending) // no verdict to make
       const verdict = Settlement.ofRun(job, ending, worker)
       if (verdict.retryable) return this.retries.failed(job, verdict.outcome, verdict.exit, verdict.error)
       this.settle(job, verdict.outcome, verdict.exit)
@@ -242,6 +243,18 @@ export class Engine implements JobOwner {
     ended: (worker) => {
       this.team.ended(worker)
       this.checkQuiet()
+    }
+  }
+
+  // Work stealing: where an idle lane looks beyond its own mailbox (the router is made after the workers' setup).
+  private elsewhere(): Elsewhere {
+    const admission = this.admission
+    return {
+      steal: (thief) => this.router.steal(thief),
+      takeShared: (worker) => this.router.takeShared(worker),
+      get queued() {
+        return admission.queued
+      }
     }
   }
 
@@ -330,12 +343,3 @@ export class Engine implements JobOwner {
     }
   }
 }
-
-// Work stealing: where an idle lane looks beyond its own mailbox.
-const elsewhere = (router: Router, admission: Admission): Elsewhere => ({
-  steal: (thief) => router.steal(thief),
-  takeShared: (worker) => router.takeShared(worker),
-  get queued() {
-    return admission.queued
-  }
-})

@@ -15,8 +15,8 @@ export interface RouterHost {
   readonly localCapacity: number
   readonly mailboxKind: Mailbox.MailboxKind
   readonly mailboxEvents: Mailbox.MailboxEvents
-  /** The workers that take new jobs, in dispatch order (the team's). */
-  readonly accepting: () => ReadonlyArray<WorkerActor>
+  /** The workers that take new jobs, in dispatch order: the team's own list, read as it changes. */
+  readonly accepting: ReadonlyArray<WorkerActor>
   readonly isRunning: () => boolean
   /** Jobs moved from one worker to another by stealing. */
   readonly stolen: (n: number) => void
@@ -41,7 +41,7 @@ export class Router {
 
   /** Sends a queued job to a worker's mailbox, or to the shared queue when none has room. */
   route(job: JobRecord): void {
-    const workers = this.host.accepting()
+    const workers = this.host.accepting
     const n = workers.length
     if (n === 0) return this.share(job)
     const worker = n === 1 ? workers[0]! : this.pick(job, workers)
@@ -55,7 +55,7 @@ export class Router {
   /** Routes the shared queue's jobs again (a worker has become available); each once. */
   flushShared(): void {
     // Routing can wake a lane that takes from the shared queue itself: re-read it each time.
-    for (let n = this.shared.size; n > 0 && this.host.accepting().length > 0; n--) {
+    for (let n = this.shared.size; n > 0 && this.host.accepting.length > 0; n--) {
       const job = this.shared.take()
       if (job === undefined) return
       this.route(job)
@@ -83,7 +83,7 @@ export class Router {
    * last) move to the thief, which runs the first at once.
    */
   steal(thief: WorkerActor): JobRecord | undefined {
-    const workers = this.host.accepting()
+    const workers = this.host.accepting
     const self = workers.indexOf(thief)
     // Only a worker that takes jobs steals: not one still spawning (its thread
     // booting) or not yet in the team; it is nudged once it is.
