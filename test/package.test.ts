@@ -105,8 +105,18 @@ beforeAll(() => {
 
 describe("the packed package", () => {
   it("holds the built library, its types and sources, and nothing of the repository's own", () => {
-    for (const file of ["dist/index.js", "dist/index.d.ts", "dist/Thread.js", "dist/Thread.d.ts", "dist/actors/internal/threadEntry.js", "LICENSE", "README.md", "package.json"]) {
+    for (const file of ["dist/index.js", "dist/index.d.ts", "dist/actors/internal/threadEntry.js", "LICENSE", "README.md", "package.json"]) {
       expect(files).toContain(file)
+    }
+    // every path the package's exports name is in it (a build leaves nothing stale or missing)
+    const source = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
+    const targets = Object.values(source.exports as Record<string, string | Record<string, string>>).flatMap((e) =>
+      typeof e === "string" ? [e] : Object.entries(e).filter(([condition]) => condition !== "troupe-source").map(([, path]) => path)
+    )
+    for (const target of targets) expect(files, target).toContain(target.replace(/^\.\//, ""))
+    // and nothing in dist/ without its source in src/ (a file left from an earlier build)
+    for (const file of files.filter((f) => f.startsWith("dist/") && f.endsWith(".js"))) {
+      expect(files, file).toContain(file.replace(/^dist\//, "src/").replace(/\.js$/, ".ts"))
     }
     for (const folder of ["test/", "bench/", "cli/", "docs/", "examples/", "scripts/", "scratch/", "out/"]) {
       expect(files.filter((f) => f.startsWith(folder))).toEqual([])
@@ -128,7 +138,7 @@ describe("the packed package", () => {
   })
 
   it("troupe/Thread stays light: its built module loads nothing at run time", () => {
-    const thread = readFileSync(join(app, "node_modules/troupe/dist/Thread.js"), "utf8")
+    const thread = readFileSync(join(app, "node_modules/troupe/dist/actors/Thread.js"), "utf8")
     expect(thread).not.toMatch(/^\s*import\s/m)
     expect(thread).not.toMatch(/require\(/)
   })
