@@ -7,6 +7,7 @@
 import { Effect, Exit, Option } from "effect"
 import type { JobError } from "./job/JobError.ts"
 import { HandleTypeId, JobRecord } from "./job/internal/jobRecord.ts"
+import * as Submission from "./engine/internal/submission.ts"
 
 /**
  * A handle on one accepted job. Its outcome is settled exactly once.
@@ -75,15 +76,7 @@ export const poll = <O, E>(handle: JobHandle<O, E>): Effect.Effect<Option.Option
  * @category combinators
  * @since 0.1.0
  */
-export const cancel = <O, E>(handle: JobHandle<O, E>): Effect.Effect<void> => cancelRecord(handle as unknown as JobRecord)
-
-/** @internal */
-export const cancelRecord = (job: JobRecord): Effect.Effect<void> =>
-  Effect.callback<void>((resume) => {
-    const unobserve = job.resumeWith(() => resume(Effect.void))
-    job.owner.cancel(job)
-    return Effect.sync(unobserve)
-  })
+export const cancel = <O, E>(handle: JobHandle<O, E>): Effect.Effect<void> => Submission.cancel(handle as unknown as JobRecord)
 
 /**
  * The job's id.

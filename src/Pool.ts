@@ -13,13 +13,14 @@ import type { Pipeable } from "effect/Pipeable"
 import type { Supervisable } from "./supervision/Supervisor.ts"
 import type { WorkerState } from "./actors/WorkerLifecycle.ts"
 import type { InspectionEvent } from "./engine/Inspection.ts"
-import { cancelRecord, type JobHandle } from "./Job.ts"
+import type { JobHandle } from "./Job.ts"
 import type { JobError, JobTimedOut } from "./job/JobError.ts"
 import { JobRecord, type JobExit } from "./job/internal/jobRecord.ts"
 import * as Assembly from "./engine/internal/assembly.ts"
 import type { Engine } from "./engine/internal/engine.ts"
 import * as Shutdown from "./engine/internal/shutdown.ts"
 import * as Submission from "./engine/internal/submission.ts"
+import * as Batch from "./engine/internal/batch.ts"
 import * as Durations from "./shared/durations.ts"
 import { InvalidInput, InvalidOptions, type MailboxFull, PoolClosed, PoolEscalated } from "./engine/PoolError.ts"
 import * as Thread from "./actors/Thread.ts"
@@ -375,22 +376,93 @@ export const submit: {
     const core = impl(self).core
     const checked = Submission.prepare(core, input, options)
     if (Submission.isRefused(checked)) return Exit.fail(checked)
-    return Effect.callback<O, E | JobError | PoolClosed | MailboxFull>((resume) => {
-      let job: JobRecord | undefined
-      let unobserve: (() => void) | undefined
-      const admitted = (record: JobRecord) => {
-        job = record
-        unobserve = record.resumeWith(resume as (exit: JobExit) => void)
-      }
-      const pending = Submission.admit(core, input, checked, admitted, (error) => resume(Exit.fail(error)))
-      return Effect.suspend(() => {
-        if (job === undefined) return Effect.sync(() => pending && core.admission.withdraw(pending))
-        unobserve?.()
-        return cancelRecord(job)
-      })
-    })
+    return Effect.callback<O, E | JobError | PoolClosed | MailboxFull>((resume) =>
+      new Submission.Call(core, input, checked, resume as (exit: Exit.Exit<unknown, unknown>) => void).start()
+    )
   }
 )
+
+/**
+ * Submits a batch of jobs and waits for all their results, in input order:
+ * the fast way to run many jobs. The batch costs one fiber, not one per job:
+ * it admits jobs while the pool has room and waits for room as one submitter,
+ * so it holds at most the pool's `capacity` of them queued. Like
+ * `Effect.forEach`, the first failure ends it (the jobs still queued or
+ * running are cancelled), and so does interrupting it. Every job takes
+ * `options`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Pool } from "troupe"
+ *
+ * const program = Effect.gen(function*() {
+ *   const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n * n), maxWorkers: 4 })
+ *   return yield* Pool.submitAll(pool, [1, 2, 3]) // [1, 4, 9]
+ * }).pipe(Effect.scoped)
+ * ```
+ *
+ * @category submitting
+ * @since 0.4.0
+ */
+export const submitAll: {
+  <I>(inputs: Iterable<I>, options?: JobOptions): <O, E>(self: Pool<I, O, E>) => Effect.Effect<Array<O>, E | JobError | PoolClosed | MailboxFull | InvalidOptions | InvalidInput>
+  <I, O, E>(self: Pool<I, O, E>, inputs: Iterable<I>, options?: JobOptions): Effect.Effect<Array<O>, E | JobError | PoolClosed | MailboxFull | InvalidOptions | InvalidInput>
+} = dual(
+  (args) => isPool(args[0]),
+  <I, O, E>(self: Pool<I, O, E>, inputs: Iterable<I>, options?: JobOptions) =>
+    Effect.callback<Array<O>, E | JobError | PoolClosed | MailboxFull | InvalidOptions | InvalidInput>((resume) => {
+      const list = Array.isArray(inputs) ? inputs : Array.from(inputs)
+      const cancel = Batch.run<O>(impl(self).core, list, options, resume as (exit: Exit.Exit<Array<O>, unknown>) => void)
+      return Effect.sync(cancel)
+    })
+)
+
+/**
+ * Runs a stream's elements through the pool, emitting each result in the
+ * stream's order, with at most `concurrency` jobs submitted and not yet
+ * emitted (default 1,024). The stream waits while they are in flight (back
+ * pressure); the pool's own capacity applies too. Elements go to the pool as
+ * they come, in batches (`submitAll`) of the stream's own chunks, at most
+ * half of `concurrency` each, two at a time, so workers do not wait between
+ * batches. The first failure ends the stream, and ending the stream early
+ * cancels the jobs in flight.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Pool } from "troupe"
+ *
+ * const program = Effect.gen(function*() {
+ *   const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n * 2) })
+ *   return yield* Stream.range(1, 5).pipe(Pool.stream(pool), Stream.runCollect) // [2, 4, 6, 8, 10]
+ * }).pipe(Effect.scoped)
+ * ```
+ *
+ * @category submitting
+ * @since 0.4.0
+ */
+export const stream = <I, O, E>(self: Pool<I, O, E>, options?: JobOptions & { readonly concurrency?: number | undefined }) =>
+  <E2, R>(elements: Stream.Stream<I, E2, R>): Stream.Stream<O, E | E2 | JobError | PoolClosed | MailboxFull | InvalidOptions | InvalidInput, R> => {
+    const { concurrency = 1_024, ...jobOptions } = options ?? {}
+    const size = Math.max(1, Math.ceil(concurrency / 2))
+    const job = Object.keys(jobOptions).length === 0 ? undefined : jobOptions
+    return elements.pipe(
+      Stream.chunks,
+      Stream.flatMap((chunk) => Stream.fromIterable(slices(chunk, size))),
+      Stream.mapEffect((batch) => submitAll(self, batch, job), { concurrency: 2 }),
+      Stream.flattenIterable
+    )
+  }
+
+const slices = <A>(chunk: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  if (chunk.length <= size) return [chunk]
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < chunk.length; i += size) out.push(chunk.slice(i, i + size))
+  return out
+}
 
 /**
  * Submits a job to run in the background and returns its handle at once (or,

@@ -22,6 +22,7 @@ import type { InspectionEvent } from "./engine/Inspection.ts"
 import type { JobError } from "./job/JobError.ts"
 import { impl } from "./engine/internal/poolImpl.ts"
 import * as Submission from "./engine/internal/submission.ts"
+import * as Batch from "./engine/internal/batch.ts"
 import { type JobExit, type JobExtras, JobRecord } from "./job/internal/jobRecord.ts"
 import type { PendingSubmit } from "./engine/internal/admission.ts"
 import * as Pool from "./Pool.ts"
@@ -42,6 +43,12 @@ export interface PromisePool<I, O, E> {
    * with {@link PromisePool.awaitQueuedBelow} rather than holding many.
    */
   readonly run: (input: I, options?: Pool.JobOptions<E>) => Promise<O>
+  /**
+   * Runs a batch and resolves with every result, in input order (see
+   * `Pool.submitAll`): the fast way to run many jobs, one Promise for all.
+   * Rejects with the first failure; the batch's other jobs are then cancelled.
+   */
+  readonly runAll: (inputs: Iterable<I>, options?: Pool.JobOptions<E>) => Promise<Array<O>>
   /** Resolves once nothing is queued, running or waiting to retry. */
   readonly idle: () => Promise<void>
   /**
@@ -101,6 +108,11 @@ export async function make<I, O, E>(options: Pool.Options<I, O, E, never> | Pool
       core.admission.wait(new PendingRun(input, checked, resolve, reject))
       return promise
     },
+    runAll: (inputs, runOptions) =>
+      new Promise<Array<O>>((resolve, reject) =>
+        void Batch.run<O>(core, Array.isArray(inputs) ? inputs : Array.from(inputs), runOptions, (exit) =>
+          Exit.isSuccess(exit) ? resolve(exit.value) : reject(failureOf(exit.cause)))
+      ),
     idle: () => Effect.runPromise(Pool.awaitIdle(pool)),
     awaitQueuedBelow: (n) => settle(Pool.awaitQueuedBelow(pool, n)),
     on: (event, listener) => listen(pool, `@troupe.pool.${event}`, listener),

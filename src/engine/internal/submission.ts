@@ -2,7 +2,7 @@
 // `Pool.fork`) and the Promise API (`PromisePool.run`): its options and input
 // are checked before it is admitted (a bad one fails the submit and the pool
 // never holds it), then it is admitted now or waits for room.
-import { Cause, Exit } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import { InvalidInput, InvalidOptions, type MailboxFull, type PoolClosed } from "../PoolError.ts"
 import * as PoolOptions from "../PoolOptions.ts"
 import { JobRecord, type JobExtras } from "../../job/internal/jobRecord.ts"
@@ -61,6 +61,78 @@ export const prepare = (
 /** True when `prepare` refused the job. */
 export const isRefused = (checked: Checked | InvalidOptions | InvalidInput): checked is InvalidOptions | InvalidInput =>
   !Array.isArray(checked) // not `instanceof`: the checked tuple is the common case
+
+/**
+ * One `Pool.submit` waiting for its job's outcome: one object holds what a
+ * closure per step would (the admission, the wait for room, the outcome).
+ * The outcome resumes the submitter from a scheduler task, not on the
+ * settling worker's stack: under load a waiter wakes to a batch of settled
+ * jobs instead of switching fibers once per job.
+ */
+export class Call implements PendingSubmit {
+  readonly input: unknown
+  readonly priority: number
+  readonly extras: JobExtras | undefined
+  private readonly core: Engine
+  private readonly resume: (exit: Exit.Exit<unknown, unknown>) => void
+  private job: JobRecord | undefined = undefined
+  private waiting = false
+
+  constructor(core: Engine, input: unknown, [priority, extras]: Checked, resume: (exit: Exit.Exit<unknown, unknown>) => void) {
+    this.core = core
+    this.input = input
+    this.priority = priority
+    this.extras = extras
+    this.resume = resume
+  }
+
+  /** Admits the job, or waits for room; returns what interrupting the submitter does. */
+  start(): Effect.Effect<void> {
+    const admission = this.core.admission.tryAdmit(this.input, this.priority, this.extras)
+    if (admission instanceof JobRecord) this.admitted(admission)
+    else if (admission !== undefined) this.resume(Exit.fail(admission))
+    else {
+      this.waiting = true
+      this.core.admission.wait(this)
+    }
+    return this.interrupted
+  }
+
+  admitted(job: JobRecord): void {
+    this.waiting = false
+    this.job = job
+    job.observe(this.settled)
+  }
+
+  rejected(error: PoolClosed): void {
+    this.waiting = false
+    this.resume(Exit.fail(error))
+  }
+
+  private readonly settled = (): void => this.core.dispatcher.scheduleTask(this.wake, 0)
+
+  private readonly wake = (): void => this.resume(this.job!.exit!)
+
+  // The submitter was interrupted: a job still waiting for room is withdrawn,
+  // an admitted one cancelled (it leaves its queue, or is interrupted).
+  private get interrupted(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.waiting) return Effect.sync(() => this.core.admission.withdraw(this))
+      const job = this.job
+      if (job === undefined || job.exit !== undefined) return Effect.void
+      job.unobserve(this.settled)
+      return cancel(job)
+    })
+  }
+}
+
+/** Cancels a job and waits until it has settled. */
+export const cancel = (job: JobRecord): Effect.Effect<void> =>
+  Effect.callback<void>((resume) => {
+    const unobserve = job.resumeWith(() => resume(Effect.void))
+    job.owner.cancel(job)
+    return Effect.sync(unobserve)
+  })
 
 /**
  * Admits a checked job now, or queues the submission until there is room

@@ -162,7 +162,8 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
     return this.observe((exit) => dispatcher.scheduleTask(() => resume(exit), 0))
   }
 
-  private unobserve(observer: Observer): void {
+  /** Stops calling `observer` (a waiter that stopped waiting). */
+  unobserve(observer: Observer): void {
     const current = this.observers
     if (current === observer) this.observers = undefined
     else if (Array.isArray(current)) {
