@@ -1,6 +1,7 @@
 // Scenario B: the classic scaling table. 16 jobs that each sleep 100 ms on
 // fixed teams of 1, 2, 4, 8 and 16 workers, then the same 16 jobs with
-// minWorkers 1, maxWorkers 16 and the threshold policy sizing the team.
+// minWorkers 1, maxWorkers 16 and the threshold policy sizing the team, and
+// with `maxWorkers: 16` alone (the default policy).
 import { Effect } from "effect"
 import { median } from "../lib/stats.ts"
 import { Pool, Scaling } from "../src/index.ts"
@@ -21,7 +22,9 @@ const batch = (options: Omit<Pool.Options<number, number, never, never>, "handle
 
 export const configs = [
   ...TEAMS.map((n) => ({ name: `fixed-${n}`, options: { maxWorkers: n, scaling: "fixed" as const } })),
-  { name: "threshold-1..16", options: { minWorkers: 1, maxWorkers: 16, scaling: Scaling.threshold({ jobsPerWorker: 1 }) } }
+  { name: "threshold-1..16", options: { minWorkers: 1, maxWorkers: 16, scaling: Scaling.threshold({ jobsPerWorker: 1 }) } },
+  // What a user writes: a ceiling, and the default policy.
+  { name: "defaults-16", options: { maxWorkers: 16 } }
 ]
 
 // A full GC before each measured batch, so no row pays for the garbage of the

@@ -94,8 +94,9 @@ export interface CommonOptions<E> {
   /** Ceiling of the team (default 4). */
   readonly maxWorkers?: number
   /**
-   * How the team is sized between the two: `"auto"` (default: grow at 50 queued jobs per worker,
-   * retire after 30 seconds idle), `"fixed"` (always `maxWorkers`), or a `Scaling` policy.
+   * How the team is sized between the two: `"auto"` (default: grow as soon as jobs wait with no
+   * worker free, enough for them at once; retire after 30 seconds idle), `"fixed"` (always
+   * `maxWorkers`), or a `Scaling` policy (`Scaling.classic()`: the threshold rule of 50 per worker).
    */
   readonly scaling?: "auto" | "fixed" | Scaling
   /** Jobs one worker runs at once (default 1). For a thread worker: jobs in flight to its thread. */

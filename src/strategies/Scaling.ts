@@ -172,6 +172,26 @@ export const threshold = (options: { readonly jobsPerWorker: number; readonly fa
 }
 
 /**
+ * Grows the team under pressure: jobs wait that no free lane will take at
+ * once (so no worker is idle), and the team is below `maxWorkers`. It spawns
+ * enough workers for the waiting jobs (their number over the lanes a worker
+ * has), at once: a burst gets a useful team in one step rather than by
+ * doublings.
+ *
+ * @category constructors
+ * @since 0.4.0
+ */
+export const pressure = (): Scaling =>
+  make("pressure", (s) => {
+    const n = s.workers.length
+    if (s.queued === 0 || n >= s.maxWorkers) return hold
+    const waiting = n === 0 ? s.queued : backlog(s)
+    if (waiting === 0) return hold
+    const count = Math.min(s.maxWorkers - n, Math.ceil(waiting / s.concurrency))
+    return { _tag: "Spawn", count, reason: `${waiting} jobs waiting and no lane free` }
+  })
+
+/**
  * Retires workers idle for at least `after`, never below `minWorkers` and
  * never a busy one. Scaling down is slower than up on purpose (hysteresis): a
  * worker must stay idle for the whole timeout, and nothing retires within
@@ -225,12 +245,30 @@ export const combine = (...policies: ReadonlyArray<Scaling>): Scaling => {
 }
 
 /**
- * The default: grow at 50 queued jobs per worker, retire after 30 seconds idle.
+ * The default: grow under {@link pressure} (as soon as jobs wait with no lane
+ * free), retire after 30 seconds idle. With `jobsPerWorker`, grow by the
+ * {@link threshold} rule instead (doubling at that many waiting jobs per
+ * worker), as {@link classic} does.
  *
  * @category constructors
  * @since 0.1.0
  */
 export const auto = (options?: { readonly jobsPerWorker?: number; readonly idleAfter?: Duration.Input }): Scaling =>
+  combine(
+    options?.jobsPerWorker === undefined ? pressure() : threshold({ jobsPerWorker: options.jobsPerWorker }),
+    idleTimeout({ after: options?.idleAfter ?? "30 seconds" })
+  )
+
+/**
+ * The classic rule: double the team when 50 jobs per worker wait (or
+ * `jobsPerWorker`), retire after 30 seconds idle. Slower to grow than the
+ * default, for jobs whose bursts are better absorbed by a queue than by new
+ * workers (each worker holds a connection, say).
+ *
+ * @category constructors
+ * @since 0.4.0
+ */
+export const classic = (options?: { readonly jobsPerWorker?: number; readonly idleAfter?: Duration.Input }): Scaling =>
   combine(
     threshold({ jobsPerWorker: options?.jobsPerWorker ?? 50 }),
     idleTimeout({ after: options?.idleAfter ?? "30 seconds" })

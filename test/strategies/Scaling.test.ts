@@ -124,11 +124,44 @@ describe("Scaling.fixed, combine, auto", () => {
     expect(both.idleTimeout && Duration.toMillis(both.idleTimeout)).toBe(4_000)
   })
 
-  it("auto = threshold(50) + idleTimeout(30 s)", () => {
-    const policy = Scaling.auto()
+  // The default changed (issue 15): auto grows under pressure; the threshold rule of 50 is `classic`.
+  it("classic = threshold(50) + idleTimeout(30 s)", () => {
+    const policy = Scaling.classic()
     expect(policy.decide(snapshot({ busy: 1, queued: 50 }))).toMatchObject({ _tag: "Spawn", count: 1 })
     expect(policy.decide(snapshot({ now: 30_000, idle: [0, 0] }))).toMatchObject({ _tag: "Retire", workerIds: [1, 2] })
   })
+
+  it("auto = pressure + idleTimeout(30 s): a burst gets its team in one step", () => {
+    const policy = Scaling.auto()
+    expect(policy.decide(snapshot({ busy: 1, queued: 15 }))).toMatchObject({ _tag: "Spawn", count: 15 })
+    expect(policy.decide(snapshot({ busy: 1, queued: 50 }))).toMatchObject({ _tag: "Spawn", count: 15 }) // up to maxWorkers (16)
+    expect(policy.decide(snapshot({ now: 30_000, idle: [0, 0] }))).toMatchObject({ _tag: "Retire", workerIds: [1, 2] })
+    expect(Scaling.auto({ jobsPerWorker: 50 }).decide(snapshot({ busy: 1, queued: 15 }))).toEqual(Scaling.hold) // the threshold rule, when asked
+  })
+})
+
+describe("Scaling.pressure", () => {
+  it("grows for the jobs no free lane takes, over the lanes a worker has; never while a lane is free", () => {
+    const policy = Scaling.pressure()
+    expect(policy.decide(snapshot({ busy: 2, queued: 3 }))).toMatchObject({ _tag: "Spawn", count: 3 })
+    expect(policy.decide(snapshot({ queued: 7, concurrency: 2, workers: [] }))).toMatchObject({ _tag: "Spawn", count: 4 }) // no worker: 7 wait, 2 lanes each
+    expect(policy.decide(snapshot({ busy: 2, queued: 7, concurrency: 4 }))).toMatchObject({ _tag: "Spawn", count: 1 }) // 6 free lanes take 6 of 7
+    expect(policy.decide(snapshot({ idle: [0], busy: 1, queued: 1 }))).toEqual(Scaling.hold) // the idle worker's lane takes it
+    expect(policy.decide(snapshot({ busy: 16, queued: 100 }))).toEqual(Scaling.hold) // at maxWorkers
+    expect(policy.decide(snapshot({ busy: 3, queued: 0 }))).toEqual(Scaling.hold)
+  })
+
+  test.prop([fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 200 }), fc.integer({ min: 1, max: 4 })])(
+    "never spawns past maxWorkers, and only when jobs wait with no free lane",
+    (idle, busy, queued, concurrency) => {
+      const s = snapshot({ idle: Array.from({ length: idle }, () => 0), busy, queued, concurrency, maxWorkers: 16 })
+      const decision = Scaling.pressure().decide(s)
+      if (decision._tag !== "Spawn") return
+      expect(s.workers.length + decision.count).toBeLessThanOrEqual(16)
+      expect(decision.count).toBeGreaterThan(0)
+      expect(Scaling.backlog(s) > 0 || s.workers.length === 0).toBe(true)
+    }
+  )
 
   it("a policy of your own is a function", () => {
     const perTen = Scaling.make("perTen", (s) => {
