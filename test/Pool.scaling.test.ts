@@ -30,6 +30,25 @@ const burst = (pool: Pool.Pool<number, number, string>, gates: ReturnType<typeof
 const eager = Scaling.combine(Scaling.threshold({ jobsPerWorker: 1 }), Scaling.idleTimeout({ after: idleAfter }))
 
 describe("scaling up", () => {
+  it.effect("the default policy: a burst of 16 gets a team of 16 in one step (no doubling, no threshold), and it retires after 30 s idle", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 16 })
+      expect(team(pool)).toBe(1)
+      yield* Effect.forEach(Array.from({ length: 16 }, (_, i) => i), (i) => Pool.fork(pool, i))
+      yield* eventually(() => gates.started.length === 16, "all sixteen running")
+      expect(team(pool)).toBe(16)
+      expect(Pool.statsUnsafe(pool).spawned).toEqual({ initial: 1, replacement: 0, scaleUp: 15 })
+      for (let i = 0; i < 16; i++) yield* gates.release(i)
+      yield* eventually(() => Pool.statsUnsafe(pool).completed === 16)
+      yield* settle()
+      yield* TestClock.adjust("29 seconds")
+      expect(team(pool)).toBe(16)
+      yield* TestClock.adjust("1 second")
+      yield* settle()
+      expect(team(pool)).toBe(1) // back to minWorkers
+    }))
+
   it.effect("a burst grows the team at once, doubling up to maxWorkers, without waiting for a tick", () =>
     Effect.gen(function*() {
       const gates = makeGates()
