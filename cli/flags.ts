@@ -38,7 +38,7 @@ const sectionKeys: Read<string> = (text) => {
   const { chosen, unknown } = select(text)
   return unknown.length === 0 && chosen.length > 0
     ? Result.succeed(text)
-    : Result.fail(`section keys among ${sections.map((s) => s.key).join(", ")}, such as A,C`)
+    : Result.fail(`section keys among ${sections.map((s) => s.key).sort().join(", ")}, such as A,C`)
 }
 
 /** A flag whose text `read` turns into its value; a bad one fails as effect/cli's own parsers fail. */
