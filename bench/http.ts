@@ -8,6 +8,7 @@
 // then it checks some answers and stops the server.
 import { spawn } from "node:child_process"
 import { Agent, request } from "node:http"
+import { fileURLToPath } from "node:url"
 import { childName } from "./lib/harness.ts"
 import { CONNECTIONS, type FromServer, hashOf, MAX_REQUESTS, MEASURE_MS, PATH, type ToServer, WARM_UP_MS } from "./http/work.ts"
 
@@ -33,16 +34,16 @@ export interface Result {
 export const quantile = (sorted: Float64Array, q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!
 
 const startServer = (name: string) => {
-  const server = spawn(process.execPath, [...process.execArgv, new URL("./http/server.ts", import.meta.url).pathname, name], {
+  const server = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL("./http/server.ts", import.meta.url)), name], {
     stdio: ["ignore", "ignore", "inherit", "ipc"]
   })
-  const waiting: Array<(message: FromServer) => void> = []
-  server.on("message", (message: FromServer) => waiting.shift()?.(message))
-  const next = (): Promise<FromServer> =>
-    new Promise((resolve, reject) => {
-      waiting.push(resolve)
-      server.once("exit", (code) => reject(new Error(`server ${name} exited with ${code}`)))
-    })
+  // The server answers in order: each message settles the oldest wait; its exit fails them all.
+  const waiting: Array<{ readonly resolve: (m: FromServer) => void; readonly reject: (e: Error) => void }> = []
+  server.on("message", (message: FromServer) => waiting.shift()?.resolve(message))
+  server.on("exit", (code, signal) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`server ${name} exited with ${signal ?? code}`))
+  })
+  const next = (): Promise<FromServer> => new Promise((resolve, reject) => void waiting.push({ resolve, reject }))
   const ask = async (message: ToServer) => {
     const answer = next()
     server.send(message)

@@ -20,6 +20,11 @@ export const http: Section = {
     const best = (round: Record<string, Sample>) =>
       Http.peers.map((p) => round[p]!).reduce((a, b) => (num(b, "reqPerSec") > num(a, "reqPerSec") ? b : a))
     const vsBest = (name: string, key: keyof Http.Result) => median(results.map((r) => num(r[name]!, key) / num(best(r), key)))
+    // The per-round ratios' range: how far one round may stray on a shared machine.
+    const spread = (name: string, key: keyof Http.Result) => {
+      const xs = results.map((r) => num(r[name]!, key) / num(best(r), key))
+      return `rounds ${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`
+    }
     const vs = (a: string, b: string, key: keyof Http.Result) => median(results.map((r) => num(r[a]!, key) / num(r[b]!, key)))
     const vsDiff = (name: string) => median(results.map((r) => num(r[name]!, "serverCpuUsPerReq") - num(r.inline!, "serverCpuUsPerReq")))
     const ms = (us: number) => fmt(us / 1000, 1)
@@ -77,7 +82,7 @@ export const http: Section = {
       `\`poolifier\`: \`node:http\` and \`new FixedThreadPool(${Http.THREADS}, file)\`, \`pool.execute(input)\`. ` +
       `\`inline\`: \`node:http\` computing on the main thread, the floor without a pool. All other options are the libraries' defaults. ` +
       `The load comes from another process (\`node:http\` \`Agent({ keepAlive: true })\`): ${Http.CONNECTIONS} connections, each with one request at a time, ` +
-      `${fmt(Http.WARM_UP_MS / 1000)} s of warm-up, then ${fmt(Http.MEASURE_MS / 1000)} s measured: the responses that arrive in that window per second, ` +
+      `${fmt(Http.WARM_UP_MS)} ms of warm-up, then ${fmt(Http.MEASURE_MS)} ms measured: the responses that arrive in that window per second, ` +
       `and each one's latency from its request to its last byte (p50 and p99 of all of a run's samples, then the median over rounds). ` +
       `The best peer is, in each round, whichever of piscina and poolifier served more requests per second (here: ${bestCount} of ${rounds} rounds); ` +
       `server CPU is the server process's (main thread and pool threads) per measured request; main thread busy is its event-loop utilization over the window. ` +
@@ -93,8 +98,8 @@ export const http: Section = {
       "",
       image("p99 latency on GET /hash, per contender (lower is better)", charts[1]!),
       "",
-      `troupe behind Effect's HTTP server serves **${rps.toFixed(2)}×** the best peer's requests per second (target ≥ 1: ${met(rps >= 1)}) ` +
-      `with **${p99.toFixed(2)}×** its p99 latency (target ≤ 1: ${met(p99 <= 1)}). ` +
+      `troupe behind Effect's HTTP server serves **${rps.toFixed(2)}×** the best peer's requests per second (${spread("troupe", "reqPerSec")}; target ≥ 1: ${met(rps >= 1)}) ` +
+      `with **${p99.toFixed(2)}×** its p99 latency (${spread("troupe", "p99Us")}; target ≤ 1: ${met(p99 <= 1)}). ` +
       `Behind \`node:http\`, the same pool serves ${nodeRps.toFixed(2)}× the best peer's requests per second with ${nodeP99.toFixed(2)}× its p99; ` +
       `Effect's HTTP server serves ${vs("troupe", "troupe-node-http", "reqPerSec").toFixed(2)}× what \`node:http\` does in front of the same pool ` +
       `(${fmt(med("troupe", "serverCpuUsPerReq") - med("troupe-node-http", "serverCpuUsPerReq"))} µs more server CPU per request). ` +
