@@ -52,7 +52,7 @@ export const http: Section = {
       {
         file: "http-throughput.svg",
         svg: barChart({
-          title: `GET /hash, ${Http.THREADS} threads, ${Http.CONNECTIONS} connections: requests per second (higher is better)`,
+          title: `Requests per second, GET /hash on ${Http.THREADS} threads (higher is better)`,
           categories: Http.contenders,
           yName: "req/s (median)",
           values: Http.contenders.map((name) => Math.round(med(name, "reqPerSec")))
@@ -61,7 +61,7 @@ export const http: Section = {
       {
         file: "http-p99.svg",
         svg: barChart({
-          title: `GET /hash, ${Http.THREADS} threads, ${Http.CONNECTIONS} connections: p99 latency (lower is better)`,
+          title: `p99 latency, GET /hash on ${Http.THREADS} threads (lower is better)`,
           categories: Http.contenders,
           yName: "p99 ms (median)",
           values: Http.contenders.map((name) => Math.round(med(name, "p99Us") / 100) / 10)
