@@ -3,16 +3,15 @@
 // fiber or on the worker's thread. Its lifecycle lives in an XState actor
 // that hears only edges (busy/idle), never one event per job.
 import { Cause, Context, Effect, Exit, type Fiber } from "effect"
-import { createActor, type Actor } from "xstate"
 import { type Mailbox, stealFrom } from "../../strategies/Mailbox.ts"
 import { sharedQueueInterval, type WorkerLoad } from "../../strategies/Dispatch.ts"
 import { CurrentWorkerId } from "../Worker.ts"
 import * as WorkerLifecycle from "../WorkerLifecycle.ts"
 import type { JobRecord, JobSite } from "../../job/internal/jobRecord.ts"
 import type { JobRunner } from "./jobRunner.ts"
+import type { LifecycleActor } from "./lifecycles.ts"
 import type { Elsewhere, WorkerSetup } from "./workerSetup.ts"
-import { onStateChange } from "../../shared/stateChanges.ts"
-import * as XStateClock from "../../shared/xstateClock.ts"
+import type { StateListener } from "../../shared/stateChanges.ts"
 
 /** Scheduler priority of lifecycle edges: after every wake-up of the same batch. */
 const edgePriority = 1
@@ -30,10 +29,10 @@ interface Lane {
   permitted: boolean
 }
 
-export class WorkerActor implements WorkerLoad, JobSite {
+export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLifecycle.WorkerState> {
   readonly id: number
   readonly mailbox: Mailbox<JobRecord>
-  readonly actor: Actor<typeof WorkerLifecycle.machine>
+  readonly actor: LifecycleActor
   state: WorkerLifecycle.WorkerState = "spawning"
   /** When the worker last became idle (Clock millis); undefined unless idle. */
   idleSince: number | undefined = undefined
@@ -80,17 +79,15 @@ export class WorkerActor implements WorkerLoad, JobSite {
     this.mailbox = setup.mailboxKind.make<JobRecord>(setup.mailboxEvents)
     this.context = Context.add(setup.context, CurrentWorkerId, id)
     this.runner = setup.makeRunner(this)
-    this.actor = createActor(setup.workerMachine, {
-      input: { workerId: id, idleTimeoutMs: setup.idleTimeoutMs },
-      clock: XStateClock.fromContext(setup.context),
-      inspect: onStateChange(() => this.actor, () => this.state, (from, to, event) => {
-        this.state = to
-        this.idleSince = to === "idle" ? setup.now() : undefined
-        setup.events.transition(this, from, to, event)
-      })
-    })
+    this.actor = setup.lifecycles.make(id, this)
   }
 
+  /** Its lifecycle machine moved (heard through the inspection of its system). */
+  stateChanged(from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string): void {
+    this.state = to
+    this.idleSince = to === "idle" ? this.setup.now() : undefined
+    this.setup.events.transition(this, from, to, event)
+  }
 
   start(): void {
     this.actor.start()
