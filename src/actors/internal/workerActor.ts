@@ -1,7 +1,9 @@
 // A worker: an actor with its own mailbox and `concurrency` lanes, each a
-// fiber looping take -> run -> settle. Its runner runs a job on the lane's
-// fiber or on the worker's thread. Its lifecycle lives in an XState actor
-// that hears only edges (busy/idle), never one event per job.
+// fiber looping take -> run -> settle while there is work. A lane that finds
+// none parks: its fiber ends, and a new one starts when work arrives, so an
+// idle worker holds no fiber. Its runner runs a job on the lane's fiber or on
+// the worker's thread. Its lifecycle lives in an XState actor that hears only
+// edges (busy/idle), never one event per job.
 import { Cause, Context, Effect, Exit, type Fiber } from "effect"
 import { type Mailbox, stealFrom } from "../../strategies/Mailbox.ts"
 import { sharedQueueInterval, type WorkerLoad } from "../../strategies/Dispatch.ts"
@@ -22,6 +24,7 @@ export type { Elsewhere, Permits, WorkerEvents, WorkerSetup } from "./workerSetu
 export type AbortReason = "cancel" | "crash" | "shutdown" | "requeue"
 
 interface Lane {
+  /** Its fiber while it works (or waits for a permit); none while parked. */
   fiber: Fiber.Fiber<void, unknown> | undefined
   current: JobRecord | undefined
   abort: AbortReason | undefined
@@ -46,10 +49,11 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
   queued = 0
   private readonly setup: WorkerSetup
   private readonly runner: JobRunner
-  /** The pool's context plus this worker's id, for its lanes. */
-  private readonly context: Context.Context<never>
+  /** The pool's context plus this worker's id, for its lanes: made when a lane first runs. */
+  private context: Context.Context<never> | undefined = undefined
   private readonly lanes: Array<Lane> = []
-  private readonly parked: Array<() => void> = []
+  /** Lanes with no fiber, waiting for work. */
+  private readonly parked: Array<Lane> = []
   // The lifecycle machine is the published truth (inspection events, stats,
   // what the pool may ask of a worker: only an idle one retires). These fields
   // lead it, each for a reason, and none is written back into it:
@@ -62,8 +66,8 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
   //   no lane takes another job even while XState queues that event behind
   //   one it is processing;
   // - `finished` sends STOPPED once; `wakePending` and `edgePending` mark work
-  //   already scheduled; `liveLanes` and `ticks` are counts the machine has no
-  //   word for.
+  //   already scheduled; `liveLanes` (lanes with a fiber) and `ticks` are
+  //   counts the machine has no word for.
   private liveLanes = 0
   private closing = false
   private busy = false
@@ -77,7 +81,6 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
     this.id = id
     this.setup = setup
     this.mailbox = setup.mailboxKind.make<JobRecord>(setup.mailboxEvents)
-    this.context = Context.add(setup.context, CurrentWorkerId, id)
     this.runner = setup.makeRunner(this)
     this.actor = setup.lifecycles.make(id, this)
   }
@@ -89,13 +92,16 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
     this.setup.events.transition(this, from, to, event)
   }
 
+  // Lanes start parked: a new worker's mailbox is empty. With work stealing
+  // they look elsewhere at once.
   start(): void {
     this.actor.start()
     for (let i = 0; i < this.setup.concurrency; i++) {
       const lane: Lane = { fiber: undefined, current: undefined, abort: undefined, permitted: false }
       this.lanes.push(lane)
-      this.runLane(lane)
+      this.parked.push(lane)
     }
+    this.nudge()
     this.runner.start(this.ready, (reason) => this.setup.events.died(this, reason))
   }
 
@@ -142,6 +148,8 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
     this.closing = true
     this.actor.send({ type: "CRASH", reason })
     this.abortAll("crash", reason)
+    this.parked.length = 0 // no fiber to stop
+    if (this.liveLanes === 0) this.finish()
     return this.takeAll()
   }
 
@@ -184,10 +192,12 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
     return jobs
   }
 
+  // Parked lanes run out what the mailbox still holds; the others end here.
   private close(event: "DRAIN" | "RETIRE"): void {
     this.closing = true
     this.actor.send({ type: event })
-    for (let wake = this.parked.pop(); wake !== undefined; wake = this.parked.pop()) wake()
+    const parked = this.parked.splice(0)
+    for (let n = Math.min(parked.length, this.mailbox.size); n > 0; n--) this.runLane(parked.pop()!)
     if (this.liveLanes === 0) this.finish()
   }
 
@@ -210,7 +220,7 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
   nudge(): void {
     if (this.parked.length === 0 || this.setup.elsewhere === undefined || this.closing) return
     // The lanes woken now, not those that park again while this runs.
-    for (const wake of this.parked.splice(0)) wake()
+    for (const lane of this.parked.splice(0)) this.runLane(lane)
   }
 
   /** Gives up to `n` queued jobs to a thief, from its mailbox's thief end. */
@@ -239,6 +249,7 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
   private runLane(lane: Lane): void {
     lane.abort = undefined
     this.liveLanes++
+    this.context ??= Context.add(this.setup.context, CurrentWorkerId, this.id)
     const fiber = Effect.runForkWith(this.context)(this.loop(lane))
     if (fiber.pollUnsafe() !== undefined) return this.laneExited(lane, fiber.pollUnsafe()!)
     lane.fiber = fiber
@@ -260,8 +271,10 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
       this.running--
     }
     // A cancelled job's lane restarts even while closing: the loop ends by
-    // itself once the mailbox is empty, so no queued job is left behind.
-    if (reason === "cancel") this.runLane(lane)
+    // itself once the mailbox is empty, so no queued job is left behind. A
+    // loop that found no work parks, unless work came while its fiber ended.
+    if (reason === "cancel" || (reason === undefined && Exit.isSuccess(exit) && this.mailbox.size > 0)) this.runLane(lane)
+    else if (reason === undefined && Exit.isSuccess(exit) && !this.closing) this.park(lane)
     else {
       // A loop that died outside any handler crashes the worker (which closes it).
       if (reason === undefined && Exit.isFailure(exit) && !this.closing) this.setup.events.died(this, Cause.pretty(exit.cause))
@@ -271,12 +284,12 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
   }
 
   // Parked lanes are woken from a scheduler task rather than inside `enqueue`:
-  // resuming there would run the lane on the submitter's stack, one job per
+  // running there would run the lane on the submitter's stack, one job per
   // wake. Deferred, a lane wakes to a batch of jobs.
   private readonly wakeParked = (): void => {
     this.wakePending = false
     let n = Math.min(this.parked.length, this.mailbox.size)
-    while (n-- > 0) this.parked.pop()!()
+    while (n-- > 0) this.runLane(this.parked.pop()!)
     this.settleIfIdle() // the jobs that woke us may have left before we ran (cancelled, moved)
   }
 
@@ -311,19 +324,13 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
     this.runner.stop(() => this.setup.events.ended(this)) // a thread has exited by then
   }
 
-  // The fiber may have yielded between finding the mailbox empty and parking
-  // here, and a job may have arrived meanwhile: look again before sleeping,
-  // or that job's wake-up is lost.
-  private park = Effect.callback<void>((resume) => {
-    if (this.mailbox.size > 0 || this.closing) return resume(Effect.void)
-    const wake = () => resume(Effect.void)
-    this.parked.push(wake)
+  // Called once the lane's fiber has ended: `laneExited` looked at the
+  // mailbox again first, since the fiber may have yielded after finding it
+  // empty, and a job that came meanwhile woke no one.
+  private park(lane: Lane): void {
+    this.parked.push(lane)
     if (this.parked.length === this.lanes.length) this.setBusy(false)
-    return Effect.sync(() => {
-      const index = this.parked.indexOf(wake)
-      if (index >= 0) this.parked.splice(index, 1)
-    })
-  })
+  }
 
   // The lane loop, written with Effect primitives rather than a generator:
   // per job it allocates the handler's effect, one match and the exit.
@@ -334,7 +341,7 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
       // (cancellable, stealable); a permit whose job went elsewhere serves the next one.
       if (setup.permits.limited && !lane.permitted && this.hasWork()) return Effect.flatMap(setup.permits.take(), permitted)
       const job = setup.elsewhere !== undefined ? this.takeOrSteal(setup.elsewhere) : this.take()
-      if (job === undefined) return this.closing ? Effect.void : Effect.flatMap(this.park, next)
+      if (job === undefined) return Effect.void // its fiber ends: the lane parks, or ends while closing
       lane.permitted = false
       lane.current = job
       this.running++
