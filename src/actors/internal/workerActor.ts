@@ -30,6 +30,8 @@ interface Lane {
   abort: AbortReason | undefined
   /** Holds a start permit (rate limit) not used yet. */
   permitted: boolean
+  /** While parked: the lane parked before it. */
+  below: Lane | undefined
 }
 
 export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLifecycle.WorkerState> {
@@ -51,9 +53,10 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
   private readonly runner: JobRunner
   /** The pool's context plus this worker's id, for its lanes: made when a lane first runs. */
   private context: Context.Context<never> | undefined = undefined
-  private readonly lanes: Array<Lane> = []
-  /** Lanes with no fiber, waiting for work. */
-  private readonly parked: Array<Lane> = []
+  private readonly lanes: Array<Lane>
+  /** Lanes with no fiber, waiting for work: a stack through `below`, the last parked on top. */
+  private parked: Lane | undefined = undefined
+  private parkedCount = 0
   // The lifecycle machine is the published truth (inspection events, stats,
   // what the pool may ask of a worker: only an idle one retires). These fields
   // lead it, each for a reason, and none is written back into it:
@@ -81,6 +84,12 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
     this.id = id
     this.setup = setup
     this.mailbox = setup.mailboxKind.make<JobRecord>(setup.mailboxEvents)
+    // Lanes start parked: a new worker's mailbox is empty.
+    this.lanes = new Array(setup.concurrency)
+    for (let i = 0; i < this.lanes.length; i++) {
+      this.lanes[i] = this.parked = { fiber: undefined, current: undefined, abort: undefined, permitted: false, below: this.parked }
+    }
+    this.parkedCount = this.lanes.length
     this.runner = setup.makeRunner(this)
     this.actor = setup.lifecycles.make(id, this)
   }
@@ -92,22 +101,16 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
     this.setup.events.transition(this, from, to, event)
   }
 
-  // Lanes start parked: a new worker's mailbox is empty. With work stealing
-  // they look elsewhere at once.
+  // With work stealing, the parked lanes look elsewhere at once.
   start(): void {
     this.actor.start()
-    for (let i = 0; i < this.setup.concurrency; i++) {
-      const lane: Lane = { fiber: undefined, current: undefined, abort: undefined, permitted: false }
-      this.lanes.push(lane)
-      this.parked.push(lane)
-    }
     this.nudge()
-    this.runner.start(this.ready, (reason) => this.setup.events.died(this, reason))
+    this.runner.start(() => this.ready(), (reason) => this.setup.events.died(this, reason))
   }
 
   // Lanes may have taken jobs while the runner started (a thread boots in
   // ~100 ms): the machine learns of that edge now.
-  private readonly ready = (): void => {
+  private ready(): void {
     this.actor.send({ type: "READY" })
     if (this.busy && this.state === "idle") this.actor.send({ type: "BUSY" })
     this.nudge()
@@ -117,7 +120,7 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
     job.at(this)
     this.mailbox.offer(job)
     this.queued++
-    if (this.parked.length === 0) return
+    if (this.parkedCount === 0) return
     if (!this.wakePending) {
       this.wakePending = true
       this.setup.dispatcher.scheduleTask(this.wakeParked, 0)
@@ -148,7 +151,8 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
     this.closing = true
     this.actor.send({ type: "CRASH", reason })
     this.abortAll("crash", reason)
-    this.parked.length = 0 // no fiber to stop
+    this.parked = undefined // no fiber to stop
+    this.parkedCount = 0
     if (this.liveLanes === 0) this.finish()
     return this.takeAll()
   }
@@ -196,8 +200,9 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
   private close(event: "DRAIN" | "RETIRE"): void {
     this.closing = true
     this.actor.send({ type: event })
-    const parked = this.parked.splice(0)
-    for (let n = Math.min(parked.length, this.mailbox.size); n > 0; n--) this.runLane(parked.pop()!)
+    for (let n = Math.min(this.parkedCount, this.mailbox.size); n > 0; n--) this.runLane(this.unpark())
+    this.parked = undefined
+    this.parkedCount = 0
     if (this.liveLanes === 0) this.finish()
   }
 
@@ -218,9 +223,17 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
    * again only when woken. Called once the worker joins the team, or boots.
    */
   nudge(): void {
-    if (this.parked.length === 0 || this.setup.elsewhere === undefined || this.closing) return
+    if (this.parkedCount === 0 || this.setup.elsewhere === undefined || this.closing) return
     // The lanes woken now, not those that park again while this runs.
-    for (const lane of this.parked.splice(0)) this.runLane(lane)
+    let lane = this.parked
+    this.parked = undefined
+    this.parkedCount = 0
+    while (lane !== undefined) {
+      const next = lane.below
+      lane.below = undefined
+      this.runLane(lane)
+      lane = next
+    }
   }
 
   /** Gives up to `n` queued jobs to a thief, from its mailbox's thief end. */
@@ -288,14 +301,14 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
   // wake. Deferred, a lane wakes to a batch of jobs.
   private readonly wakeParked = (): void => {
     this.wakePending = false
-    let n = Math.min(this.parked.length, this.mailbox.size)
-    while (n-- > 0) this.runLane(this.parked.pop()!)
+    let n = Math.min(this.parkedCount, this.mailbox.size)
+    while (n-- > 0) this.runLane(this.unpark())
     this.settleIfIdle() // the jobs that woke us may have left before we ran (cancelled, moved)
   }
 
   /** Marks the worker idle when every lane is parked and nothing is queued. */
   private settleIfIdle(): void {
-    if (this.busy && this.mailbox.size === 0 && this.parked.length === this.lanes.length) this.setBusy(false)
+    if (this.busy && this.mailbox.size === 0 && this.parkedCount === this.lanes.length) this.setBusy(false)
   }
 
   // Busy/idle edges reach the lifecycle machine from a scheduler task queued
@@ -328,8 +341,17 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
   // mailbox again first, since the fiber may have yielded after finding it
   // empty, and a job that came meanwhile woke no one.
   private park(lane: Lane): void {
-    this.parked.push(lane)
-    if (this.parked.length === this.lanes.length) this.setBusy(false)
+    lane.below = this.parked
+    this.parked = lane
+    if (++this.parkedCount === this.lanes.length) this.setBusy(false)
+  }
+
+  private unpark(): Lane {
+    const lane = this.parked!
+    this.parked = lane.below
+    lane.below = undefined
+    this.parkedCount--
+    return lane
   }
 
   // The lane loop, written with Effect primitives rather than a generator:
