@@ -341,6 +341,24 @@ describe("observability", () => {
       expect(stats.running).toBe(1)
       yield* gates.release(1)
     }))
+
+  // Fibers counted through Effect's fiber runtime metrics, in the pool's context.
+  it.effect("an idle worker holds no fiber: a lane starts one when jobs come and ends it when it parks", () =>
+    Effect.gen(function*() {
+      let live = 0
+      const fibers: Metric.FiberRuntimeMetricsService = { recordFiberStart: () => void live++, recordFiberEnd: () => void live-- }
+      const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n * 2), maxWorkers: 50, concurrency: 2, scaling: "fixed" }).pipe(
+        Effect.provideService(Metric.FiberRuntimeMetrics, fibers)
+      )
+      yield* settle()
+      expect(Pool.statsUnsafe(pool).workers.idle).toBe(50)
+      const idle = live
+      expect(idle).toBe(0) // a fiber per lane: 100
+      const results = yield* Effect.forEach(Array.from({ length: 300 }, (_, i) => i), (n) => Pool.submit(pool, n), { concurrency: "unbounded" })
+      expect(results[299]).toBe(598)
+      yield* eventually(() => Pool.statsUnsafe(pool).workers.idle === 50)
+      expect(live).toBe(idle)
+    }))
 })
 
 class Doubler extends Context.Service<Doubler, Pool.Pool<number, number>>()("test/Doubler") {}

@@ -1,18 +1,19 @@
 // A worker: an actor with its own mailbox and `concurrency` lanes, each a
-// fiber looping take -> run -> settle. Its runner runs a job on the lane's
-// fiber or on the worker's thread. Its lifecycle lives in an XState actor
-// that hears only edges (busy/idle), never one event per job.
+// fiber looping take -> run -> settle while there is work. A lane that finds
+// none parks: its fiber ends, and a new one starts when work arrives, so an
+// idle worker holds no fiber. Its runner runs a job on the lane's fiber or on
+// the worker's thread. Its lifecycle lives in an XState actor that hears only
+// edges (busy/idle), never one event per job.
 import { Cause, Context, Effect, Exit, type Fiber } from "effect"
-import { createActor, type Actor } from "xstate"
 import { type Mailbox, stealFrom } from "../../strategies/Mailbox.ts"
 import { sharedQueueInterval, type WorkerLoad } from "../../strategies/Dispatch.ts"
 import { CurrentWorkerId } from "../Worker.ts"
 import * as WorkerLifecycle from "../WorkerLifecycle.ts"
 import type { JobRecord, JobSite } from "../../job/internal/jobRecord.ts"
 import type { JobRunner } from "./jobRunner.ts"
+import type { LifecycleActor } from "./lifecycles.ts"
 import type { Elsewhere, WorkerSetup } from "./workerSetup.ts"
-import { onStateChange } from "../../shared/stateChanges.ts"
-import * as XStateClock from "../../shared/xstateClock.ts"
+import type { StateListener } from "../../shared/stateChanges.ts"
 
 /** Scheduler priority of lifecycle edges: after every wake-up of the same batch. */
 const edgePriority = 1
@@ -23,17 +24,20 @@ export type { Elsewhere, Permits, WorkerEvents, WorkerSetup } from "./workerSetu
 export type AbortReason = "cancel" | "crash" | "shutdown" | "requeue"
 
 interface Lane {
+  /** Its fiber while it works (or waits for a permit); none while parked. */
   fiber: Fiber.Fiber<void, unknown> | undefined
   current: JobRecord | undefined
   abort: AbortReason | undefined
   /** Holds a start permit (rate limit) not used yet. */
   permitted: boolean
+  /** While parked: the lane parked before it. */
+  below: Lane | undefined
 }
 
-export class WorkerActor implements WorkerLoad, JobSite {
+export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLifecycle.WorkerState> {
   readonly id: number
   readonly mailbox: Mailbox<JobRecord>
-  readonly actor: Actor<typeof WorkerLifecycle.machine>
+  readonly actor: LifecycleActor
   state: WorkerLifecycle.WorkerState = "spawning"
   /** When the worker last became idle (Clock millis); undefined unless idle. */
   idleSince: number | undefined = undefined
@@ -47,10 +51,12 @@ export class WorkerActor implements WorkerLoad, JobSite {
   queued = 0
   private readonly setup: WorkerSetup
   private readonly runner: JobRunner
-  /** The pool's context plus this worker's id, for its lanes. */
-  private readonly context: Context.Context<never>
-  private readonly lanes: Array<Lane> = []
-  private readonly parked: Array<() => void> = []
+  /** The pool's context plus this worker's id, for its lanes: made when a lane first runs. */
+  private context: Context.Context<never> | undefined = undefined
+  private readonly lanes: Array<Lane>
+  /** Lanes with no fiber, waiting for work: a stack through `below`, the last parked on top. */
+  private parked: Lane | undefined = undefined
+  private parkedCount = 0
   // The lifecycle machine is the published truth (inspection events, stats,
   // what the pool may ask of a worker: only an idle one retires). These fields
   // lead it, each for a reason, and none is written back into it:
@@ -63,8 +69,8 @@ export class WorkerActor implements WorkerLoad, JobSite {
   //   no lane takes another job even while XState queues that event behind
   //   one it is processing;
   // - `finished` sends STOPPED once; `wakePending` and `edgePending` mark work
-  //   already scheduled; `liveLanes` and `ticks` are counts the machine has no
-  //   word for.
+  //   already scheduled; `liveLanes` (lanes with a fiber) and `ticks` are
+  //   counts the machine has no word for.
   private liveLanes = 0
   private closing = false
   private busy = false
@@ -78,33 +84,33 @@ export class WorkerActor implements WorkerLoad, JobSite {
     this.id = id
     this.setup = setup
     this.mailbox = setup.mailboxKind.make<JobRecord>(setup.mailboxEvents)
-    this.context = Context.add(setup.context, CurrentWorkerId, id)
+    // Lanes start parked: a new worker's mailbox is empty.
+    this.lanes = new Array(setup.concurrency)
+    for (let i = 0; i < this.lanes.length; i++) {
+      this.lanes[i] = this.parked = { fiber: undefined, current: undefined, abort: undefined, permitted: false, below: this.parked }
+    }
+    this.parkedCount = this.lanes.length
     this.runner = setup.makeRunner(this)
-    this.actor = createActor(setup.workerMachine, {
-      input: { workerId: id, idleTimeoutMs: setup.idleTimeoutMs },
-      clock: XStateClock.fromContext(setup.context),
-      inspect: onStateChange(() => this.actor, () => this.state, (from, to, event) => {
-        this.state = to
-        this.idleSince = to === "idle" ? setup.now() : undefined
-        setup.events.transition(this, from, to, event)
-      })
-    })
+    this.actor = setup.lifecycles.make(id, this)
   }
 
+  /** Its lifecycle machine moved (heard through the inspection of its system). */
+  stateChanged(from: WorkerLifecycle.WorkerState, to: WorkerLifecycle.WorkerState, event: string): void {
+    this.state = to
+    this.idleSince = to === "idle" ? this.setup.now() : undefined
+    this.setup.events.transition(this, from, to, event)
+  }
 
+  // With work stealing, the parked lanes look elsewhere at once.
   start(): void {
     this.actor.start()
-    for (let i = 0; i < this.setup.concurrency; i++) {
-      const lane: Lane = { fiber: undefined, current: undefined, abort: undefined, permitted: false }
-      this.lanes.push(lane)
-      this.runLane(lane)
-    }
-    this.runner.start(this.ready, (reason) => this.setup.events.died(this, reason))
+    this.nudge()
+    this.runner.start(() => this.ready(), (reason) => this.setup.events.died(this, reason))
   }
 
   // Lanes may have taken jobs while the runner started (a thread boots in
   // ~100 ms): the machine learns of that edge now.
-  private readonly ready = (): void => {
+  private ready(): void {
     this.actor.send({ type: "READY" })
     if (this.busy && this.state === "idle") this.actor.send({ type: "BUSY" })
     this.nudge()
@@ -114,7 +120,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
     job.at(this)
     this.mailbox.offer(job)
     this.queued++
-    if (this.parked.length === 0) return
+    if (this.parkedCount === 0) return
     if (!this.wakePending) {
       this.wakePending = true
       this.setup.dispatcher.scheduleTask(this.wakeParked, 0)
@@ -145,6 +151,9 @@ export class WorkerActor implements WorkerLoad, JobSite {
     this.closing = true
     this.actor.send({ type: "CRASH", reason })
     this.abortAll("crash", reason)
+    this.parked = undefined // no fiber to stop
+    this.parkedCount = 0
+    if (this.liveLanes === 0) this.finish()
     return this.takeAll()
   }
 
@@ -187,10 +196,13 @@ export class WorkerActor implements WorkerLoad, JobSite {
     return jobs
   }
 
+  // Parked lanes run out what the mailbox still holds; the others end here.
   private close(event: "DRAIN" | "RETIRE"): void {
     this.closing = true
     this.actor.send({ type: event })
-    for (let wake = this.parked.pop(); wake !== undefined; wake = this.parked.pop()) wake()
+    for (let n = Math.min(this.parkedCount, this.mailbox.size); n > 0; n--) this.runLane(this.unpark())
+    this.parked = undefined
+    this.parkedCount = 0
     if (this.liveLanes === 0) this.finish()
   }
 
@@ -211,9 +223,17 @@ export class WorkerActor implements WorkerLoad, JobSite {
    * again only when woken. Called once the worker joins the team, or boots.
    */
   nudge(): void {
-    if (this.parked.length === 0 || this.setup.elsewhere === undefined || this.closing) return
+    if (this.parkedCount === 0 || this.setup.elsewhere === undefined || this.closing) return
     // The lanes woken now, not those that park again while this runs.
-    for (const wake of this.parked.splice(0)) wake()
+    let lane = this.parked
+    this.parked = undefined
+    this.parkedCount = 0
+    while (lane !== undefined) {
+      const next = lane.below
+      lane.below = undefined
+      this.runLane(lane)
+      lane = next
+    }
   }
 
   /** Gives up to `n` queued jobs to a thief, from its mailbox's thief end. */
@@ -242,6 +262,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
   private runLane(lane: Lane): void {
     lane.abort = undefined
     this.liveLanes++
+    this.context ??= Context.add(this.setup.context, CurrentWorkerId, this.id)
     const fiber = Effect.runForkWith(this.context)(this.loop(lane))
     if (fiber.pollUnsafe() !== undefined) return this.laneExited(lane, fiber.pollUnsafe()!)
     lane.fiber = fiber
@@ -263,8 +284,10 @@ export class WorkerActor implements WorkerLoad, JobSite {
       this.running--
     }
     // A cancelled job's lane restarts even while closing: the loop ends by
-    // itself once the mailbox is empty, so no queued job is left behind.
-    if (reason === "cancel") this.runLane(lane)
+    // itself once the mailbox is empty, so no queued job is left behind. A
+    // loop that found no work parks, unless work came while its fiber ended.
+    if (reason === "cancel" || (reason === undefined && Exit.isSuccess(exit) && this.mailbox.size > 0)) this.runLane(lane)
+    else if (reason === undefined && Exit.isSuccess(exit) && !this.closing) this.park(lane)
     else {
       // A loop that died outside any handler crashes the worker (which closes it).
       if (reason === undefined && Exit.isFailure(exit) && !this.closing) this.setup.events.died(this, Cause.pretty(exit.cause))
@@ -274,18 +297,18 @@ export class WorkerActor implements WorkerLoad, JobSite {
   }
 
   // Parked lanes are woken from a scheduler task rather than inside `enqueue`:
-  // resuming there would run the lane on the submitter's stack, one job per
+  // running there would run the lane on the submitter's stack, one job per
   // wake. Deferred, a lane wakes to a batch of jobs.
   private readonly wakeParked = (): void => {
     this.wakePending = false
-    let n = Math.min(this.parked.length, this.mailbox.size)
-    while (n-- > 0) this.parked.pop()!()
+    let n = Math.min(this.parkedCount, this.mailbox.size)
+    while (n-- > 0) this.runLane(this.unpark())
     this.settleIfIdle() // the jobs that woke us may have left before we ran (cancelled, moved)
   }
 
   /** Marks the worker idle when every lane is parked and nothing is queued. */
   private settleIfIdle(): void {
-    if (this.busy && this.mailbox.size === 0 && this.parked.length === this.lanes.length) this.setBusy(false)
+    if (this.busy && this.mailbox.size === 0 && this.parkedCount === this.lanes.length) this.setBusy(false)
   }
 
   // Busy/idle edges reach the lifecycle machine from a scheduler task queued
@@ -314,19 +337,22 @@ export class WorkerActor implements WorkerLoad, JobSite {
     this.runner.stop(() => this.setup.events.ended(this)) // a thread has exited by then
   }
 
-  // The fiber may have yielded between finding the mailbox empty and parking
-  // here, and a job may have arrived meanwhile: look again before sleeping,
-  // or that job's wake-up is lost.
-  private park = Effect.callback<void>((resume) => {
-    if (this.mailbox.size > 0 || this.closing) return resume(Effect.void)
-    const wake = () => resume(Effect.void)
-    this.parked.push(wake)
-    if (this.parked.length === this.lanes.length) this.setBusy(false)
-    return Effect.sync(() => {
-      const index = this.parked.indexOf(wake)
-      if (index >= 0) this.parked.splice(index, 1)
-    })
-  })
+  // Called once the lane's fiber has ended: `laneExited` looked at the
+  // mailbox again first, since the fiber may have yielded after finding it
+  // empty, and a job that came meanwhile woke no one.
+  private park(lane: Lane): void {
+    lane.below = this.parked
+    this.parked = lane
+    if (++this.parkedCount === this.lanes.length) this.setBusy(false)
+  }
+
+  private unpark(): Lane {
+    const lane = this.parked!
+    this.parked = lane.below
+    lane.below = undefined
+    this.parkedCount--
+    return lane
+  }
 
   // The lane loop, written with Effect primitives rather than a generator:
   // per job it allocates the handler's effect, one match and the exit.
@@ -337,7 +363,7 @@ export class WorkerActor implements WorkerLoad, JobSite {
       // (cancellable, stealable); a permit whose job went elsewhere serves the next one.
       if (setup.permits.limited && !lane.permitted && this.hasWork()) return Effect.flatMap(setup.permits.take(), permitted)
       const job = setup.elsewhere !== undefined ? this.takeOrSteal(setup.elsewhere) : this.take()
-      if (job === undefined) return this.closing ? Effect.void : Effect.flatMap(this.park, next)
+      if (job === undefined) return Effect.void // its fiber ends: the lane parks, or ends while closing
       lane.permitted = false
       lane.current = job
       this.running++

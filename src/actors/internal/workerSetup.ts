@@ -7,6 +7,7 @@ import type { JobRecord } from "../../job/internal/jobRecord.ts"
 import type { MailboxEvents, MailboxKind } from "../../strategies/Mailbox.ts"
 import type * as WorkerLifecycle from "../WorkerLifecycle.ts"
 import type { JobRunner } from "./jobRunner.ts"
+import type { Lifecycles } from "./lifecycles.ts"
 import type { AbortReason, WorkerActor } from "./workerActor.ts"
 
 /** How a pool's workers are made: one object per pool, shared by its workers. */
@@ -20,10 +21,8 @@ export interface WorkerSetup {
   readonly mailboxEvents: MailboxEvents
   /** Runs deferred wake-ups after the current batch of fiber work. */
   readonly dispatcher: SchedulerDispatcher
-  /** Idle period after which the machine's `idleTimedOut` action runs (Infinity: never). */
-  readonly idleTimeoutMs: number
-  /** The lifecycle machine with the pool's actions provided: one per pool, not per worker. */
-  readonly workerMachine: typeof WorkerLifecycle.machine
+  /** Makes each worker's lifecycle actor: the machine with the pool's actions and idle timeout, in systems shared by its workers. */
+  readonly lifecycles: Lifecycles
   readonly now: () => number
   /** The rate limit on job starts: while it limits, each start waits for a permit. */
   readonly permits: Permits

@@ -9,6 +9,7 @@ import * as Scheduler from "effect/Scheduler"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { createActor, type Actor } from "xstate"
 import { type AbortReason, WorkerActor } from "../../actors/internal/workerActor.ts"
+import { Lifecycles } from "../../actors/internal/lifecycles.ts"
 import type { Elsewhere, WorkerEvents, WorkerSetup } from "../../actors/internal/workerSetup.ts"
 import * as WorkerLifecycle from "../../actors/WorkerLifecycle.ts"
 import type { JobExit, JobOwner, JobRecord } from "../../job/internal/jobRecord.ts"
@@ -110,8 +111,7 @@ export class Engine implements JobOwner {
       mailboxKind: config.mailboxKind,
       mailboxEvents,
       dispatcher: this.dispatcher,
-      idleTimeoutMs: config.idleTimeoutMs,
-      workerMachine: WorkerLifecycle.machine.provide({ actions: { idleTimedOut: () => this.team.idleTimedOut() } }),
+      lifecycles: new Lifecycles(WorkerLifecycle.machine.provide({ actions: { idleTimedOut: () => this.team.idleTimedOut() } }), parts.context, config.idleTimeoutMs),
       now,
       permits: this.rateLimit,
       elsewhere: config.steals ? this.elsewhere() : undefined,
