@@ -106,7 +106,7 @@ export class Engine implements JobOwner {
         this.counters.add("threadsReplaced")
         this.publish({ type: "@troupe.worker.threadReplaced", pool: this.name, workerId: worker.id, reason, at: this.now() })
       }),
-      concurrency: config.concurrency,
+      concurrency: config.lanes,
       mailboxKind: config.mailboxKind,
       mailboxEvents,
       dispatcher: this.dispatcher,
@@ -225,11 +225,15 @@ export class Engine implements JobOwner {
       const attempt = job.extras?.starts ?? 1
       this.publish({ type: "@troupe.job.started", pool: this.name, jobId: job.id, workerId: worker.id, attempt, at: this.now() })
     },
-    finished: (worker, job, ending) => {
+    finished: (worker, job, outcome) => {
+      if (typeof outcome !== "string" && Exit.isSuccess(outcome)) {
+        if (this.jobWatchers > 0 && job.state === "running") this.publishFinished(worker, job, outcome)
+        return void this.settle(job, "completed", outcome) // no verdict to make
+      }
+      const ending = Settlement.isWithdrawn(outcome) ? "requeue" : outcome
       // A thread settles a cancelled job at once and its lane reports it again when it lets go: one event.
       if (this.jobWatchers > 0 && job.state === "running") this.publishFinished(worker, job, ending)
       if (ending === "requeue") return this.requeue(job)
-      if (typeof ending !== "string" && Exit.isSuccess(ending)) return void this.settle(job, "completed", ending) // no verdict to make
       const verdict = Settlement.ofRun(job, ending, worker)
       if (verdict.retryable) return this.retries.failed(job, verdict.outcome, verdict.exit, verdict.error)
       this.settle(job, verdict.outcome, verdict.exit)
@@ -275,7 +279,7 @@ export class Engine implements JobOwner {
 
   /** A job its worker held but never started goes back to dispatch (or is handed back, after shutdown began). */
   private requeue(job: JobRecord): void {
-    job.requeue(undefined)
+    job.unstart()
     this.admission.requeued()
     this.rehome([job])
   }
