@@ -103,6 +103,24 @@ describe("thread workers: the adaptive window (no concurrency given)", () => {
       expect(stallCheckMs * 2).toBeLessThanOrEqual(10)
     }))
 
+  it.live("a drain runs the jobs taken back from behind a long job: none is handed back", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, maxWorkers: 1 })
+      const tiny = Array.from({ length: 500 }, (_, n) => ({ op: "value", n }) as const)
+      for (let round = 0; round === 0 || (round < 20 && threadWindows(pool)[0]! < 8); round++) {
+        yield* Effect.forEach(tiny, (order) => Pool.submit(pool, order), { concurrency: "unbounded" })
+      }
+      const { seen, fiber } = yield* inFlightWatch(pool)
+      const long = yield* Pool.fork(pool, { op: "work", ms: 600 })
+      const shorts = yield* Effect.forEach(Array.from({ length: 10 }, (_, n) => ({ op: "value", n }) as const), (order) => Pool.fork(pool, order))
+      const report = yield* Pool.shutdown(pool) // drain (the default): every queued job runs
+      yield* Fiber.join(fiber)
+      expect(seen.requeued).toBeGreaterThan(0) // taken back during the drain
+      expect(report.handedBack).toEqual([])
+      expect(yield* Effect.forEach(shorts, Job.join)).toEqual(Array.from({ length: 10 }, (_, n) => n))
+      expect(typeof (yield* Job.join(long))).toBe("number")
+    }).pipe(Effect.scoped))
+
   it.live("concurrency given keeps a fixed window: the shorts in the long job's window wait for it there", () =>
     Effect.gen(function*() {
       const { ended, longThread, longEnded, requeued } = yield* longThenShorts(32, 800)

@@ -230,10 +230,11 @@ export class Engine implements JobOwner {
         if (this.jobWatchers > 0 && job.state === "running") this.publishFinished(worker, job, outcome)
         return void this.settle(job, "completed", outcome) // no verdict to make
       }
-      const ending = Settlement.isWithdrawn(outcome) ? "requeue" : outcome
+      const withdrawn = Settlement.isWithdrawn(outcome)
+      const ending = withdrawn ? "requeue" : outcome
       // A thread settles a cancelled job at once and its lane reports it again when it lets go: one event.
       if (this.jobWatchers > 0 && job.state === "running") this.publishFinished(worker, job, ending)
-      if (ending === "requeue") return this.requeue(job)
+      if (ending === "requeue") return this.requeue(job, withdrawn ? worker : undefined)
       const verdict = Settlement.ofRun(job, ending, worker)
       if (verdict.retryable) return this.retries.failed(job, verdict.outcome, verdict.exit, verdict.error)
       this.settle(job, verdict.outcome, verdict.exit)
@@ -277,10 +278,15 @@ export class Engine implements JobOwner {
     this.team.loadChanged()
   }
 
-  /** A job its worker held but never started goes back to dispatch (or is handed back, after shutdown began). */
-  private requeue(job: JobRecord): void {
+  /**
+   * A job its worker held but never started goes back to dispatch (or is handed back, after shutdown began).
+   * One its live worker took back from behind a long job (`from`) during a drain waits in that worker's
+   * mailbox, which the drain runs to its end, as it would have before it was sent.
+   */
+  private requeue(job: JobRecord, from?: WorkerActor): void {
     job.unstart()
     this.admission.requeued()
+    if (from !== undefined && this.state !== "running" && this.shutdown?.draining === true) return from.enqueue(job)
     this.rehome([job])
   }
 
