@@ -99,7 +99,11 @@ export interface CommonOptions<E> {
    * `maxWorkers`), or a `Scaling` policy (`Scaling.classic()`: the threshold rule of 50 per worker).
    */
   readonly scaling?: "auto" | "fixed" | Scaling
-  /** Jobs one worker runs at once (default 1). For a thread worker: jobs in flight to its thread. */
+  /**
+   * Jobs one worker runs at once (default 1). For a thread worker: jobs in flight to its thread, a
+   * fixed window; left out, each thread's window adapts to its jobs' time (1 to 32 jobs, about 2 ms of
+   * its work), and jobs waiting behind a long one are taken back into the pool (docs/threads.md).
+   */
   readonly concurrency?: number
   /**
    * How long a job may run before it ends with `JobTimedOut` (default: no limit; a job may set

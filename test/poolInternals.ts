@@ -23,6 +23,10 @@ export const onEvent = (pool: Pool.Pool<any, any, any>, f: (event: Inspection.In
 
 export { liveThreads, spawnedThreads } from "../src/actors/internal/threadPort.ts"
 
+/** Each thread worker's adaptive window now (jobs its lanes may hold), by worker; undefined for a fixed window. */
+export const threadWindows = (pool: Pool.Pool<any, any, any>): Array<number | undefined> =>
+  engineOf(pool).team.accepting.map((w) => (w as unknown as { runner: { gate?: { limit: number } } }).runner.gate?.limit)
+
 /** Readers of job-by-job events the pool counts now. */
 export const jobWatchers = (pool: Pool.Pool<any, any, any>): number =>
   (engineOf(pool) as unknown as { readonly jobWatchers: number }).jobWatchers

@@ -46,10 +46,11 @@ export const threads: Section = {
       `### C. Thread workers against piscina (2 threads)`,
       "",
       `troupe: \`Pool.make({ handler: Thread.handler(...), minWorkers: 2, maxWorkers: 2, scaling: "fixed", dispatch: "workStealing" })\` with a plain handler ` +
-      `(\`troupe\`) or the same work returning an Effect (\`troupe-effect\`, whose threads load \`effect/Effect\`); ` +
-      `\`concurrency: ${Threads.WINDOW}\` jobs in flight per thread for the tiny tasks, 1 for the CPU jobs. piscina 5: ` +
+      `(\`troupe\`) or the same work returning an Effect (\`troupe-effect\`, whose threads load \`effect/Effect\`). ` +
+      `The troupe rows use the default options otherwise, in every phase: no \`concurrency\`, so each thread's window of jobs in flight ` +
+      `adapts to its jobs' time (up to ${Threads.WINDOW} for the tiny tasks, 1 for the CPU jobs; see [threads](threads.md#jobs-in-flight-the-window)). piscina 5: ` +
       `\`minThreads = maxThreads = 2\`, its default one task at a time per thread (\`piscina\`), or ` +
-      `\`concurrentTasksPerWorker: ${Threads.WINDOW}\` (\`piscina-window\`, the same window as troupe's). ` +
+      `\`concurrentTasksPerWorker: ${Threads.WINDOW}\` (\`piscina-window\`, troupe's largest window, for the tiny tasks). ` +
       `Both pools' task modules are TypeScript files running the same functions. Each phase runs in a fresh process per round: ` +
       `time to first result then the tiny tasks in one, the CPU jobs in another. Time to first result: pool creation ` +
       `to the first result, in a fresh process. Tiny tasks: ${fmt(Threads.TINY_TASKS)} sums of 1..1000, submitted at once, after an unmeasured warm-up run of the same size. ` +
@@ -60,7 +61,7 @@ export const threads: Section = {
       image("Tiny tasks per second on 2 threads, per contender (higher is better)", chart),
       "",
       `troupe runs **${tiny.toFixed(1)}×** piscina's tiny tasks per second (target ≥ 2×: ${met(tiny >= 2)}; ` +
-      `${ratio("troupe", "piscina-window", "tasksPerSec").toFixed(2)}× piscina given the same window). ` +
+      `${ratio("troupe", "piscina-window", "tasksPerSec").toFixed(2)}× piscina given a window of ${Threads.WINDOW}). ` +
       `Going from 1 to 2 threads speeds the CPU jobs up **${troupeSpeedup.toFixed(2)}×** (target ≥ 1.9: ${met(troupeSpeedup >= 1.9)}; piscina ${speedup("piscina").toFixed(2)}×). ` +
       `Its first result comes after **${ttfr.toFixed(2)}×** piscina's time (target ≤ 1.5×: ${met(ttfr <= 1.5)}); ` +
       `with an Effect handler, whose threads also load \`effect/Effect\`, ${ratio("troupe-effect", "piscina", "ttfrMs").toFixed(2)}×.`

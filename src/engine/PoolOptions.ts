@@ -147,7 +147,8 @@ export const PoolOptions = Schema.Struct({
   name: withDefault(Schema.NonEmptyString, "troupe"),
   minWorkers: withDefault(Count(0), 1),
   maxWorkers: withDefault(Count(1), 4),
-  concurrency: withDefault(Count(1), 1),
+  // Left out, a fiber pool runs 1 job per worker, a thread pool sizes its window by its jobs' time.
+  concurrency: Schema.optionalKey(Count(1)),
   mailbox: withDefault(MailboxOption, "fifo"),
   dispatch: withDefault(DispatchOption, "leastLoaded"),
   scaling: withDefault(ScalingOption, "auto"),

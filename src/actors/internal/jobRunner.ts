@@ -20,16 +20,38 @@ export interface JobRunner {
   readonly abort: (reason: string) => void
   /** Every lane has ended: release what the runner holds, then call `done`. */
   readonly stop: (done: () => void) => void
+  /**
+   * How many of the worker's lanes may hold a job at once, when the runner
+   * decides (a thread's adaptive window); absent: every lane may.
+   */
+  readonly gate?: LaneGate | undefined
+}
+
+/**
+ * A limit on the jobs a worker's lanes hold, below its lanes: a lane looks at
+ * it before it takes a job, so a job the runner has no room for stays queued
+ * (cancellable, stealable) rather than waiting in the runner.
+ */
+export interface LaneGate {
+  /** True while the lanes hold as many jobs as the runner takes now. */
+  readonly full: () => boolean
+  /**
+   * Waits until a lane may look again: there is room, or the lanes hold no
+   * job (so every lane can find the mailbox empty and park: the worker idles).
+   */
+  readonly wait: Effect.Effect<void>
 }
 
 /**
  * A job ended by the runtime rather than by its handler: it outlived its
  * timeout, or the thread under it was terminated (another job's timeout).
+ * `withdrawn`: no end at all; the runner took back a job it never started
+ * (it waited behind a long one), and the job goes back to dispatch.
  */
 export class RuntimeEnd {
-  readonly kind: "timedOut" | "lost"
+  readonly kind: "timedOut" | "lost" | "withdrawn"
   readonly reason: string
-  constructor(kind: "timedOut" | "lost", reason: string) {
+  constructor(kind: "timedOut" | "lost" | "withdrawn", reason: string) {
     this.kind = kind
     this.reason = reason
   }

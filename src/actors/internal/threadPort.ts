@@ -4,7 +4,7 @@
 // which buffers what is sent before the thread is ready and reports its exit
 // or error as a `WorkerError`.
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
-import { Cause, Context, Effect, Exit, type Fiber } from "effect"
+import { Cause, Clock, Context, Effect, Exit, type Fiber } from "effect"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { Spawner, WorkerPlatform, type Worker } from "effect/workers/Worker"
 import { Worker as NodeThread } from "node:worker_threads"
@@ -85,11 +85,18 @@ export interface PortEvents {
   readonly died: (reason: string) => void
   /** The thread's heap passed its limit. */
   readonly recycle: () => void
+  /**
+   * The thread answered `n` jobs in `ms` of its time: since its previous
+   * answer, or since it was sent work while it had none (on the pool's Clock).
+   */
+  readonly measured?: ((ms: number, n: number) => void) | undefined
 }
 
 export class ThreadPort {
   /** Jobs sent so far. */
   sent = 0
+  /** Results received so far. */
+  answered = 0
   /** Why the thread is gone, once it is. */
   deadReason: string | undefined = undefined
   /** Called once the thread has booted (at once if it has). */
@@ -110,10 +117,18 @@ export class ThreadPort {
   private readonly exited: Array<() => void> = []
   private readonly spec: ThreadSpec
   private readonly events: PortEvents
+  /** Milliseconds on the pool's Clock, when the port measures its thread's time (`events.measured`). */
+  private readonly now: (() => number) | undefined
+  /** Since when the thread has had work without answering (see `measured`); -1: it has none. */
+  private busySince = -1
 
   constructor(spec: ThreadSpec, events: PortEvents) {
     this.spec = spec
     this.events = events
+    if (events.measured !== undefined) {
+      const clock = Context.getUnsafe(spec.context, Clock.Clock)
+      this.now = () => Number(clock.monotonicTimeNanosUnsafe()) / 1e6
+    }
     this.claims = new Claims(spec.window)
     const data: ThreadData = {
       module: spec.module,
@@ -154,6 +169,16 @@ export class ThreadPort {
 
   get pendingCount(): number {
     return this.pending.size
+  }
+
+  /** Whether the thread has booted. */
+  get isReady(): boolean {
+    return this.readyWaiters === undefined
+  }
+
+  /** Jobs held that the thread has started (claimed) and not answered yet. */
+  startedCount(): number {
+    return this.claims.claimed()
   }
 
   /** Sends a job; `reply` is called once with its result, unless the job is withdrawn. Returns its send index. */
@@ -212,6 +237,7 @@ export class ThreadPort {
   withdraw(k: number): boolean {
     if (!this.claims.withdraw(k)) return false
     this.pending.delete(k)
+    if (this.pending.size === 0) this.busySince = -1
     return true
   }
 
@@ -263,6 +289,7 @@ export class ThreadPort {
     const worker = this.worker
     if (this.deadReason !== undefined || batch.length === 0) return
     if (worker === undefined) return this.whenReady(() => this.flushLater(batch)) // not spawned yet: keep the batch
+    if (this.now !== undefined && this.busySince < 0) this.busySince = this.now()
     if (Exit.isSuccess(Effect.runSyncExit(worker.send(batch)))) return
     for (const entry of batch) {
       const sent = Effect.runSyncExit(worker.send([entry]))
@@ -279,17 +306,28 @@ export class ThreadPort {
   }
 
   private received(batch: ReadonlyArray<ResultEntry>): void {
+    let n = 0
     for (const [k, tag, value] of batch) {
       if (tag === Tag.recycle) {
         this.events.recycle()
         continue
       }
+      n++
       this.claims.release(k)
       const reply = this.pending.get(k)
       if (reply === undefined) continue
       this.pending.delete(k)
       reply({ tag, value })
     }
+    this.answered += n
+    if (this.now !== undefined && n > 0) this.measure(n)
+  }
+
+  private measure(n: number): void {
+    const now = this.now!()
+    const since = this.busySince
+    this.busySince = this.pending.size > 0 ? now : -1
+    if (since >= 0) this.events.measured!(now - since, n)
   }
 
   private lose(): void {
@@ -348,6 +386,13 @@ class Claims {
     this.slotOf.set(k, slot)
     Atomics.store(this.slots, slot, claimTag(k))
     return slot
+  }
+
+  /** Jobs offered here that the thread has claimed (started) and not released yet. */
+  claimed(): number {
+    let n = 0
+    for (const [k, slot] of this.slotOf) if (Atomics.load(this.slots, slot) === -claimTag(k)) n++
+    return n
   }
 
   /** Takes job k back if the thread has not claimed it. */

@@ -13,6 +13,7 @@ import type * as Thread from "../Thread.ts"
 import { type JobRunner, RuntimeEnd } from "./jobRunner.ts"
 import { type Reply, ThreadPort, type ThreadSpec } from "./threadPort.ts"
 import { Tag } from "./threadProtocol.ts"
+import { ThreadWindow } from "./threadWindow.ts"
 
 type Decoder = (u: unknown) => unknown
 
@@ -22,18 +23,24 @@ export interface ThreadOptions extends ThreadSpec {
   readonly decodeFailure: Decoder | undefined
   /** Replace the thread after this many jobs (Infinity: never). */
   readonly recycleAfter: number
+  /** The window adapts to the jobs' time (no `concurrency` given): `window` is its ceiling. */
+  readonly adaptive: boolean
 }
 
 export const makeOptions = (
   spec: ThreadSpec,
   schemas: Thread.Schemas<unknown, unknown, unknown>,
-  recycleAfter: number
+  recycleAfter: number,
+  adaptive: boolean
 ): ThreadOptions => ({
   ...spec,
   decodeSuccess: schemas.success && (Schema.decodeUnknownSync(schemas.success) as Decoder),
   decodeFailure: schemas.failure && (Schema.decodeUnknownSync(schemas.failure) as Decoder),
-  recycleAfter
+  recycleAfter,
+  adaptive
 })
+
+const withdrawn = Exit.fail(new RuntimeEnd("withdrawn", "it waited behind a long job in its thread's window"))
 
 /** One job in flight on a thread. */
 interface Call {
@@ -63,10 +70,25 @@ export class ThreadRunner implements JobRunner {
   private died: (reason: string) => void = () => {}
   private stopped = false
   private stopDone: (() => void) | undefined = undefined
+  /** The adaptive window (no `concurrency` given): how many jobs the lanes may hold. */
+  readonly gate: ThreadWindow | undefined
+  private readonly measured: ((ms: number, n: number) => void) | undefined
 
   constructor(options: ThreadOptions, replaced: (reason: string) => void) {
     this.options = options
     this.replaced = replaced
+    if (!options.adaptive) return
+    const window = new ThreadWindow(options.window, {
+      inFlight: () => this.calls.size,
+      progress: () => (this.port.isReady ? this.port.answered * (options.window + 2) + this.port.startedCount() : undefined),
+      stuck: () => {
+        const started = this.port.startedCount()
+        return started > 0 && this.port.pendingCount > started
+      },
+      withdrawWaiting: () => this.withdrawWaiting()
+    }, options.context, options.dispatcher)
+    this.gate = window
+    this.measured = (ms, n) => window.measured(ms, n)
   }
 
   start(ready: () => void, died: (reason: string) => void): void {
@@ -85,7 +107,8 @@ export class ThreadRunner implements JobRunner {
         this.ready = () => {} // a replacement thread's boot is not the worker's
       },
       died: (reason) => this.died(reason),
-      recycle: () => port === this.port && this.replace("its heap passed the limit")
+      recycle: () => port === this.port && this.replace("its heap passed the limit"),
+      measured: this.measured
     })
     this.ports.add(port)
     port.onExit(() => {
@@ -126,6 +149,17 @@ export class ThreadRunner implements JobRunner {
     const port = this.port
     call.port = port
     call.k = port.call(call.job.payload, call.job.timeoutMs !== Infinity, (reply) => this.replied(call, port, reply))
+    this.gate?.sent()
+  }
+
+  // The thread is stuck on a long job (see threadWindow.ts): the jobs it has
+  // not started behind it go back to dispatch, where another worker may take them.
+  private withdrawWaiting(): void {
+    const port = this.port
+    // A copy: a lane whose job is withdrawn may take another at once, and that one is not waiting behind anything yet.
+    for (const call of [...this.calls.values()]) {
+      if (call.port === port && !call.done && call.released === undefined && port.withdraw(call.k)) this.end(call, withdrawn)
+    }
   }
 
   private replied(call: Call, port: ThreadPort, reply: Reply): void {
@@ -165,7 +199,9 @@ export class ThreadRunner implements JobRunner {
   }
 
   private forget(call: Call): void {
-    if (this.calls.get(call.job) === call) this.calls.delete(call.job)
+    if (this.calls.get(call.job) !== call) return
+    this.calls.delete(call.job)
+    this.gate?.changed()
   }
 
   private exitOf(reply: { readonly tag: Tag; readonly value: unknown }): Exit.Exit<unknown, unknown> {
@@ -228,6 +264,7 @@ export class ThreadRunner implements JobRunner {
 
   abort = (reason: string): void => {
     this.stopped = true
+    this.gate?.stop()
     for (const port of this.ports) port.kill(reason)
   }
 
@@ -235,6 +272,7 @@ export class ThreadRunner implements JobRunner {
   // included, to exit: no thread outlives its worker.
   stop = (done: () => void): void => {
     this.stopped = true
+    this.gate?.stop()
     this.stopDone = done
     for (const port of [...this.ports]) port.close(() => {})
     this.checkStopped()

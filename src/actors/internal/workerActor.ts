@@ -358,7 +358,10 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
   // per job it allocates the handler's effect, one match and the exit.
   private loop(lane: Lane): Effect.Effect<void, unknown> {
     const setup = this.setup
+    const gate = this.runner.gate
     const next = (): Effect.Effect<void, unknown> => {
+      // A runner may hold fewer jobs than the lanes (a thread's adaptive window): the rest stay queued.
+      if (gate !== undefined && gate.full()) return Effect.flatMap(gate.wait, next)
       // Under a rate limit a lane waits for its permit while its job is still queued
       // (cancellable, stealable); a permit whose job went elsewhere serves the next one.
       if (setup.permits.limited && !lane.permitted && this.hasWork()) return Effect.flatMap(setup.permits.take(), permitted)

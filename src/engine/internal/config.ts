@@ -4,6 +4,7 @@
 // option schemas decode them.
 import { Duration, type Exit, Schema } from "effect"
 import type * as Thread from "../../actors/Thread.ts"
+import { maxWindow } from "../../actors/internal/threadWindow.ts"
 import { type RetryPolicy, toRetryPolicy } from "../../job/internal/retryState.ts"
 import * as Dispatch from "../../strategies/Dispatch.ts"
 import * as Mailbox from "../../strategies/Mailbox.ts"
@@ -20,7 +21,12 @@ export interface Config {
   readonly name: string
   readonly options: Decoded
   readonly thread: ThreadSetup | undefined
+  /** Jobs one worker runs at once, as scaling counts them: `concurrency`, else 1. */
   readonly concurrency: number
+  /** A worker's lanes: `concurrency`, or a thread pool's adaptive window's ceiling. */
+  readonly lanes: number
+  /** Thread workers size their window by their jobs' time (a thread pool given no `concurrency`). */
+  readonly adaptiveWindow: boolean
   readonly mailboxKind: Mailbox.MailboxKind
   readonly dispatch: Dispatch.Dispatch
   /** Work stealing is on: an idle lane may take jobs from another worker's mailbox. */
@@ -55,11 +61,14 @@ export const make = (options: Decoded, thread: ThreadSetup | undefined): Config 
   const queueTimeoutMs = options.queueTimeout ?? Infinity
   const timesJobs = mailboxKind.timesJobs === true || retryPolicy !== undefined || options.shutdown.queued === "deadLetter"
   const steals = dispatch.steal !== undefined
+  const adaptiveWindow = thread !== undefined && options.concurrency === undefined
   return {
     name: options.name,
     options,
     thread,
-    concurrency: options.concurrency,
+    concurrency: options.concurrency ?? 1,
+    lanes: adaptiveWindow ? maxWindow : options.concurrency ?? 1,
+    adaptiveWindow,
     mailboxKind,
     dispatch,
     steals,

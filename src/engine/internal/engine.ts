@@ -107,7 +107,7 @@ export class Engine implements JobOwner {
         this.counters.add("threadsReplaced")
         this.publish({ type: "@troupe.worker.threadReplaced", pool: this.name, workerId: worker.id, reason, at: this.now() })
       }),
-      concurrency: config.concurrency,
+      concurrency: config.lanes,
       mailboxKind: config.mailboxKind,
       mailboxEvents,
       dispatcher: this.dispatcher,
@@ -225,11 +225,16 @@ export class Engine implements JobOwner {
       const attempt = job.extras?.starts ?? 1
       this.publish({ type: "@troupe.job.started", pool: this.name, jobId: job.id, workerId: worker.id, attempt, at: this.now() })
     },
-    finished: (worker, job, ending) => {
+    finished: (worker, job, outcome) => {
+      if (typeof outcome !== "string" && Exit.isSuccess(outcome)) {
+        if (this.jobWatchers > 0 && job.state === "running") this.publishFinished(worker, job, outcome)
+        return void this.settle(job, "completed", outcome) // no verdict to make
+      }
+      const withdrawn = Settlement.isWithdrawn(outcome)
+      const ending = withdrawn ? "requeue" : outcome
       // A thread settles a cancelled job at once and its lane reports it again when it lets go: one event.
       if (this.jobWatchers > 0 && job.state === "running") this.publishFinished(worker, job, ending)
-      if (ending === "requeue") return this.requeue(job)
-      if (typeof ending !== "string" && Exit.isSuccess(ending)) return void this.settle(job, "completed", ending) // no verdict to make
+      if (ending === "requeue") return this.requeue(job, withdrawn ? worker : undefined)
       const verdict = Settlement.ofRun(job, ending, worker)
       if (verdict.retryable) return this.retries.failed(job, verdict.outcome, verdict.exit, verdict.error)
       this.settle(job, verdict.outcome, verdict.exit)
@@ -273,10 +278,15 @@ export class Engine implements JobOwner {
     this.team.loadChanged()
   }
 
-  /** A job its worker held but never started goes back to dispatch (or is handed back, after shutdown began). */
-  private requeue(job: JobRecord): void {
-    job.requeue(undefined)
+  /**
+   * A job its worker held but never started goes back to dispatch (or is handed back, after shutdown began).
+   * One its live worker took back from behind a long job (`from`) during a drain waits in that worker's
+   * mailbox, which the drain runs to its end, as it would have before it was sent.
+   */
+  private requeue(job: JobRecord, from?: WorkerActor): void {
+    job.unstart()
     this.admission.requeued()
+    if (from !== undefined && this.state !== "running" && this.shutdown?.draining === true) return from.enqueue(job)
     this.rehome([job])
   }
 

@@ -26,10 +26,10 @@ export const make = (
     exportName: thread.exportName,
     heapLimitBytes: recycleAboveHeapMb === undefined ? undefined : recycleAboveHeapMb * 1024 * 1024,
     maxHeapMb,
-    window: config.concurrency,
+    window: config.lanes,
     context,
     dispatcher
   }
-  const options = makeOptions(spec, thread.handler.schemas, recycleAfterJobs ?? Infinity)
+  const options = makeOptions(spec, thread.handler.schemas, recycleAfterJobs ?? Infinity, config.adaptiveWindow)
   return (worker) => new ThreadRunner(options, (reason) => threadReplaced(worker, reason))
 }

@@ -29,6 +29,16 @@ export interface Verdict {
 /** How a queued job can end without running. */
 export type Removed = "cancelled" | "handedBack" | "queueTimedOut"
 
+/**
+ * The runner took the job back before it started (a thread's window withdrew
+ * it from behind a long job): no end, the job goes back to dispatch.
+ */
+export const isWithdrawn = (ending: Exit.Exit<unknown, unknown> | AbortReason): boolean => {
+  if (typeof ending === "string" || Exit.isSuccess(ending)) return false
+  const reason = ending.cause.reasons[0]
+  return reason !== undefined && Cause.isFailReason(reason) && reason.error instanceof RuntimeEnd && reason.error.kind === "withdrawn"
+}
+
 /** A job's end after it started: its handler's exit, or why its lane was interrupted (not `requeue`: that is no end). */
 export const ofRun = (
   job: JobRecord,

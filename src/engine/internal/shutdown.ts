@@ -81,6 +81,11 @@ export class Shutdown {
     this.fiber = Effect.runForkWith(host.context)(this.run())
   }
 
+  /** Queued jobs still run: the terms say drain, and the pool has a team to drain with. */
+  get draining(): boolean {
+    return this.queued === "drain" && this.host.escalation() === undefined
+  }
+
   /** A later shutdown's terms: an earlier deadline wins; a drain may become a hand-back. */
   amend(terms: Terms): void {
     this.bringForward(this.host.now() + terms.deadlineMs)

@@ -97,6 +97,12 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
     this.where = site
   }
 
+  /** Its runner took it back before it ran (a dead thread's, or one behind a long job): in hand, its start not counted. */
+  unstart(): void {
+    if (this.extras !== undefined) this.extras.starts--
+    this.requeue(undefined)
+  }
+
   /** Its retries under `policy`, made at its first failure. */
   retries(policy: RetryPolicy): RetryState {
     return (this.extras!.retryState ??= new RetryState(policy))
