@@ -7,12 +7,12 @@ import { availableParallelism, cpus } from "node:os"
 import { fmt } from "../lib/format.ts"
 import { median } from "../lib/stats.ts"
 import { runRounds, table } from "./lib/harness.ts"
-import { CPU_JOBS, PI_DIGITS, scaleJobs, scaleTeams } from "./threads.ts"
+import { CPU_JOBS, PI_DIGITS, scaleContenders, scaleJobs, scaleTeams } from "./threads.ts"
 
 const rounds = Number(process.env.TROUPE_ROUNDS ?? 2)
 const cores = availableParallelism()
 const teams = scaleTeams(cores)
-const who = ["troupe", "piscina"] as const
+const who = scaleContenders
 const results = await runRounds(new URL("./threads.ts", import.meta.url).href, who.map((w) => `${w}/scale`), rounds, {
   log: (line) => console.error(line)
 })
@@ -20,11 +20,21 @@ const ms = (w: string, threads: number) => median(results.map((r) => Number(r[`$
 const rows = teams.map((threads) => [
   String(threads),
   ...who.flatMap((w) => [fmt(ms(w, threads)), (ms(w, 1) / ms(w, threads)).toFixed(2)]),
-  (ms("troupe", threads) / ms("piscina", threads)).toFixed(2)
+  (ms("troupe", threads) / ms("piscina", threads)).toFixed(2),
+  (ms("troupe", threads) / ms("troupe-leastLoaded", threads)).toFixed(2)
 ])
 console.log([
   `${scaleJobs(cores)} CPU jobs (${fmt(PI_DIGITS)} digits of pi each, as section C's ${CPU_JOBS}) on ${cpus()[0]?.model ?? "cpu"}, ` +
   `${cores} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; best of three batches, median of ${rounds} rounds.`,
   "",
-  table(["threads", "troupe ms", "troupe speed-up", "piscina ms", "piscina speed-up", "troupe ÷ piscina time"], rows)
+  "troupe: default options, work stealing; troupe-leastLoaded: the same with least-loaded dispatch.",
+  "",
+  table([
+    "threads",
+    ...who.flatMap((w) => [`${w} ms`, `${w} speed-up`]),
+    "troupe ÷ piscina time",
+    "stealing ÷ least-loaded time"
+  ], rows),
+  "",
+  "Raw (ms per team, each round): " + JSON.stringify(results)
 ].join("\n"))

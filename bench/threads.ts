@@ -4,6 +4,9 @@
 //     after an unmeasured warm-up run of the same size;
 //  3. 32 CPU jobs (~50 ms of BigInt pi digits each) on 1, then 2 threads
 //     (the best of three batches each).
+// troupe runs with its default options (no `concurrency`: each thread's
+// window adapts to its jobs' time) in every phase; piscina with its default
+// (one task at a time per thread) or a window of WINDOW tasks.
 import { Effect } from "effect"
 import { Piscina } from "piscina"
 import { Pool } from "troupe"
@@ -15,11 +18,13 @@ import { tiny as tinyEffect } from "./threads/task.troupe-effect.ts"
 export const TINY_TASKS = 20_000
 export const CPU_JOBS = 32
 export const PI_DIGITS = 9_000
-/** Jobs in flight per thread in the tiny-task run, for both pools (piscina's `concurrentTasksPerWorker`). */
+/** Tasks in flight per thread in piscina-window's tiny-task run (its `concurrentTasksPerWorker`): troupe's adaptive window's ceiling. */
 export const WINDOW = 32
 
 export const contenders = ["troupe", "troupe-effect", "piscina", "piscina-window"] as const
-type Contender = (typeof contenders)[number]
+/** Only in the scaling run: troupe with least-loaded dispatch, to set work stealing against on equal jobs. */
+export const scaleContenders = ["troupe", "troupe-leastLoaded", "piscina"] as const
+type Contender = (typeof contenders)[number] | (typeof scaleContenders)[number]
 
 const piscinaFile = new URL("./threads/task.piscina.ts", import.meta.url).href
 
@@ -30,7 +35,12 @@ interface Runner {
   readonly close: () => Promise<void>
 }
 
-const troupeRunner = async (threads: number, window: number, handler: typeof tiny | typeof pi | typeof tinyEffect): Promise<Runner> => {
+// Default options but the team (fixed, `threads` of them) and dispatch: no `concurrency`.
+const troupeRunner = async (
+  threads: number,
+  handler: typeof tiny | typeof pi | typeof tinyEffect,
+  dispatch: "workStealing" | "leastLoaded" = "workStealing" // stealing: a thread slowed by a neighbour gives its waiting jobs to the other
+): Promise<Runner> => {
   const { Scope } = await import("effect")
   const scope = Effect.runSync(Scope.make())
   const pool = await Effect.runPromise(
@@ -39,8 +49,7 @@ const troupeRunner = async (threads: number, window: number, handler: typeof tin
       minWorkers: threads,
       maxWorkers: threads,
       scaling: "fixed",
-      dispatch: "workStealing", // a thread slowed by a neighbour gives its waiting jobs to the other
-      concurrency: window,
+      dispatch,
       capacity: "unbounded"
     }).pipe(
       Scope.provide(scope)
@@ -63,10 +72,10 @@ const piscinaRunner = (threads: number, window: number): Runner => {
 }
 
 const open = (who: Contender, threads: number, kind: "tiny" | "pi"): Promise<Runner> | Runner => {
-  const window = kind === "tiny" && who !== "piscina" ? WINDOW : 1
-  if (who === "troupe") return troupeRunner(threads, window, kind === "tiny" ? tiny : pi)
-  if (who === "troupe-effect") return troupeRunner(threads, window, tinyEffect)
-  return piscinaRunner(threads, window)
+  if (who === "troupe") return troupeRunner(threads, kind === "tiny" ? tiny : pi)
+  if (who === "troupe-effect") return troupeRunner(threads, tinyEffect)
+  if (who === "troupe-leastLoaded") return troupeRunner(threads, kind === "tiny" ? tiny : pi, "leastLoaded")
+  return piscinaRunner(threads, kind === "tiny" && who === "piscina-window" ? WINDOW : 1)
 }
 
 const timeToFirstResult = async (who: Contender): Promise<number> => {
