@@ -101,8 +101,8 @@ export interface CommonOptions<E> {
   readonly scaling?: "auto" | "fixed" | Scaling
   /**
    * Jobs one worker runs at once (default 1). For a thread worker: jobs in flight to its thread, a
-   * fixed window; left out, each thread's window adapts to its jobs' time (1 to 32 jobs, about 2 ms of
-   * its work), and jobs waiting behind a long one are taken back into the pool (docs/threads.md).
+   * fixed window; left out, each thread's window adapts to its jobs' time (1 to 32 jobs: the running one and
+   * about 2 ms of work behind it), and jobs waiting behind a long one are taken back into the pool (docs/threads.md).
    */
   readonly concurrency?: number
   /**

@@ -48,11 +48,16 @@ it.effect("the window starts at 1, grows at most twofold per answer while jobs a
     expect(sizes).toEqual([2, 4, 8, 16, 32, 32, 32])
   }))
 
-it.effect("it holds about budgetMs of work by the mean, and shrinks to 1 at once for jobs of budgetMs or more", () =>
+it.effect("it holds the running job and about budgetMs of work behind it by the mean, and shrinks to 1 at once for jobs longer than budgetMs", () =>
   Effect.gen(function*() {
     const window = yield* make(fakeHost())
     for (let i = 0; i < 10; i++) window.measured(4 * 0.25, 4) // 250 µs a job
-    expect(window.limit).toBe(Math.floor(budgetMs / 0.25))
+    expect(window.limit).toBe(1 + Math.floor(budgetMs / 0.25))
+    // A job shorter than the budget has the next one waiting behind it; a longer one goes alone.
+    window.measured(1.5 * 2, 2)
+    expect(window.limit).toBe(2)
+    window.measured(2.5 * 2, 2)
+    expect(window.limit).toBe(1)
     window.measured(50 * 4, 4)
     expect(window.limit).toBe(1)
     // One answer moves the mean halfway: one long job among tiny ones shrinks the window to 1.

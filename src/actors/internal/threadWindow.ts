@@ -1,11 +1,13 @@
 // The adaptive window of a thread worker that was given no `concurrency`: how
 // many jobs its lanes keep in flight to its thread. The worker has
-// `maxWindow` lanes; this gate lets them hold only as many jobs as fit in
-// about `budgetMs` of the thread's time, by the mean time of its recent jobs
-// (measured on the pool's Clock, from the results' arrival). Tiny jobs fill
-// the window, so the thread runs them back to back instead of waiting a round
-// trip for each; jobs of `budgetMs` or more go one at a time, and the jobs
-// behind them wait in the pool, where any worker can take them.
+// `maxWindow` lanes; this gate lets them hold the running job and, behind it,
+// as many as fit in about `budgetMs` of the thread's time, by the mean time
+// of its recent jobs (measured on the pool's Clock, from the results'
+// arrival). Tiny jobs fill the window, so the thread runs them back to back
+// instead of waiting a round trip for each; a job of up to `budgetMs` has the
+// next one waiting behind it, so the thread never idles between them; longer
+// jobs go one at a time, and the jobs behind them wait in the pool, where any
+// worker can take them.
 //
 // An estimate cannot see a long job coming. So while jobs wait in the window
 // the thread is looked at every `stallCheckMs`: if it has neither started
@@ -94,7 +96,8 @@ export class ThreadWindow implements LaneGate {
     const sample = ms / n
     const mean = this.meanMs
     this.meanMs = mean === undefined ? sample : mean + Math.min(1, n * weight) * (sample - mean)
-    const target = this.meanMs <= 0 ? this.max : Math.max(1, Math.min(this.max, Math.floor(budgetMs / this.meanMs)))
+    // The running job, and behind it as many as fit in `budgetMs` by the mean.
+    const target = this.meanMs <= 0 ? this.max : Math.min(this.max, 1 + Math.floor(budgetMs / this.meanMs))
     const before = this.limit
     this.stalled = false
     this.size = target > this.size ? Math.min(target, 2 * this.size) : target
