@@ -1,7 +1,10 @@
 // Scenario E: heap per queued job (jobs forked through handles, not yet run)
 // and heap and spawn time per idle worker; p-queue's queued job, an XState
-// actor alone and an Effect fiber on its own queue for comparison.
+// actor alone and an Effect fiber on its own queue for comparison; resident
+// memory and spawn time per idle thread worker, against a bare worker thread.
 import { Effect, Exit, Fiber, Queue, Scope } from "effect"
+import { execFileSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import PQueue from "p-queue"
 import { createActor } from "xstate"
 import { Pool, PromisePool, WorkerLifecycle } from "../src/index.ts"
@@ -10,6 +13,8 @@ import { childName, usedHeap } from "./lib/harness.ts"
 
 export const QUEUED = 100_000
 export const IDLE_WORKERS = 1_000
+/** Idle thread workers (and bare threads) made at once in bench/threads/idleThreads.mjs. */
+export const IDLE_THREADS = 8
 /** Batches of IDLE_WORKERS made per child after warm-up ones; each one's bytes and µs apiece, the median taken. */
 export const SPAWN_BATCHES = 15
 const WARM_UP_BATCHES = 3
@@ -135,7 +140,29 @@ const pQueueQueued = async (): Promise<number> => {
   return bytes
 }
 
-export const contenders = ["troupe-queued-job", "p-queue-queued-job", "promise-pool-pending-run", "troupe-idle-worker"] as const
+// Idle threads are measured by bench/threads/idleThreads.mjs in a process of
+// its own, started without this one's flags: `troupe` there is the built
+// package, as installed, and no thread strips types.
+const idleThreads = (who: "troupe" | "bare"): unknown =>
+  JSON.parse(execFileSync(process.execPath, ["--expose-gc", fileURLToPath(new URL("./threads/idleThreads.mjs", import.meta.url)), who], {
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "", TROUPE_IDLE_THREADS: String(IDLE_THREADS) }
+  }))
+
+/** The built package (dist/) the idle thread workers load: built before they are measured. */
+export const buildPackage = (): void => {
+  const root = fileURLToPath(new URL("../", import.meta.url))
+  execFileSync("npm", ["run", "build"], { cwd: root, stdio: "ignore" })
+}
+
+export const contenders = [
+  "troupe-queued-job",
+  "p-queue-queued-job",
+  "promise-pool-pending-run",
+  "troupe-idle-worker",
+  "troupe-idle-thread",
+  "bare-idle-thread"
+] as const
 
 const child = childName()
 if (child !== undefined) {
@@ -146,6 +173,10 @@ if (child !== undefined) {
       ? { bytes: await pQueueQueued() }
       : child === "promise-pool-pending-run"
       ? { bytes: await promisePoolPending() }
+      : child === "troupe-idle-thread"
+      ? idleThreads("troupe")
+      : child === "bare-idle-thread"
+      ? idleThreads("bare")
       : await idleWorkers()
   console.log(JSON.stringify(sample))
   process.exit(0)
