@@ -5,7 +5,7 @@ import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 import { Job, Pool, Scaling, Worker } from "../src/index.ts"
 import { eventually, makeGates, settle } from "./helpers.ts"
-import { crashWorker, liveWorkerIds } from "./poolInternals.ts"
+import { crashWorker, delayIdleSince, liveWorkerIds } from "./poolInternals.ts"
 
 const team = (pool: Pool.Pool<any, any, any>) => {
   const w = Pool.statsUnsafe(pool).workers
@@ -114,6 +114,17 @@ describe("retiring idle workers", () => {
       yield* settle()
       expect(team(pool)).toBe(1)
       expect(Pool.statsUnsafe(pool).retired).toBe(3)
+    }))
+
+  it.effect("the idle timer is the measure: a worker whose idleSince was read a moment after its timer was set still retires when the timer runs out", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, minWorkers: 1, maxWorkers: 4, scaling: eager })
+      expect(yield* burst(pool, gates, 6)).toBe(4)
+      delayIdleSince(pool, 1)
+      yield* TestClock.adjust(10_000)
+      yield* settle()
+      expect(team(pool)).toBe(1) // not a whole further period later
     }))
 
   it.effect("a busy worker is never retired, however long its job runs", () =>

@@ -30,3 +30,8 @@ export const threadWindows = (pool: Pool.Pool<any, any, any>): Array<number | un
 /** Readers of job-by-job events the pool counts now. */
 export const jobWatchers = (pool: Pool.Pool<any, any, any>): number =>
   (engineOf(pool) as unknown as { readonly jobWatchers: number }).jobWatchers
+
+/** Moves each idle worker's `idleSince` `ms` later, as a Clock read just after its idle timer was set can land. */
+export const delayIdleSince = (pool: Pool.Pool<any, any, any>, ms: number): void => {
+  for (const worker of engineOf(pool).team.accepting) if (worker.idleSince !== undefined) worker.idleSince += ms
+}

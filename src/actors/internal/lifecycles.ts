@@ -23,32 +23,43 @@ const perSystem = 32
 /** One worker's lifecycle actor. */
 export type LifecycleActor = Actor<typeof WorkerLifecycle.machine>
 
+/** What hears one worker's lifecycle: its state changes, and each run-out of its idle timer. */
+export interface LifecycleListener extends StateListener<WorkerLifecycle.WorkerState> {
+  /** The machine's idle timer ran out: the worker has been idle a whole idle timeout, by that timer. */
+  idleTimedOut(): void
+}
+
 /** A persisted snapshot of the machine, as XState restores one. */
 type Initial = Snapshot<unknown> & { readonly context: WorkerLifecycle.WorkerContext }
 
 export class Lifecycles {
   private readonly machine: typeof WorkerLifecycle.machine
-  private readonly idleTimeoutMs: number
+  /** How long a worker stays idle before its machine's idle timer runs out (and again each such period). */
+  readonly idleTimeoutMs: number
   /** The machine's initial snapshot for this pool, persisted (undefined: its initial state runs actions). */
   private readonly initial: Initial | undefined
   private readonly clock: XStateClock.XStateClock
-  private readonly listeners = new WeakMap<ActorRefLike, StateListener<WorkerLifecycle.WorkerState>>()
+  private readonly listeners = new WeakMap<ActorRefLike, LifecycleListener>()
   private readonly inspect = onStateChanges((actor) => this.listeners.get(actor))
   /** The root of the system new actors join, and how many have joined it. */
   private root: AnyActorRef | undefined = undefined
   private joined = 0
 
-  /** `machine`: the lifecycle machine with the pool's actions provided. */
-  constructor(machine: typeof WorkerLifecycle.machine, context: Context.Context<never>, idleTimeoutMs: number) {
-    this.machine = machine
+  /** `idleTimedOut`: a worker's idle timer ran out (after its listener heard it): its supervisor may retire it. */
+  constructor(machine: typeof WorkerLifecycle.machine, context: Context.Context<never>, idleTimeoutMs: number, idleTimedOut: () => void) {
+    const timedOut = ({ self }: { readonly self: ActorRefLike }) => {
+      this.listeners.get(self)?.idleTimedOut()
+      idleTimedOut()
+    }
+    this.machine = machine.provide({ actions: { idleTimedOut: timedOut } })
     this.idleTimeoutMs = idleTimeoutMs
     this.clock = XStateClock.fromContext(context)
-    const [snapshot, actions] = initialTransition(machine, { workerId: 0, idleTimeoutMs })
-    this.initial = actions.length > 0 ? undefined : (machine.getPersistedSnapshot(snapshot) as Initial)
+    const [snapshot, actions] = initialTransition(this.machine, { workerId: 0, idleTimeoutMs })
+    this.initial = actions.length > 0 ? undefined : (this.machine.getPersistedSnapshot(snapshot) as Initial)
   }
 
   /** A lifecycle actor for worker `workerId` (not started yet); `listener` hears its state changes. */
-  make(workerId: number, listener: StateListener<WorkerLifecycle.WorkerState>): LifecycleActor {
+  make(workerId: number, listener: LifecycleListener): LifecycleActor {
     if (this.root === undefined || this.joined === perSystem) {
       // The root only holds the system: it ignores what its children tell it (that they are done).
       this.root = createActor(fromCallback(() => {}), { clock: this.clock, inspect: this.inspect }).start()

@@ -11,9 +11,8 @@ import { CurrentWorkerId } from "../Worker.ts"
 import * as WorkerLifecycle from "../WorkerLifecycle.ts"
 import type { JobRecord, JobSite } from "../../job/internal/jobRecord.ts"
 import type { JobRunner } from "./jobRunner.ts"
-import type { LifecycleActor } from "./lifecycles.ts"
+import type { LifecycleActor, LifecycleListener } from "./lifecycles.ts"
 import type { Elsewhere, WorkerSetup } from "./workerSetup.ts"
-import type { StateListener } from "../../shared/stateChanges.ts"
 
 /** Scheduler priority of lifecycle edges: after every wake-up of the same batch. */
 const edgePriority = 1
@@ -34,7 +33,7 @@ interface Lane {
   below: Lane | undefined
 }
 
-export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLifecycle.WorkerState> {
+export class WorkerActor implements WorkerLoad, JobSite, LifecycleListener {
   readonly id: number
   readonly mailbox: Mailbox<JobRecord>
   readonly actor: LifecycleActor
@@ -99,6 +98,14 @@ export class WorkerActor implements WorkerLoad, JobSite, StateListener<WorkerLif
     this.state = to
     this.idleSince = to === "idle" ? this.setup.now() : undefined
     this.setup.events.transition(this, from, to, event)
+  }
+
+  // The policy compares `idleSince` with the Clock, but it was read just after
+  // the timer was set (a millisecond later, now and then): the timer is the
+  // measure, or the worker would wait a whole further period to retire.
+  idleTimedOut(): void {
+    const since = this.setup.now() - this.setup.lifecycles.idleTimeoutMs
+    if (this.idleSince !== undefined && this.idleSince > since) this.idleSince = since
   }
 
   // With work stealing, the parked lanes look elsewhere at once.

@@ -111,7 +111,7 @@ export class Engine implements JobOwner {
       mailboxKind: config.mailboxKind,
       mailboxEvents,
       dispatcher: this.dispatcher,
-      lifecycles: new Lifecycles(WorkerLifecycle.machine.provide({ actions: { idleTimedOut: () => this.team.idleTimedOut() } }), parts.context, config.idleTimeoutMs),
+      lifecycles: new Lifecycles(WorkerLifecycle.machine, parts.context, config.idleTimeoutMs, () => this.team.idleTimedOut()),
       now,
       permits: this.rateLimit,
       elsewhere: config.steals ? this.elsewhere() : undefined,
