@@ -3,7 +3,7 @@
 // jobs caught behind a long one in its thread's window are taken back and run
 // elsewhere within the bound. `concurrency` given keeps a fixed window.
 import { it } from "@effect/vitest"
-import { Effect, Fiber, Stream } from "effect"
+import { Effect, Fiber, Option, Stream } from "effect"
 import { describe, expect } from "vitest"
 import { Job, Pool } from "../src/index.ts"
 import { stallCheckMs } from "../src/actors/internal/threadWindow.ts"
@@ -129,4 +129,15 @@ describe("thread workers: the adaptive window (no concurrency given)", () => {
       expect(behind.length).toBeGreaterThan(0)
       for (const [, ms] of behind) expect(ms).toBeGreaterThanOrEqual(longEnded - 50)
     }))
+
+  it.live("a job's result leaves its thread when the job ends, not with the slower jobs sent in the same batch", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: orders, minWorkers: 1, maxWorkers: 1, scaling: "fixed", concurrency: 2 })
+      yield* Pool.submit(pool, { op: "value", n: 0 }) // the thread is up
+      // Forked in one go: both lanes take a job in the same batch, one message to the thread.
+      const [short, long] = yield* Effect.all([Pool.fork(pool, { op: "work", ms: 50 }), Pool.fork(pool, { op: "work", ms: 1_500 })])
+      yield* Job.join(short)
+      expect(yield* Job.poll(long)).toEqual(Option.none())
+      yield* Job.join(long)
+    }).pipe(Effect.scoped))
 })

@@ -12,7 +12,10 @@
 //
 // Batches: the pool sends `[id, input]` entries (or `[id]`: interrupt that
 // job); the thread answers `[id, tag, value]` (tag: see `Tag` below), one
-// message per batch of jobs rather than one per job.
+// message per batch of jobs rather than one per job; but once a job of a batch
+// ends `flushAfterMs` or more after the batch came (or the last answer left),
+// the results so far leave at once: a job's result never waits for a slow job
+// after it, and the pool can send the next job while this thread runs the rest.
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
@@ -29,6 +32,8 @@ const claims = new Int32Array(data.claims)
 const running = new Map<number, Fiber.Fiber<unknown, unknown>>()
 let out: Array<unknown> = []
 let flushPending = false
+/** See the header: results older than this (ms) are not held back for the rest of a batch. */
+const flushAfterMs = 1
 let recycleAsked = false
 
 type Codec = (value: unknown) => unknown
@@ -191,7 +196,16 @@ const take = (entry: JobEntry): void => {
 
 port.on("message", (message: readonly [0, ReadonlyArray<JobEntry>] | readonly [1]) => {
   if (message[0] === 1) return process.exit(0)
-  for (const entry of message[1]) take(entry)
+  const entries = message[1]
+  let since = entries.length > 1 ? performance.now() : 0
+  for (let i = 0; i < entries.length; i++) {
+    take(entries[i]!)
+    if (i === entries.length - 1 || out.length === 0) continue
+    const now = performance.now()
+    if (now - since < flushAfterMs) continue
+    flush()
+    since = now
+  }
   if (out.length > 0) flush() // answered at once: no need to wait for setImmediate
 })
 
