@@ -102,7 +102,7 @@ export interface CommonOptions<E> {
   /**
    * Jobs one worker runs at once (default 1). For a thread worker: jobs in flight to its thread, a
    * fixed window; left out, each thread's window adapts to its jobs' time (1 to 32 jobs: the running one and
-   * about 2 ms of work behind it), and jobs waiting behind a long one are taken back into the pool (docs/threads.md).
+   * about 5 ms of work behind it), and jobs waiting behind a long one are taken back into the pool (docs/threads.md).
    */
   readonly concurrency?: number
   /**

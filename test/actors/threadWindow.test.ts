@@ -54,9 +54,9 @@ it.effect("it holds the running job and about budgetMs of work behind it by the 
     for (let i = 0; i < 10; i++) window.measured(4 * 0.25, 4) // 250 µs a job
     expect(window.limit).toBe(1 + Math.floor(budgetMs / 0.25))
     // A job shorter than the budget has the next one waiting behind it; a longer one goes alone.
-    window.measured(1.5 * 2, 2)
+    window.measured(0.75 * budgetMs * 2, 2)
     expect(window.limit).toBe(2)
-    window.measured(2.5 * 2, 2)
+    window.measured(1.25 * budgetMs * 2, 2)
     expect(window.limit).toBe(1)
     window.measured(50 * 4, 4)
     expect(window.limit).toBe(1)
