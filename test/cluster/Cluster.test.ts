@@ -1,0 +1,93 @@
+// A job type's jobs on Effect Cluster, in memory (TestRunner: sharding,
+// storage and runner in one process, no server): results and typed failures
+// come back as from a local pool; jobs with a key never overlap, jobs without
+// one do; a job id submitted twice runs once.
+import { it } from "@effect/vitest"
+import { Effect, Layer, Schema } from "effect"
+import { TestRunner } from "effect/cluster"
+import { describe, expect } from "vitest"
+import * as Cluster from "troupe/Cluster"
+
+class Negative extends Schema.TaggedError<Negative>()("Negative", { n: Schema.Number }) {}
+
+/** A job type whose handler records, per key, how many of its jobs run at once, and counts its runs. */
+const makeType = () => {
+  const running = new Map<string, number>()
+  const seen = { runs: 0, maxPerKey: 0, maxAll: 0, now: 0 }
+  const type = Cluster.jobType("Double", {
+    input: Schema.Struct({ key: Schema.String, n: Schema.Number }),
+    success: Schema.Number,
+    error: Negative,
+    handler: ({ key, n }) =>
+      Effect.gen(function*() {
+        seen.runs++
+        const here = (running.get(key) ?? 0) + 1
+        running.set(key, here)
+        seen.maxPerKey = Math.max(seen.maxPerKey, here)
+        seen.maxAll = Math.max(seen.maxAll, ++seen.now)
+        yield* Effect.sleep("5 millis")
+        running.set(key, running.get(key)! - 1)
+        seen.now--
+        if (n < 0) return yield* Effect.fail(new Negative({ n }))
+        return n * 2
+      })
+  })
+  return { type, seen }
+}
+
+const cluster = (type: ReturnType<typeof makeType>["type"]) =>
+  Cluster.runner(type, { minWorkers: 8, maxWorkers: 8, scaling: "fixed" }).pipe(Layer.provideMerge(TestRunner.layer))
+
+describe("troupe/Cluster in memory", () => {
+  it.live("results and the handler's typed failures come back as from a local pool", () => {
+    const { type } = makeType()
+    return Effect.gen(function*() {
+      const jobs = yield* Cluster.client(type)
+      const results = yield* Effect.forEach(Array.from({ length: 40 }, (_, n) => n), (n) => jobs.submit({ key: `k${n % 4}`, n }), { concurrency: "unbounded" })
+      expect(results).toEqual(Array.from({ length: 40 }, (_, n) => n * 2))
+      const failure = yield* Effect.flip(jobs.submit({ key: "k0", n: -3 }))
+      expect(failure).toBeInstanceOf(Negative)
+      expect(failure).toMatchObject({ _tag: "Negative", n: -3 })
+    }).pipe(Effect.provide(cluster(type)))
+  })
+
+  it.live("jobs with the same key run one at a time; jobs without a key run at once, up to the pool", () => {
+    const { type, seen } = makeType()
+    return Effect.gen(function*() {
+      const jobs = yield* Cluster.client(type)
+      yield* Effect.forEach(Array.from({ length: 30 }, (_, n) => n), (n) => jobs.submit({ key: "same", n }, { key: "same" }), { concurrency: "unbounded" })
+      expect(seen.maxPerKey).toBe(1)
+      expect(seen.maxAll).toBe(1)
+      seen.maxAll = 0
+      yield* Effect.forEach(Array.from({ length: 30 }, (_, n) => n), (n) => jobs.submit({ key: `free${n}`, n }), { concurrency: "unbounded" })
+      expect(seen.maxAll).toBeGreaterThan(1)
+      expect(seen.maxAll).toBeLessThanOrEqual(8)
+    }).pipe(Effect.provide(cluster(type)))
+  })
+
+  it.live("a job id submitted again gets the first run's result, and the job runs once", () => {
+    const { type, seen } = makeType()
+    return Effect.gen(function*() {
+      const jobs = yield* Cluster.client(type)
+      const first = yield* jobs.submit({ key: "a", n: 21 }, { id: "job-1" })
+      const again = yield* jobs.submit({ key: "a", n: 21 }, { id: "job-1" })
+      expect([first, again]).toEqual([42, 42])
+      expect(seen.runs).toBe(1)
+    }).pipe(Effect.provide(cluster(type)))
+  })
+})
+
+describe("troupe/Cluster: bad input", () => {
+  it.live("an input its Schema refuses fails with InvalidInput naming the field, and nothing is sent", () => {
+    const { type, seen } = makeType()
+    return Effect.gen(function*() {
+      const jobs = yield* Cluster.client(type)
+      const error = yield* Effect.flip(jobs.submit({ key: "a", n: "many" } as never))
+      expect(error._tag).toBe("InvalidInput")
+      expect(error.message).toContain(`at ["n"]`)
+      expect(error.message).toContain("Expected number")
+      expect(seen.runs).toBe(0)
+      expect(yield* jobs.submit({ key: "a", n: 1 })).toBe(2) // the client carries on
+    }).pipe(Effect.provide(cluster(type)))
+  })
+})
