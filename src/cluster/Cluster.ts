@@ -13,8 +13,8 @@
  *
  * @since 0.5.0
  */
-import { Cause, Effect, Exit, Layer, Schema } from "effect"
-import { type ClusterError, ClusterSchema, Entity } from "effect/cluster"
+import { Cause, type Duration, Effect, Exit, Layer, Schema } from "effect"
+import { type ClusterError, ClusterSchema, Entity, MessageRetention } from "effect/cluster"
 import { Rpc } from "effect/rpc"
 import { InvalidInput, MailboxFull, PoolClosed } from "../engine/PoolError.ts"
 import * as JobError from "../job/JobError.ts"
@@ -68,13 +68,25 @@ export const entities = <const Name extends string, In extends Schema.Top, Out e
   }
 }
 
-/** The options of a runner's pool: a local pool's, but for the handler, which is the job type's. */
-export type RunnerOptions = Omit<Pool.Options<any, any, any, any>, "handler">
+/** @category models */
+export interface RunnerOptions {
+  /** The runner's troupe pool: a local pool's options, but for the handler, which is the job type's. */
+  readonly pool?: Omit<Pool.Options<any, any, any, any>, "handler"> | undefined
+  /**
+   * How long a finished job's stored message and result are kept (default
+   * one day): a job id resubmitted within it gets the stored result; after it,
+   * the job runs again. Without a limit the tables grow with every job.
+   */
+  readonly retention?: Duration.Input | undefined
+  /** How often finished jobs past `retention` are deleted (default one minute). */
+  readonly retentionInterval?: Duration.Input | undefined
+}
 
 /**
  * A runner's part: the job type's entities, backed by one troupe pool (made
- * with `options`, released with the layer). Provide it with a sharding layer,
- * e.g. `NodeClusterSocket.layer({ storage: "sql" })` and a SQL client.
+ * with `options.pool`, released with the layer), and the deletion of finished
+ * jobs past `options.retention`. Provide it with a sharding layer, e.g.
+ * `NodeClusterSocket.layer({ storage: "sql" })` and a SQL client.
  *
  * @category layers
  */
@@ -83,14 +95,18 @@ export const runner = <const Name extends string, In extends Schema.Top, Out ext
   options: RunnerOptions = {}
 ) => {
   const { ordered, spread: spreadEntity } = entities(type)
+  const retention = options.retention ?? "1 day"
+  const interval = options.retentionInterval
   return Layer.unwrap(Effect.gen(function*() {
-    const pool = yield* Pool.make<In["Type"], Out["Type"], Err["Type"], R>({ ...options, handler: type.handler })
+    const pool = yield* Pool.make<In["Type"], Out["Type"], Err["Type"], R>({ ...options.pool, handler: type.handler })
     const handlers = {
       Run: ({ payload }: { readonly payload: { readonly input: In["Type"] } }) => Pool.submit(pool, payload.input)
     }
     return Layer.mergeAll(
       ordered.toLayer(ordered.of(handlers as never)),
-      spreadEntity.toLayer(spreadEntity.of(handlers as never), { concurrency: "unbounded" })
+      spreadEntity.toLayer(spreadEntity.of(handlers as never), { concurrency: "unbounded" }),
+      MessageRetention.make({ entity: ordered, retention, interval }),
+      MessageRetention.make({ entity: spreadEntity, retention, interval })
     )
   }))
 }

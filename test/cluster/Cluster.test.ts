@@ -36,7 +36,7 @@ const makeType = () => {
 }
 
 const cluster = (type: ReturnType<typeof makeType>["type"]) =>
-  Cluster.runner(type, { minWorkers: 8, maxWorkers: 8, scaling: "fixed" }).pipe(Layer.provideMerge(TestRunner.layer))
+  Cluster.runner(type, { pool: { minWorkers: 8, maxWorkers: 8, scaling: "fixed" } }).pipe(Layer.provideMerge(TestRunner.layer))
 
 describe("troupe/Cluster in memory", () => {
   it.live("results and the handler's typed failures come back as from a local pool", () => {

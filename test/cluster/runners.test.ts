@@ -26,10 +26,10 @@ let pg: Postgres.Postgres
 const runners: Array<Runner> = []
 
 /** Starts a runner process; resolves once it listens. */
-const startRunner = async (name: string): Promise<Runner> => {
+const startRunner = async (name: string, env: Record<string, string> = {}): Promise<Runner> => {
   const port = await Effect.runPromise(Postgres.freePort)
   const child = spawn(process.execPath, [runnerFile, JSON.stringify({ ...pg, password: Redacted.value(pg.password!) }), String(port)], {
-    env: { ...process.env, RUNNER_NAME: name },
+    env: { ...process.env, RUNNER_NAME: name, ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
   const runner: Runner = { name, process: child, starts: [] }
@@ -101,7 +101,7 @@ afterAll(async () => {
   await Effect.runPromise(Scope.close(scope, Exit.void))
 }, 60_000)
 
-describe("troupe/Cluster on PostgreSQL, two runner processes", () => {
+describe("troupe/Cluster on PostgreSQL, with runner processes", () => {
   it("200 jobs over 20 keys all complete, spread over both runners, each run once", async () => {
     const [a, b] = [await startRunner("a"), await startRunner("b")]
     const results = await withClient((jobs) =>
@@ -173,5 +173,22 @@ describe("troupe/Cluster on PostgreSQL, two runner processes", () => {
     expect([...started.entries()].filter(([, n]) => n > 1)).toEqual([])
     expect(counts(results).get("f")).toBeGreaterThan(0)
     await stopRunner(f)
+  }, 60_000)
+
+  it("a finished job is kept for the retention (its id resubmitted gets the stored result), then deleted (it runs again)", async () => {
+    const g = await startRunner("g", { RETENTION: "300 millis" })
+    const [first, again] = await withClient((jobs) =>
+      Effect.gen(function*() {
+        yield* untilServing(jobs, ["g"], "keep")
+        const keep = () => jobs.submit({ id: "keep-1", ms: 0 }, { id: "keep-1" })
+        const first = yield* Effect.all([keep(), keep()])
+        yield* Effect.sleep("1500 millis") // past the retention and a deletion round
+        return [first, yield* keep()] as const
+      })
+    )
+    expect(first).toEqual(["g", "g"])
+    expect(again).toBe("g")
+    expect(startsOf("keep-").get("keep-1")).toBe(2) // once for the two submits within the retention, once after it
+    await stopRunner(g)
   }, 60_000)
 })
