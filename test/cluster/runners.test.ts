@@ -13,6 +13,7 @@ import * as Postgres from "../../lib/postgres.ts"
 import { tuned, Work } from "../fixtures/clusterJobs.ts"
 
 const runnerFile = fileURLToPath(new URL("../fixtures/clusterRunner.ts", import.meta.url))
+const clientFile = fileURLToPath(new URL("../fixtures/clusterClient.ts", import.meta.url))
 
 interface Runner {
   readonly name: string
@@ -190,5 +191,29 @@ describe("troupe/Cluster on PostgreSQL, with runner processes", () => {
     expect(again).toBe("g")
     expect(startsOf("keep-").get("keep-1")).toBe(2) // once for the two submits within the retention, once after it
     await stopRunner(g)
+  }, 60_000)
+
+  it("a client killed mid-run and a new one resubmitting the same job ids: every job runs once, and the new client gets every result", async () => {
+    const r = await startRunner("r")
+    await withClient((jobs) => untilServing(jobs, ["r"], "crash"))
+    const ids = Array.from({ length: 20 }, (_, i) => `crash-${i}`)
+    // 20 jobs of 300 ms over 4 keys: 5 rounds of 4; the client dies once 6 have started.
+    const first = spawn(process.execPath, [clientFile, JSON.stringify({ ...pg, password: Redacted.value(pg.password!) }), "crash", "20", "300"], {
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    const firstResults: Array<string> = []
+    first.stdout!.on("data", (chunk: Buffer) => firstResults.push(...chunk.toString().split("\n").filter((l) => l.startsWith("result "))))
+    for (let waited = 0; startsOf("crash-").size < 6 && waited < 30_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20))
+    first.kill("SIGKILL")
+    await new Promise((resolve) => first.once("exit", resolve))
+    expect(firstResults.length).toBeLessThan(20) // it died mid-run
+    const results = await withClient((jobs) =>
+      Effect.forEach(ids, (id, i) => jobs.submit({ id, ms: 300 }, { id, key: `k${i % 4}` }), { concurrency: "unbounded" })
+    )
+    expect(results).toEqual(ids.map(() => "r"))
+    const started = startsOf("crash-")
+    expect(started.size).toBe(20)
+    expect([...started.entries()].filter(([, n]) => n !== 1)).toEqual([])
+    await stopRunner(r)
   }, 60_000)
 })
