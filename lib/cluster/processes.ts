@@ -1,0 +1,61 @@
+// Runner processes and a client layer for the distributed tests and
+// benchmark: each runner is `runner.ts` in a process of its own, on a free
+// port, sharing one PostgreSQL.
+import { NodeClusterSocket } from "@effect/platform-node"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, Redacted } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import * as Postgres from "../postgres.ts"
+import { tuned } from "./work.ts"
+
+const runnerFile = fileURLToPath(new URL("./runner.ts", import.meta.url))
+
+export interface Runner {
+  readonly name: string
+  readonly process: ChildProcess
+  /** Job ids this runner started, one per start (with `LOG_STARTS`; a job run twice shows twice). */
+  readonly starts: Array<string>
+}
+
+/** The SQL client layer for `pg`. */
+export const sqlLayer = (pg: Postgres.Postgres) =>
+  PgClient.layer({ host: pg.host, port: pg.port, database: pg.database, username: pg.username, ...(pg.password && { password: pg.password }) })
+
+/** A client-only cluster member on `pg`: submits jobs, runs none. */
+export const clientLayer = (pg: Postgres.Postgres) =>
+  NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: tuned }).pipe(Layer.provide(sqlLayer(pg)))
+
+/** Starts a runner process named `name` on `pg`; resolves once it listens. `env` adds to its environment. */
+export const startRunner = async (pg: Postgres.Postgres, name: string, env: Record<string, string> = {}): Promise<Runner> => {
+  const port = await Effect.runPromise(Postgres.freePort)
+  const child = spawn(process.execPath, [runnerFile, JSON.stringify({ ...pg, password: pg.password && Redacted.value(pg.password) }), String(port)], {
+    env: { ...process.env, RUNNER_NAME: name, ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  const runner: Runner = { name, process: child, starts: [] }
+  let buffered = ""
+  child.stdout!.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString()
+    const lines = buffered.split("\n")
+    buffered = lines.pop()!
+    for (const line of lines) if (line.startsWith("start ")) runner.starts.push(line.slice(6))
+  })
+  await new Promise<void>((resolve, reject) => {
+    let err = ""
+    child.stderr!.on("data", (chunk: Buffer) => {
+      err += chunk.toString()
+      if (err.includes("ready")) resolve()
+    })
+    child.once("exit", (code) => reject(new Error(`runner ${name} exited (${code}) before it was ready: ${err}`)))
+  })
+  return runner
+}
+
+/** Stops a runner (SIGTERM: gracefully, by default) and waits for it to exit. */
+export const stopRunner = (runner: Runner, signal: NodeJS.Signals = "SIGTERM"): Promise<unknown> => {
+  if (runner.process.exitCode !== null || runner.process.signalCode !== null) return Promise.resolve()
+  const exited = new Promise((resolve) => runner.process.once("exit", resolve))
+  runner.process.kill(signal)
+  return exited
+}
