@@ -196,14 +196,14 @@ describe("troupe: bad input gets one line on stderr, the --help pointer and exit
     ["huge team", ["--workers", "99999999999"], {}, `troupe: --workers "99999999999": expected teams of at most 10000 workers`],
     ["huge batch", ["--jobs", "99999999999"], {}, `troupe: --jobs "99999999999": expected a whole number from 1 to 10,000`],
     ["bad rounds", ["bench", "--rounds", "-1"], {}, `troupe bench: --rounds "-1": expected ${whole}`],
-    ["unknown section", ["bench", "--only", "A,Z"], {}, `troupe bench: --only "A,Z": expected section keys among A, B, C, D, E, F, G, H, such as A,C`],
+    ["unknown section", ["bench", "--only", "A,Z"], {}, `troupe bench: --only "A,Z": expected section keys among A, B, C, D, E, F, G, H, I, such as A,C`],
     ["variable not a number", [], { TROUPE_JOBS: "abc" }, `troupe: TROUPE_JOBS="abc": expected ${whole}`],
     ["variable out of range", [], { TROUPE_JOBS: "0" }, `troupe: TROUPE_JOBS="0": expected ${whole}`],
     ["variable bad choice", [], { TROUPE_KIND: "x" }, `troupe: TROUPE_KIND="x": expected "both" | "sleep" | "cpu"`],
     ["variable bad range", ["study"], { TROUPE_THREADS: "4..2" }, `troupe study: TROUPE_THREADS="4..2": expected A..B with 1 <= A <= B`],
     ["variable bad toggle", [], { TROUPE_JSON: "maybe" }, `troupe: TROUPE_JSON="maybe": expected "true" | "yes" | "on" | "1" | "y" | "false" | "no" | "off" | "0" | "n"`],
     ["bench's variable", ["bench"], { TROUPE_ROUNDS: "none" }, `troupe bench: TROUPE_ROUNDS="none": expected ${whole}`],
-    ["bench's sections variable", ["bench"], { TROUPE_ONLY: "z" }, `troupe bench: TROUPE_ONLY="z": expected section keys among A, B, C, D, E, F, G, H, such as A,C`]
+    ["bench's sections variable", ["bench"], { TROUPE_ONLY: "z" }, `troupe bench: TROUPE_ONLY="z": expected section keys among A, B, C, D, E, F, G, H, I, such as A,C`]
   ]
   for (const [what, args, env, line] of cases) {
     it.effect(`${what}: ${[...Object.entries(env).map(([k, v]) => `${k}=${v}`), "troupe", ...args].join(" ")}`, () =>

@@ -1,0 +1,99 @@
+// Scenario I: troupe/Cluster on PostgreSQL. A child (`--child troupe-cluster`)
+// starts PostgreSQL (embedded; `TROUPE_POSTGRES_URL` for a server of your
+// own), runner processes (lib/cluster/runner.ts) and is itself a client only.
+// With 1, then 2 runners: persisted jobs of 0 ms, spread (no key), and of
+// 50 ms over 20 keys, in jobs per second; then, with 2 runners, the time from
+// SIGKILLing one mid-run to the last of its jobs done elsewhere. It prints
+// `{ skipped }` if PostgreSQL cannot be had.
+import { Cause, Effect, Exit, Scope } from "effect"
+import * as Cluster from "troupe/Cluster"
+import * as Processes from "../lib/cluster/processes.ts"
+import { Work } from "../lib/cluster/work.ts"
+import * as Postgres from "../lib/postgres.ts"
+import { childName } from "./lib/harness.ts"
+
+export const TINY_JOBS = 1_000
+export const KEYED_JOBS = 200
+export const KEYS = 20
+export const KEYED_MS = 50
+export const contenders = ["troupe-cluster"] as const
+
+type Jobs = Effect.Success<ReturnType<typeof Cluster.client<"Work", typeof Work.input, typeof Work.success, typeof Work.error, never>>>
+
+/** Jobs per second for `n` jobs of `ms`, over `keys` keys (0: spread). */
+const rate = (jobs: Jobs, n: number, ms: number, keys: number) =>
+  Effect.gen(function*() {
+    const start = performance.now()
+    yield* Effect.forEach(Array.from({ length: n }, (_, i) => i), (i) => jobs.submit({ id: `${i}`, ms }, keys > 0 ? { key: `k${i % keys}` } : {}), {
+      concurrency: "unbounded"
+    })
+    return n / ((performance.now() - start) / 1000)
+  })
+
+/** Keyed probes until every runner named has answered one: its shards are assigned. */
+const untilServing = (jobs: Jobs, names: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    for (let round = 0; round < 80; round++) {
+      const who = yield* Effect.forEach(Array.from({ length: KEYS }, (_, k) => k), (k) => jobs.submit({ id: "probe", ms: 0 }, { key: `k${k}` }), {
+        concurrency: "unbounded"
+      })
+      if (names.every((name) => who.includes(name))) return
+      yield* Effect.sleep("250 millis")
+    }
+    return yield* Effect.die(new Error(`runners ${names.join(", ")} never all served`))
+  })
+
+const withRunners = async <A>(pg: Postgres.Postgres, names: ReadonlyArray<string>, f: (jobs: Jobs, runners: ReadonlyArray<Processes.Runner>) => Effect.Effect<A, unknown>) => {
+  const runners = await Promise.all(names.map((name) => Processes.startRunner(pg, name)))
+  try {
+    return await Effect.runPromise(
+      Effect.gen(function*() {
+        const jobs = yield* Cluster.client(Work)
+        yield* untilServing(jobs, names)
+        yield* rate(jobs, 100, 0, 0) // warm-up
+        return yield* f(jobs, runners)
+      }).pipe(Effect.provide(Processes.clientLayer(pg))) as Effect.Effect<A>
+    )
+  } finally {
+    await Promise.all(runners.map((r) => Processes.stopRunner(r, "SIGKILL")))
+  }
+}
+
+const measure = (pg: Postgres.Postgres) =>
+  Effect.promise(async () => {
+    const out: Record<string, number> = {}
+    for (const count of [1, 2]) {
+      const names = Array.from({ length: count }, (_, i) => `r${i}`)
+      await withRunners(pg, names, (jobs) =>
+        Effect.gen(function*() {
+          out[`tiny${count}`] = yield* rate(jobs, TINY_JOBS, 0, 0)
+          out[`keyed${count}`] = yield* rate(jobs, KEYED_JOBS, KEYED_MS, KEYS)
+        }))
+    }
+    // Fail-over: one of two runners SIGKILLed once 40 keyed jobs of 20 ms have ended.
+    await withRunners(pg, ["a", "b"], (jobs, [a]) =>
+      Effect.gen(function*() {
+        let ended = 0
+        let killedAt = 0
+        yield* Effect.forEach(Array.from({ length: KEYED_JOBS }, (_, i) => i), (i) =>
+          jobs.submit({ id: `${i}`, ms: 20 }, { key: `k${i % KEYS}` }).pipe(Effect.tap(() =>
+            Effect.sync(() => {
+              if (++ended !== 40) return
+              killedAt = performance.now()
+              a!.process.kill("SIGKILL")
+            })
+          )), { concurrency: "unbounded" })
+        out.failoverMs = performance.now() - killedAt
+      }))
+    return out
+  })
+
+const child = childName()
+if (child !== undefined) {
+  const scope = Effect.runSync(Scope.make())
+  const pg = await Effect.runPromise(Effect.exit(Postgres.make(process.env.TROUPE_POSTGRES_URL).pipe(Scope.provide(scope))))
+  if (Exit.isFailure(pg)) console.log(JSON.stringify({ skipped: Cause.pretty(pg.cause) }))
+  else console.log(JSON.stringify(await Effect.runPromise(measure(pg.value))))
+  await Effect.runPromise(Scope.close(scope, Exit.void))
+  process.exit(0)
+}
