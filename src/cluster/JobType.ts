@@ -8,6 +8,7 @@
  * @since 0.5.0
  */
 import { type Effect, Schema } from "effect"
+import type * as Thread from "../actors/Thread.ts"
 
 /** @category models */
 export interface JobType<
@@ -21,8 +22,14 @@ export interface JobType<
   readonly input: In
   readonly success: Out
   readonly error: Err
-  readonly handler: (input: In["Type"]) => Effect.Effect<Out["Type"], Err["Type"], R>
+  /** A function run on a fiber, or a `Thread.handler` run on worker threads (CPU-bound jobs). */
+  readonly handler: Handler<In, Out, Err, R>
 }
+
+/** @category models */
+export type Handler<In extends Schema.Top, Out extends Schema.Top, Err extends Schema.Top, R> =
+  | ((input: In["Type"]) => Effect.Effect<Out["Type"], Err["Type"], R>)
+  | Thread.Handler<In["Type"], Out["Type"], Err["Type"]>
 
 /** @category models */
 export type Any = JobType<string, Schema.Top, Schema.Top, Schema.Top, any>
@@ -39,7 +46,7 @@ export const make = <const Name extends string, In extends Schema.Top, Out exten
     readonly input: In
     readonly success: Out
     readonly error?: Err | undefined
-    readonly handler: (input: In["Type"]) => Effect.Effect<Out["Type"], Err["Type"], R>
+    readonly handler: Handler<In, Out, Err, R>
   }
 ): JobType<Name, In, Out, Err, R> => ({
   name,

@@ -7,6 +7,8 @@ import { Effect, Layer, Schema } from "effect"
 import { TestRunner } from "effect/cluster"
 import { describe, expect } from "vitest"
 import * as Cluster from "troupe/Cluster"
+import { threadId } from "node:worker_threads"
+import { orders, sumTo } from "../fixtures/threads.ts"
 
 class Negative extends Schema.TaggedError<Negative>()("Negative", { n: Schema.Number }) {}
 
@@ -90,4 +92,30 @@ describe("troupe/Cluster: bad input", () => {
       expect(yield* jobs.submit({ key: "a", n: 1 })).toBe(2) // the client carries on
     }).pipe(Effect.provide(cluster(type)))
   })
+})
+
+describe("troupe/Cluster: thread handlers", () => {
+  it.live("a job type whose handler is a Thread.handler runs its jobs on the runner pool's worker threads", () => {
+    const type = Cluster.jobType("WhichThread", {
+      input: Schema.Struct({ op: Schema.Literal("threadId") }),
+      success: Schema.Number,
+      handler: orders as never
+    })
+    const layer = Cluster.runner(type, { pool: { minWorkers: 2, maxWorkers: 2, scaling: "fixed" } }).pipe(Layer.provideMerge(TestRunner.layer))
+    return Effect.gen(function*() {
+      const jobs = yield* Cluster.client(type)
+      const ran = yield* Effect.forEach(Array.from({ length: 8 }, () => ({ op: "threadId" as const })), (input) => jobs.submit(input), { concurrency: "unbounded" })
+      expect(ran).toHaveLength(8)
+      for (const id of ran) expect(id).not.toBe(threadId) // not this (the runner's main) thread
+    }).pipe(Effect.provide(layer))
+  }, 30_000)
+
+  it.live("a typed Thread.handler fits a job type as it is (its input and result types are the Schemas')", () => {
+    const type = Cluster.jobType("SumTo", { input: Schema.Number, success: Schema.Number, handler: sumTo })
+    const layer = Cluster.runner(type, { pool: { maxWorkers: 1 } }).pipe(Layer.provideMerge(TestRunner.layer))
+    return Effect.gen(function*() {
+      const jobs = yield* Cluster.client(type)
+      expect(yield* jobs.submit(100)).toBe(5050)
+    }).pipe(Effect.provide(layer))
+  }, 30_000)
 })
