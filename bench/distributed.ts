@@ -18,7 +18,7 @@ export const KEYS = 20
 export const KEYED_MS = 50
 export const contenders = ["troupe-cluster"] as const
 
-type Jobs = Effect.Success<ReturnType<typeof Cluster.client<"Work", typeof Work.input, typeof Work.success, typeof Work.error, never>>>
+type Jobs = Cluster.Client<typeof Work.input.Type, string, never>
 
 /** Jobs per second for `n` jobs of `ms`, over `keys` keys (0: spread). */
 const rate = (jobs: Jobs, n: number, ms: number, keys: number) =>
@@ -30,26 +30,13 @@ const rate = (jobs: Jobs, n: number, ms: number, keys: number) =>
     return n / ((performance.now() - start) / 1000)
   })
 
-/** Keyed probes until every runner named has answered one: its shards are assigned. */
-const untilServing = (jobs: Jobs, names: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    for (let round = 0; round < 80; round++) {
-      const who = yield* Effect.forEach(Array.from({ length: KEYS }, (_, k) => k), (k) => jobs.submit({ id: "probe", ms: 0 }, { key: `k${k}` }), {
-        concurrency: "unbounded"
-      })
-      if (names.every((name) => who.includes(name))) return
-      yield* Effect.sleep("250 millis")
-    }
-    return yield* Effect.die(new Error(`runners ${names.join(", ")} never all served`))
-  })
-
 const withRunners = async <A>(pg: Postgres.Postgres, names: ReadonlyArray<string>, f: (jobs: Jobs, runners: ReadonlyArray<Processes.Runner>) => Effect.Effect<A, unknown>) => {
   const runners = await Promise.all(names.map((name) => Processes.startRunner(pg, name)))
   try {
     return await Effect.runPromise(
       Effect.gen(function*() {
         const jobs = yield* Cluster.client(Work)
-        yield* untilServing(jobs, names)
+        yield* Processes.untilServing(jobs, names, "bench")
         yield* rate(jobs, 100, 0, 0) // warm-up
         return yield* f(jobs, runners)
       }).pipe(Effect.provide(Processes.clientLayer(pg))) as Effect.Effect<A>

@@ -4,10 +4,11 @@
 import { NodeClusterSocket } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Redacted } from "effect"
+import type * as Cluster from "troupe/Cluster"
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import * as Postgres from "../postgres.ts"
-import { tuned } from "./work.ts"
+import { tuned, type Work } from "./work.ts"
 
 const runnerFile = fileURLToPath(new URL("./runner.ts", import.meta.url))
 
@@ -59,3 +60,19 @@ export const stopRunner = (runner: Runner, signal: NodeJS.Signals = "SIGTERM"): 
   runner.process.kill(signal)
   return exited
 }
+
+/**
+ * Keyed probe jobs (20 keys, ids `<tag>-probe-…`, which `LOG_STARTS` lines
+ * show) until every runner named has answered one: each has its shards.
+ */
+export const untilServing = (jobs: Cluster.Client<typeof Work.input.Type, string, never>, names: ReadonlyArray<string>, tag: string) =>
+  Effect.gen(function*() {
+    for (let round = 0; round < 80; round++) {
+      const who = yield* Effect.forEach(Array.from({ length: 20 }, (_, k) => k), (k) => jobs.submit({ id: `${tag}-probe-${round}-${k}`, ms: 0 }, { key: `k${k}` }), {
+        concurrency: "unbounded"
+      })
+      if (names.every((name) => who.includes(name))) return
+      yield* Effect.sleep("250 millis")
+    }
+    return yield* Effect.die(new Error(`runners ${names.join(", ")} never all served`))
+  })

@@ -30,18 +30,7 @@ const clientLayer = () => Processes.clientLayer(pg)
 const withClient = <A>(f: (jobs: Cluster.Client<typeof Work.input.Type, string, never>) => Effect.Effect<A, unknown>) =>
   Effect.runPromise(Effect.flatMap(Cluster.client(Work), f).pipe(Effect.provide(clientLayer())) as Effect.Effect<A>)
 
-/** Keyed probe jobs until every runner in `names` has answered one (its shards are assigned). */
-const untilServing = (jobs: Cluster.Client<typeof Work.input.Type, string, never>, names: ReadonlyArray<string>, tag: string) =>
-  Effect.gen(function*() {
-    for (let round = 0; round < 40; round++) {
-      const who = yield* Effect.forEach(Array.from({ length: 20 }, (_, k) => k), (k) => jobs.submit({ id: `${tag}-probe-${round}-${k}`, ms: 0 }, { key: `k${k}` }), {
-        concurrency: "unbounded"
-      })
-      if (names.every((name) => who.includes(name))) return
-      yield* Effect.sleep("250 millis")
-    }
-    throw new Error(`runners ${names.join(", ")} never all served`)
-  })
+const untilServing = Processes.untilServing
 
 /** How many times each job id with `prefix` started, across every runner so far. */
 const startsOf = (prefix: string) => counts(runners.flatMap((r) => r.starts).filter((id) => id.startsWith(prefix) && !id.includes("probe")))
