@@ -2,7 +2,7 @@
 // runner processes (lib/cluster/runner.ts, each a troupe pool behind
 // Effect Cluster's socket runner) and this process as a client only. Jobs all
 // complete and spread over both runners; a runner killed mid-run loses none.
-import { Effect, Exit, Redacted, Scope } from "effect"
+import { Effect, Exit, Fiber, Redacted, Scope } from "effect"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import * as Cluster from "troupe/Cluster"
@@ -165,4 +165,21 @@ describe("troupe/Cluster on PostgreSQL, with runner processes", () => {
     expect([...started.entries()].filter(([, n]) => n !== 1)).toEqual([])
     await stopRunner(r)
   }, 60_000)
+
+  it("a job submitted while no runner is up is stored, waits, and runs once a runner starts", async () => {
+    const result = await withClient((jobs) =>
+      Effect.gen(function*() {
+        const waiting = yield* Effect.forkChild(jobs.submit({ id: "late-1", ms: 0 }, { id: "late-1", key: "late" }), { startImmediately: true })
+        yield* Effect.sleep("1500 millis")
+        expect(waiting.pollUnsafe()).toBeUndefined() // still waiting: no runner
+        const late = yield* Effect.promise(() => startRunner("late"))
+        const result = yield* Fiber.join(waiting)
+        yield* Effect.promise(() => stopRunner(late))
+        return result
+      })
+    )
+    expect(result).toBe("late")
+    expect(startsOf("late-").get("late-1")).toBe(1)
+  }, 60_000)
 })
+
