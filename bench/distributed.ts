@@ -78,8 +78,8 @@ const measure = (pg: Postgres.Postgres) =>
 const child = childName()
 if (child !== undefined) {
   const scope = Effect.runSync(Scope.make())
-  const pg = await Effect.runPromise(Effect.exit(Postgres.make(process.env.TROUPE_POSTGRES_URL).pipe(Scope.provide(scope))))
-  if (Exit.isFailure(pg)) console.log(JSON.stringify({ skipped: Cause.pretty(pg.cause) }))
+  const pg = await Effect.runPromise(Effect.exit(Postgres.make(process.env.TROUPE_POSTGRES_URL).pipe(Effect.tap((pg) => Postgres.check(pg)), Scope.provide(scope))))
+  if (Exit.isFailure(pg)) console.log(JSON.stringify({ skipped: Cause.squash(pg.cause) instanceof Error ? (Cause.squash(pg.cause) as Error).message : Cause.pretty(pg.cause) }))
   else console.log(JSON.stringify(await Effect.runPromise(measure(pg.value))))
   await Effect.runPromise(Scope.close(scope, Exit.void))
   process.exit(0)

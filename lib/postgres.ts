@@ -5,7 +5,9 @@
 // a free port and a data directory of its own in the temp folder, stopped and
 // removed when its scope closes. As root, PostgreSQL refuses to run, so the
 // package runs it as a `postgres` user it creates.
-import { Effect, Redacted, Schema, type Scope } from "effect"
+import { PgClient } from "@effect/sql-pg"
+import { Duration, Effect, Layer, Redacted, Schema, type Scope } from "effect"
+import { SqlClient } from "effect/sql"
 import { chmodSync, mkdtempSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
@@ -113,3 +115,32 @@ export const embedded = (database = "troupe"): Effect.Effect<Postgres, PostgresE
 /** The server at `url` when one is given, else one started here for the scope. */
 export const make = (url: string | undefined): Effect.Effect<Postgres, PostgresError, Scope.Scope> =>
   url === undefined || url === "" ? embedded() : fromUrl(url)
+
+/**
+ * Connects to `pg` and runs `select 1`, within `timeout`: a server that is
+ * down, refuses the user or does not answer fails with `PostgresError` saying
+ * which, rather than a defect or a wait without end.
+ */
+export const check = (pg: Postgres, timeout: Duration.Input = "10 seconds"): Effect.Effect<void, PostgresError> => {
+  const where = `PostgreSQL at ${pg.host}:${pg.port}/${pg.database}`
+  const failed = (cause: unknown) =>
+    new PostgresError({ message: `${where}: ${describe(cause, pg)}`, cause })
+  return Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`select 1`
+  }).pipe(
+    Effect.provide(Layer.orDie(PgClient.layer({ host: pg.host, port: pg.port, database: pg.database, username: pg.username, ...(pg.password && { password: pg.password }) }))),
+    Effect.catchCause((cause) => Effect.fail(failed(cause))),
+    Effect.timeoutOrElse({ duration: timeout, orElse: () => Effect.fail(new PostgresError({ message: `${where}: no answer within ${Duration.format(Duration.fromInputUnsafe(timeout))}` })) })
+  )
+}
+
+/** What went wrong, from a connection failure's cause, in words (the driver's own text otherwise). */
+const describe = (cause: unknown, pg: Postgres): string => {
+  const text = JSON.stringify(cause, (_, value) => (value instanceof Error ? { ...value, message: value.message } : value)) ?? String(cause)
+  if (text.includes("ECONNREFUSED")) return "connection refused (is the server running, on that host and port?)"
+  if (text.includes("ENOTFOUND") || text.includes("EAI_AGAIN")) return `host ${pg.host} not found`
+  if (text.includes("password authentication failed")) return `password authentication failed for user ${pg.username}`
+  if (/database \\?"[^"\\]*\\?" does not exist/.test(text)) return `database ${pg.database} does not exist`
+  return text.slice(0, 300)
+}

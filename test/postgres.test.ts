@@ -4,10 +4,10 @@
 // given instead is checked, and a bad one named.
 import { it } from "@effect/vitest"
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Exit, Scope } from "effect"
+import { type Duration, Effect, Exit, Redacted, Scope } from "effect"
 import { SqlClient } from "effect/sql"
 import { existsSync, readdirSync } from "node:fs"
-import { connect } from "node:net"
+import { connect, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { describe, expect } from "vitest"
 import * as Postgres from "../lib/postgres.ts"
@@ -80,3 +80,27 @@ describe("a PostgreSQL URL", () => {
       expect(yield* Postgres.make("postgres://elsewhere:5433/x")).toMatchObject({ host: "elsewhere", port: 5433, embedded: false })
     }).pipe(Effect.scoped))
 })
+
+describe("checking a PostgreSQL", () => {
+  it.live("a server that is down, a wrong password, a missing database, one that never answers: PostgresError saying which, in seconds", () =>
+    Effect.gen(function*() {
+      const pg = yield* Postgres.embedded()
+      yield* Postgres.check(pg) // the real one answers
+      const why = (target: Postgres.Postgres, timeout?: Duration.Input) =>
+        Effect.map(Effect.flip(Postgres.check(target, timeout)), (e) => {
+          expect(e._tag).toBe("PostgresError")
+          return e.message
+        })
+      const closed = yield* Postgres.freePort
+      expect(yield* why({ ...pg, port: closed })).toContain("connection refused")
+      expect(yield* why({ ...pg, password: Redacted.make("wrong") })).toContain("password authentication failed for user postgres")
+      expect(yield* why({ ...pg, database: "nope" })).toContain("database nope does not exist")
+      // A socket that accepts and never speaks.
+      const silent = createServer(() => {}).listen(0, "127.0.0.1")
+      yield* Effect.promise(() => new Promise((resolve) => silent.once("listening", resolve)))
+      const port = (silent.address() as { port: number }).port
+      expect(yield* why({ ...pg, port }, "300 millis")).toContain("no answer within")
+      silent.close()
+    }).pipe(Effect.scoped), 60_000)
+})
+
