@@ -27,16 +27,22 @@ export const sqlLayer = (pg: Postgres.Postgres) =>
 export const clientLayer = (pg: Postgres.Postgres) =>
   NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: tuned }).pipe(Layer.provide(sqlLayer(pg)))
 
-/** Starts a runner process named `name` on `pg`; resolves once it listens. `env` adds to its environment. */
-export const startRunner = async (pg: Postgres.Postgres, name: string, env: Record<string, string> = {}): Promise<Runner> => {
-  const port = await Effect.runPromise(Postgres.freePort)
+/**
+ * Starts a runner process named `name` on `pg`, on `port` (default: a free
+ * one); resolves once it listens, rejects with its stderr if it exits first.
+ * `env` adds to its environment.
+ */
+export const startRunner = async (pg: Postgres.Postgres, name: string, env: Record<string, string> = {}, port?: number): Promise<Runner> => {
+  port ??= await Effect.runPromise(Postgres.freePort)
   const child = spawn(process.execPath, [runnerFile, JSON.stringify({ ...pg, password: pg.password && Redacted.value(pg.password) }), String(port)], {
     env: { ...process.env, RUNNER_NAME: name, ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
   const runner: Runner = { name, process: child, starts: [] }
   let buffered = ""
+  let out = "" // what it printed before it was ready (an error, if it exits)
   child.stdout!.on("data", (chunk: Buffer) => {
+    if (out.length < 4096) out += chunk.toString()
     buffered += chunk.toString()
     const lines = buffered.split("\n")
     buffered = lines.pop()!
@@ -48,7 +54,8 @@ export const startRunner = async (pg: Postgres.Postgres, name: string, env: Reco
       err += chunk.toString()
       if (err.includes("ready")) resolve()
     })
-    child.once("exit", (code) => reject(new Error(`runner ${name} exited (${code}) before it was ready: ${err}`)))
+    // "close": after its output has been read, so the message holds what it said
+    child.once("close", (code) => reject(new Error(`runner ${name} exited (${code}) before it was ready: ${err}${out}`)))
   })
   return runner
 }

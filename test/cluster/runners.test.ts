@@ -4,6 +4,7 @@
 // complete and spread over both runners; a runner killed mid-run loses none.
 import { Effect, Exit, Fiber, Redacted, Scope } from "effect"
 import { spawn } from "node:child_process"
+import { createServer } from "node:net"
 import { fileURLToPath } from "node:url"
 import * as Cluster from "troupe/Cluster"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -180,6 +181,17 @@ describe("troupe/Cluster on PostgreSQL, with runner processes", () => {
     )
     expect(result).toBe("late")
     expect(startsOf("late-").get("late-1")).toBe(1)
+  }, 60_000)
+
+  it("a runner whose port is taken exits at once, saying the address is in use: no hang", async () => {
+    const taken = createServer().listen(0, "127.0.0.1")
+    await new Promise((resolve) => taken.once("listening", resolve))
+    const port = (taken.address() as { port: number }).port
+    try {
+      await expect(Processes.startRunner(pg, "blocked", {}, port)).rejects.toThrow(/EADDRINUSE|address already in use/)
+    } finally {
+      taken.close()
+    }
   }, 60_000)
 })
 
