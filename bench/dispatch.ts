@@ -1,10 +1,11 @@
 // Scenario A: 200,000 no-op jobs (Effect.sync) with 8 workers, all results
 // awaited, against an Effect Queue + 8 fibers baseline and p-queue.
-import { Cause, Effect, Fiber, Queue, Schedule } from "effect"
+import { Effect, Schedule } from "effect"
 import PQueue from "p-queue"
 import { median } from "../lib/stats.ts"
 import { Job, Pool } from "../src/index.ts"
 import { childName } from "./lib/harness.ts"
+import * as Baseline from "./lib/queueAndFibers.ts"
 
 export const JOBS = 200_000
 /** The last commit before job policies (retries, dead letters, timeouts, rate limits): the bench's "before". */
@@ -48,19 +49,8 @@ const troupe = (policies: Partial<typeof idlePolicies>, handler: (n: number) => 
 }).pipe(Effect.scoped)
 
 const queueAndFibers = Effect.gen(function*() {
-  const queue = yield* Queue.bounded<number, Cause.Done>(CAPACITY)
-  const results = new Array<number>(JOBS)
   const start = performance.now()
-  const worker = Effect.gen(function*() {
-    while (true) {
-      const i = yield* Queue.take(queue)
-      results[i] = yield* Effect.sync(() => i)
-    }
-  }).pipe(Effect.catchCause(() => Effect.void))
-  const fibers = yield* Effect.forEach(Array.from({ length: WORKERS }), () => Effect.forkChild(worker))
-  for (let i = 0; i < JOBS; i++) yield* Queue.offer(queue, i)
-  yield* Queue.end(queue)
-  yield* Fiber.joinAll(fibers)
+  const results = yield* Baseline.queueAndFibers(JOBS, WORKERS, CAPACITY)
   const elapsed = performance.now() - start
   check(results)
   return elapsed

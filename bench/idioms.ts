@@ -5,11 +5,12 @@
 // Effect Queue + 8 fibers; then one submitter at a time (submit, await,
 // submit) beside an Effect Queue + Deferred round trip. No-op jobs, 8 workers,
 // the pool's defaults otherwise.
-import { Cause, Deferred, Effect, Fiber, Queue, Stream } from "effect"
+import { Deferred, Effect, Fiber, Queue, Stream } from "effect"
 import PQueue from "p-queue"
 import { median } from "../lib/stats.ts"
 import { Pool, PromisePool } from "../src/index.ts"
 import { childName, gc } from "./lib/harness.ts"
+import * as Baseline from "./lib/queueAndFibers.ts"
 
 export const JOBS = 200_000
 export const ROUND_TRIPS = 50_000
@@ -72,20 +73,7 @@ const idioms: Record<string, readonly [number, () => Promise<unknown>]> = {
 
 export const contenders = Object.keys(idioms)
 
-const queueAndFibers = Effect.gen(function*() {
-  const queue = yield* Queue.bounded<number, Cause.Done>(1024)
-  const results = new Array<number>(JOBS)
-  const worker = Effect.gen(function*() {
-    while (true) {
-      const i = yield* Queue.take(queue)
-      results[i] = yield* Effect.sync(() => i)
-    }
-  }).pipe(Effect.catchCause(() => Effect.void))
-  const fibers = yield* Effect.forEach(Array.from({ length: WORKERS }), () => Effect.forkChild(worker))
-  for (let i = 0; i < JOBS; i++) yield* Queue.offer(queue, i)
-  yield* Queue.end(queue)
-  yield* Fiber.joinAll(fibers)
-})
+const queueAndFibers = Baseline.queueAndFibers(JOBS, WORKERS, 1024)
 
 let waiting: Array<() => void> = []
 const asyncNoop = (i: number) =>

@@ -4,11 +4,11 @@
 import { NodeClusterSocket } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Redacted } from "effect"
-import type * as Cluster from "troupe/Cluster"
+import * as Cluster from "troupe/Cluster"
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import * as Postgres from "../postgres.ts"
-import { tuned, type Work } from "./work.ts"
+import type { Work } from "./work.ts"
 
 const runnerFile = fileURLToPath(new URL("./runner.ts", import.meta.url))
 
@@ -19,13 +19,22 @@ export interface Runner {
   readonly starts: Array<string>
 }
 
+/** `pg` as one command-line argument for a child process (its password in clear: the child is ours). */
+export const toArg = (pg: Postgres.Postgres): string => JSON.stringify({ ...pg, password: pg.password && Redacted.value(pg.password) })
+
+/** The argument `toArg` made, read back. */
+export const fromArg = (arg: string): Postgres.Postgres => {
+  const pg = JSON.parse(arg) as Omit<Postgres.Postgres, "password"> & { readonly password?: string }
+  return { ...pg, password: pg.password === undefined ? undefined : Redacted.make(pg.password) }
+}
+
 /** The SQL client layer for `pg`. */
 export const sqlLayer = (pg: Postgres.Postgres) =>
   PgClient.layer({ host: pg.host, port: pg.port, database: pg.database, username: pg.username, ...(pg.password && { password: pg.password }) })
 
 /** A client-only cluster member on `pg`: submits jobs, runs none. */
 export const clientLayer = (pg: Postgres.Postgres) =>
-  NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: tuned }).pipe(Layer.provide(sqlLayer(pg)))
+  NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: Cluster.shardingConfig }).pipe(Layer.provide(sqlLayer(pg)))
 
 /**
  * Starts a runner process named `name` on `pg`, on `port` (default: a free
@@ -34,7 +43,7 @@ export const clientLayer = (pg: Postgres.Postgres) =>
  */
 export const startRunner = async (pg: Postgres.Postgres, name: string, env: Record<string, string> = {}, port?: number): Promise<Runner> => {
   port ??= await Effect.runPromise(Postgres.freePort)
-  const child = spawn(process.execPath, [runnerFile, JSON.stringify({ ...pg, password: pg.password && Redacted.value(pg.password) }), String(port)], {
+  const child = spawn(process.execPath, [runnerFile, toArg(pg), String(port)], {
     env: { ...process.env, RUNNER_NAME: name, ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })

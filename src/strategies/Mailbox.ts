@@ -374,19 +374,26 @@ export const fromOption = (option: "fifo" | "lifo" | "priority" | MailboxKind): 
 // owner keeps the jobs it would run next.
 const initialCapacity = 4
 
-class FifoMailbox<A extends Envelope> implements Mailbox<A> {
-  private readonly deque = new RingDeque<A>(initialCapacity)
+/** Fifo and lifo: one deque, jobs offered at its back; they differ in which end the owner takes from. */
+abstract class DequeMailbox<A extends Envelope> implements Mailbox<A> {
+  protected readonly deque = new RingDeque<A>(initialCapacity)
   get size(): number {
     return this.deque.size
   }
   offer(item: A): void {
     this.deque.pushBack(item)
   }
-  take(): A | undefined {
-    return this.deque.popFront()
-  }
   remove(item: A): boolean {
     return this.deque.remove(item)
+  }
+  abstract take(): A | undefined
+  abstract drain(): Array<A>
+  abstract steal(n: number): Array<A>
+}
+
+class FifoMailbox<A extends Envelope> extends DequeMailbox<A> {
+  take(): A | undefined {
+    return this.deque.popFront()
   }
   drain(): Array<A> {
     return this.deque.drain()
@@ -396,19 +403,9 @@ class FifoMailbox<A extends Envelope> implements Mailbox<A> {
   }
 }
 
-class LifoMailbox<A extends Envelope> implements Mailbox<A> {
-  private readonly deque = new RingDeque<A>(initialCapacity)
-  get size(): number {
-    return this.deque.size
-  }
-  offer(item: A): void {
-    this.deque.pushBack(item)
-  }
+class LifoMailbox<A extends Envelope> extends DequeMailbox<A> {
   take(): A | undefined {
     return this.deque.popBack()
-  }
-  remove(item: A): boolean {
-    return this.deque.remove(item)
   }
   drain(): Array<A> {
     return this.deque.drain().reverse()

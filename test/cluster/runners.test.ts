@@ -2,7 +2,7 @@
 // runner processes (lib/cluster/runner.ts, each a troupe pool behind
 // Effect Cluster's socket runner) and this process as a client only. Jobs all
 // complete and spread over both runners; a runner killed mid-run loses none.
-import { Effect, Exit, Fiber, Redacted, Scope } from "effect"
+import { Effect, Exit, Fiber, Scope } from "effect"
 import { spawn } from "node:child_process"
 import { createServer } from "node:net"
 import { fileURLToPath } from "node:url"
@@ -148,7 +148,7 @@ describe("troupe/Cluster on PostgreSQL, with runner processes", () => {
     await withClient((jobs) => untilServing(jobs, ["r"], "crash"))
     const ids = Array.from({ length: 20 }, (_, i) => `crash-${i}`)
     // 20 jobs of 300 ms over 4 keys: 5 rounds of 4; the client dies once 6 have started.
-    const first = spawn(process.execPath, [clientFile, JSON.stringify({ ...pg, password: Redacted.value(pg.password!) }), "crash", "20", "300"], {
+    const first = spawn(process.execPath, [clientFile, Processes.toArg(pg), "crash", "20", "300"], {
       stdio: ["ignore", "pipe", "inherit"]
     })
     const firstResults: Array<string> = []
