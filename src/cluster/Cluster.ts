@@ -81,7 +81,19 @@ const runOf = (type: JobType<string, Schema.Top, Schema.Top, Schema.Top, any>) =
 export const entities = <const Name extends string, In extends Schema.Top, Out extends Schema.Top, Err extends Schema.Top, R>(
   type: JobType<Name, In, Out, Err, R>
 ) => {
-  const run = runOf(type as unknown as JobType<string, Schema.Top, Schema.Top, Schema.Top, any>)
+  const made = madeEntities.get(type)
+  if (made !== undefined) return made as ReturnType<typeof makeEntities>
+  const fresh = makeEntities(type as unknown as JobType<string, Schema.Top, Schema.Top, Schema.Top, any>)
+  madeEntities.set(type, fresh)
+  return fresh
+}
+
+// Made once per job type: its message's schemas and payload class are built
+// then, not on every `client` or `runner` call.
+const madeEntities = new WeakMap<object, unknown>()
+
+const makeEntities = (type: JobType<string, Schema.Top, Schema.Top, Schema.Top, any>) => {
+  const run = runOf(type)
   return {
     ordered: Entity.make(`troupe/${type.name}/ordered`, [run]),
     spread: Entity.make(`troupe/${type.name}`, [run])
