@@ -43,7 +43,8 @@ export const clientLayer = (pg: Postgres.Postgres) =>
  */
 export const startRunner = async (pg: Postgres.Postgres, name: string, env: Record<string, string> = {}, port?: number): Promise<Runner> => {
   port ??= await Effect.runPromise(Postgres.freePort)
-  const child = spawn(process.execPath, [runnerFile, toArg(pg), String(port)], {
+  // The parent's flags (`--conditions=troupe-source`: this repository's `troupe` is its sources) go along.
+  const child = spawn(process.execPath, [...process.execArgv, runnerFile, toArg(pg), String(port)], {
     env: { ...process.env, RUNNER_NAME: name, ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })

@@ -14,12 +14,12 @@
  * @since 0.5.0
  */
 import { Cause, type Duration, Effect, Exit, Layer, Schema, type Scope } from "effect"
-import { type ClusterError, ClusterSchema, Entity, MessageRetention, type MessageStorage, type Sharding, type ShardingConfig } from "effect/cluster"
-import { Rpc } from "effect/rpc"
-import { InvalidInput, type InvalidOptions, MailboxFull, PoolClosed, type PoolEscalated } from "../engine/PoolError.ts"
-import * as JobError from "../job/JobError.ts"
+import { type ClusterError, MessageRetention, type MessageStorage, type Sharding, type ShardingConfig } from "effect/cluster"
+import { InvalidInput, type InvalidOptions, type PoolEscalated } from "../engine/PoolError.ts"
 import * as Pool from "../Pool.ts"
-import type { JobType } from "./JobType.ts"
+import * as Batcher from "./internal/batcher.ts"
+import * as Messages from "./internal/messages.ts"
+import type { Any, JobType } from "./JobType.ts"
 
 export { make as jobType, type JobType } from "./JobType.ts"
 
@@ -44,61 +44,15 @@ export const shardingConfig = {
 } as const satisfies Partial<ShardingConfig.ShardingConfig["Service"]>
 
 /** Entity ids that jobs without a key are spread over. */
-export const spread = 64
-
-/** How a job ended on its runner other than by its handler: troupe's own errors, as a local pool reports them. */
-const runtimeErrors = [
-  JobError.JobDefect,
-  JobError.JobCancelled,
-  JobError.WorkerCrashed,
-  JobError.JobHandedBack,
-  JobError.JobInterrupted,
-  JobError.JobTimedOut,
-  JobError.JobQueueTimedOut,
-  JobError.JobDeadLettered,
-  PoolClosed,
-  MailboxFull,
-  InvalidInput
-] as const
+export const spread = Messages.spread
 
 /** How a job can end on its runner besides its handler's success or failure. */
-export type RuntimeError = InstanceType<(typeof runtimeErrors)[number]>
-
-/**
- * A job's message: its id (the primary key) and its input. Typed loosely
- * here (Rpc's payload types do not resolve over a generic Schema); `client`
- * and `runner` give the job type's own types.
- */
-const runOf = (type: JobType<string, Schema.Top, Schema.Top, Schema.Top, any>) =>
-  Rpc.make("Run", {
-    payload: { jobId: Schema.String, input: type.input as typeof Schema.Unknown },
-    success: type.success as typeof Schema.Unknown,
-    error: Schema.Union([type.error as typeof Schema.Unknown, ...runtimeErrors]),
-    primaryKey: (payload) => payload.jobId
-  }).annotate(ClusterSchema.Persisted, true)
+export type RuntimeError = InstanceType<(typeof Messages.runtimeErrors)[number]>
 
 /** The two entities of a job type: one per ordering key, one per spread id. */
 export const entities = <const Name extends string, In extends Schema.Top, Out extends Schema.Top, Err extends Schema.Top, R>(
   type: JobType<Name, In, Out, Err, R>
-) => {
-  const made = madeEntities.get(type)
-  if (made !== undefined) return made as ReturnType<typeof makeEntities>
-  const fresh = makeEntities(type as unknown as JobType<string, Schema.Top, Schema.Top, Schema.Top, any>)
-  madeEntities.set(type, fresh)
-  return fresh
-}
-
-// Made once per job type: its message's schemas and payload class are built
-// then, not on every `client` or `runner` call.
-const madeEntities = new WeakMap<object, unknown>()
-
-const makeEntities = (type: JobType<string, Schema.Top, Schema.Top, Schema.Top, any>) => {
-  const run = runOf(type)
-  return {
-    ordered: Entity.make(`troupe/${type.name}/ordered`, [run]),
-    spread: Entity.make(`troupe/${type.name}`, [run])
-  }
-}
+) => Messages.entities(type as unknown as Any)
 
 /** @category models */
 export interface RunnerOptions {
@@ -131,11 +85,13 @@ export const runner = <const Name extends string, In extends Schema.Top, Out ext
   const interval = options.retentionInterval
   return Layer.unwrap(Effect.gen(function*() {
     const pool = yield* Pool.make<In["Type"], Out["Type"], Err["Type"], R>({ ...options.pool, handler: type.handler })
-    const handlers = {
-      Run: ({ payload }: { readonly payload: { readonly input: In["Type"] } }) => Pool.submit(pool, payload.input)
-    }
+    const run = ({ payload }: { readonly payload: { readonly input: In["Type"] } }) => Pool.submit(pool, payload.input)
+    // A batch's jobs run at once, as the pool allows; its reply waits for the last.
+    const runBatch = ({ payload }: { readonly payload: { readonly jobs: ReadonlyArray<{ readonly input: In["Type"] }> } }) =>
+      Effect.forEach(payload.jobs, (job) => Effect.result(Pool.submit(pool, job.input)), { concurrency: "unbounded" })
+    const handlers = { Run: run, RunVolatile: run, RunBatch: runBatch, RunBatchVolatile: runBatch }
     return Layer.mergeAll(
-      ordered.toLayer(ordered.of(handlers as never)),
+      ordered.toLayer(ordered.of({ Run: run, RunVolatile: run } as never)),
       spreadEntity.toLayer(spreadEntity.of(handlers as never), { concurrency: "unbounded" }),
       MessageRetention.make({ entity: ordered, retention, interval }),
       MessageRetention.make({ entity: spreadEntity, retention, interval })
@@ -163,6 +119,22 @@ export interface Client<I, O, E> {
   readonly submit: (input: I, options?: SubmitOptions) => Effect.Effect<O, E | RuntimeError | ClusterFailure>
 }
 
+/** @category models */
+export interface ClientOptions {
+  /**
+   * Stored messages (default), redelivered to another runner when theirs
+   * dies; or `false`: sent over the runners' sockets only, several times
+   * faster, and lost (`ClusterFailure`) with the runner that had them.
+   */
+  readonly persisted?: boolean | undefined
+  /**
+   * Jobs submitted with no `id` and no `key` go in batches of at most this
+   * many (default 256): those submitted before the event loop's next turn
+   * leave as one message. `false`: a message per job.
+   */
+  readonly batch?: number | false | undefined
+}
+
 /**
  * A client's view of a job type: submit a job and await its result, from any
  * process with a sharding layer (a runner's, or `clientOnly: true`).
@@ -170,12 +142,23 @@ export interface Client<I, O, E> {
  * @category constructors
  */
 export const client = <const Name extends string, In extends Schema.Top, Out extends Schema.Top, Err extends Schema.Top, R>(
-  type: JobType<Name, In, Out, Err, R>
+  type: JobType<Name, In, Out, Err, R>,
+  options: ClientOptions = {}
 ) =>
   Effect.gen(function*() {
-    const { ordered, spread: spreadEntity } = entities(type)
+    const { ordered, spread: spreadEntity } = Messages.entities(type as unknown as Any)
     const orderedClient = yield* ordered.client
     const spreadClient = yield* spreadEntity.client
+    const persisted = options.persisted ?? true
+    const context = yield* Effect.context<never>()
+    const batched = options.batch === false ? undefined : Batcher.make<In["Type"]>(
+      (batchId, jobs) => {
+        const to = spreadClient(`s${Messages.spreadIndex(batchId)}`)
+        return (persisted ? to.RunBatch : to.RunBatchVolatile)({ batchId, jobs })
+      },
+      options.batch ?? 256,
+      Effect.runForkWith(context)
+    )
     // An input its Schema cannot encode would not cross: refused here, with the issue, before anything is sent.
     const encode = Schema.encodeUnknownExit(type.input as unknown as typeof Schema.Unknown)
     const submit = (input: In["Type"], options: SubmitOptions = {}) => {
@@ -184,17 +167,12 @@ export const client = <const Name extends string, In extends Schema.Top, Out ext
         const issue = encoded.cause.reasons.find(Cause.isFailReason)?.error.message ?? Cause.pretty(encoded.cause)
         return Effect.fail(new InvalidInput({ pool: type.name, input, issue }))
       }
+      if (batched !== undefined && options.id === undefined && options.key === undefined) {
+        return batched(input) as Effect.Effect<Out["Type"], Err["Type"] | RuntimeError | ClusterFailure>
+      }
       const jobId = options.id ?? crypto.randomUUID()
-      const to = options.key !== undefined ? orderedClient(options.key) : spreadClient(`s${spreadIndex(jobId)}`)
-      return to.Run({ jobId, input }) as Effect.Effect<Out["Type"], Err["Type"] | RuntimeError | ClusterFailure>
+      const to = options.key !== undefined ? orderedClient(options.key) : spreadClient(`s${Messages.spreadIndex(jobId)}`)
+      return (persisted ? to.Run : to.RunVolatile)({ jobId, input }) as Effect.Effect<Out["Type"], Err["Type"] | RuntimeError | ClusterFailure>
     }
     return { submit } satisfies Client<In["Type"], Out["Type"], Err["Type"]>
   })
-
-
-// FNV-1a over the id: the same id always goes to the same spread entity.
-const spreadIndex = (id: string): number => {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193)
-  return (hash >>> 0) % spread
-}

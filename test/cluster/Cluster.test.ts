@@ -3,8 +3,8 @@
 // come back as from a local pool; jobs with a key never overlap, jobs without
 // one do; a job id submitted twice runs once.
 import { it } from "@effect/vitest"
-import { Effect, Layer, Schema } from "effect"
-import { TestRunner } from "effect/cluster"
+import { Effect, Fiber, Layer, Schema } from "effect"
+import { MessageStorage, TestRunner } from "effect/cluster"
 import { describe, expect } from "vitest"
 import * as Cluster from "troupe/Cluster"
 import { threadId } from "node:worker_threads"
@@ -74,6 +74,68 @@ describe("troupe/Cluster in memory", () => {
       const first = yield* jobs.submit({ key: "a", n: 21 }, { id: "job-1" })
       const again = yield* jobs.submit({ key: "a", n: 21 }, { id: "job-1" })
       expect([first, again]).toEqual([42, 42])
+      expect(seen.runs).toBe(1)
+    }).pipe(Effect.provide(cluster(type)))
+  })
+})
+
+/** The stored requests' message names, in the order they were saved. */
+const storedRequests = Effect.gen(function*() {
+  const driver = yield* MessageStorage.MemoryDriver
+  return driver.journal.flatMap((envelope) => envelope._tag === "Request" ? [envelope.tag] : [])
+})
+
+describe("troupe/Cluster: batches", () => {
+  it.live("jobs with no id or key leave in batches: each submitter gets its own job's outcome", () => {
+    const { type, seen } = makeType()
+    return Effect.gen(function*() {
+      const jobs = yield* Cluster.client(type, { batch: 16 })
+      const outcomes = yield* Effect.forEach(Array.from({ length: 40 }, (_, n) => n === 7 ? -7 : n), (n) => Effect.result(jobs.submit({ key: "b", n })), {
+        concurrency: "unbounded"
+      })
+      expect(outcomes.map((r) => r._tag === "Success" ? r.success : r.failure)).toEqual(
+        Array.from({ length: 40 }, (_, n) => n === 7 ? new Negative({ n: -7 }) : n * 2)
+      )
+      expect(seen.runs).toBe(40)
+      expect(yield* storedRequests).toEqual(["RunBatch", "RunBatch", "RunBatch"]) // 16 + 16 + 8
+    }).pipe(Effect.provide(cluster(type)))
+  })
+
+  it.live("a job with an id or a key is a message of its own; so is every job with batch: false", () => {
+    const { type } = makeType()
+    return Effect.gen(function*() {
+      const jobs = yield* Cluster.client(type)
+      yield* Effect.all([jobs.submit({ key: "a", n: 1 }, { id: "one" }), jobs.submit({ key: "a", n: 2 }, { key: "a" })], { concurrency: "unbounded" })
+      const single = yield* Cluster.client(type, { batch: false })
+      yield* Effect.forEach([3, 4, 5], (n) => single.submit({ key: "a", n }), { concurrency: "unbounded" })
+      expect(yield* storedRequests).toEqual(["Run", "Run", "Run", "Run", "Run"])
+    }).pipe(Effect.provide(cluster(type)))
+  })
+
+  it.live("persisted: false stores nothing, batched or not, and the results come back the same", () => {
+    const { type } = makeType()
+    return Effect.gen(function*() {
+      const jobs = yield* Cluster.client(type, { persisted: false })
+      const results = yield* Effect.all([
+        jobs.submit({ key: "a", n: 1 }),
+        jobs.submit({ key: "a", n: 2 }),
+        jobs.submit({ key: "a", n: 3 }, { id: "three" }),
+        jobs.submit({ key: "a", n: 4 }, { key: "a" })
+      ], { concurrency: "unbounded" })
+      expect(results).toEqual([2, 4, 6, 8])
+      expect(yield* Effect.flip(jobs.submit({ key: "a", n: -1 }))).toBeInstanceOf(Negative)
+      expect(yield* storedRequests).toEqual([])
+    }).pipe(Effect.provide(cluster(type)))
+  })
+
+  it.live("a submitter that stops waiting before its batch leaves is left out of it: its job never runs", () => {
+    const { type, seen } = makeType()
+    return Effect.gen(function*() {
+      const jobs = yield* Cluster.client(type)
+      // started at once: it has joined the batch, which leaves on the event loop's next turn
+      const gone = yield* Effect.forkChild(jobs.submit({ key: "a", n: 1 }), { startImmediately: true })
+      yield* Fiber.interrupt(gone)
+      expect(yield* jobs.submit({ key: "a", n: 2 })).toBe(4)
       expect(seen.runs).toBe(1)
     }).pipe(Effect.provide(cluster(type)))
   })

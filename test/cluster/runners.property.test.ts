@@ -1,5 +1,5 @@
-// Property, on a real PostgreSQL with runner processes: random jobs (keyed
-// or spread, 0-30 ms) and random runner faults while they run (SIGKILL or
+// Property, on a real PostgreSQL with runner processes: random jobs (keyed,
+// or spread: alone or in batches, 0-30 ms) and random runner faults while they run (SIGKILL or
 // SIGTERM of a runner once some jobs have ended, and a fresh runner started
 // in its place after a random pause): every job ends with exactly one
 // outcome at the client, its result; every job started at least once, and
@@ -26,7 +26,12 @@ afterAll(async () => {
   await Effect.runPromise(Scope.close(scope, Exit.void))
 }, 60_000)
 
-const jobArb = fc.record({ key: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }), ms: fc.integer({ min: 0, max: 30 }) })
+/** A job with an ordering key (0-3), or without one: a message of its own (`own`: submitted with its id) or in a client's batch. */
+const jobArb = fc.record({
+  key: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+  own: fc.boolean(),
+  ms: fc.integer({ min: 0, max: 30 })
+})
 const faultArb = fc.record({
   /** After how many ended jobs. */
   after: fc.integer({ min: 1, max: 8 }),
@@ -68,7 +73,7 @@ test.prop([fc.array(jobArb, { minLength: 10, maxLength: 40 }), fc.array(faultArb
         return yield* Effect.forEach(
           jobs,
           (job, i) =>
-            client.submit({ id: `${tag}-${i}`, ms: job.ms }, job.key === undefined ? {} : { key: `k${job.key}` }).pipe(
+            client.submit({ id: `${tag}-${i}`, ms: job.ms }, job.key !== undefined ? { key: `k${job.key}` } : job.own ? { id: `${tag}-${i}` } : {}).pipe(
               Effect.tap(() => Effect.sync(onEnded))
             ),
           { concurrency: "unbounded" }
