@@ -1,26 +1,38 @@
 // Scenario I: troupe/Cluster on PostgreSQL. A child (`--child troupe-cluster`)
 // starts PostgreSQL (embedded; `TROUPE_POSTGRES_URL` for a server of your
 // own), runner processes (lib/cluster/runner.ts) and is itself a client only.
-// With 1, then 2 runners: persisted jobs of 0 ms, spread (no key), and of
-// 50 ms over 20 keys, in jobs per second; then, with 2 runners, the time from
+// With 1, then 2 runners: jobs of 0 ms and 50 ms without a key, persisted
+// or volatile, batched or a message each, then persisted jobs of 50 ms over
+// 20 keys, in jobs per second; then, with 2 runners, the time from
 // SIGKILLing one mid-run to the last of its jobs done elsewhere. It prints
 // `{ skipped }` if PostgreSQL cannot be had.
 import { Cause, Effect, Exit, Scope } from "effect"
+import type { Sharding } from "effect/cluster"
 import * as Cluster from "troupe/Cluster"
 import * as Processes from "../lib/cluster/processes.ts"
 import { Work } from "../lib/cluster/work.ts"
 import * as Postgres from "../lib/postgres.ts"
 import { childName } from "./lib/harness.ts"
 
-export const TINY_JOBS = 1_000
+export const TINY_JOBS = 4_000
+export const SLOW_JOBS = 400
+export const SLOW_MS = 50
 export const KEYED_JOBS = 200
 export const KEYS = 20
 export const KEYED_MS = 50
 export const contenders = ["troupe-cluster"] as const
 
+/** How a client sends: stored or volatile messages, in batches or one per job. */
+export const modes = {
+  persistedBatched: { persisted: true, batch: 256 },
+  persistedSingle: { persisted: true, batch: false },
+  volatileBatched: { persisted: false, batch: 256 },
+  volatileSingle: { persisted: false, batch: false }
+} as const satisfies Record<string, Cluster.ClientOptions>
+
 type Jobs = Cluster.Client<typeof Work.input.Type, string, never>
 
-/** Jobs per second for `n` jobs of `ms`, over `keys` keys (0: spread). */
+/** Jobs per second for `n` jobs of `ms`, over `keys` keys (0: spread, no key). */
 const rate = (jobs: Jobs, n: number, ms: number, keys: number) =>
   Effect.gen(function*() {
     const start = performance.now()
@@ -30,7 +42,7 @@ const rate = (jobs: Jobs, n: number, ms: number, keys: number) =>
     return n / ((performance.now() - start) / 1000)
   })
 
-const withRunners = async <A>(pg: Postgres.Postgres, names: ReadonlyArray<string>, f: (jobs: Jobs, runners: ReadonlyArray<Processes.Runner>) => Effect.Effect<A, unknown>) => {
+const withRunners = async <A>(pg: Postgres.Postgres, names: ReadonlyArray<string>, f: (jobs: Jobs, runners: ReadonlyArray<Processes.Runner>) => Effect.Effect<A, unknown, Sharding.Sharding>) => {
   const runners = await Promise.all(names.map((name) => Processes.startRunner(pg, name)))
   try {
     return await Effect.runPromise(
@@ -53,7 +65,12 @@ const measure = (pg: Postgres.Postgres) =>
       const names = Array.from({ length: count }, (_, i) => `r${i}`)
       await withRunners(pg, names, (jobs) =>
         Effect.gen(function*() {
-          out[`tiny${count}`] = yield* rate(jobs, TINY_JOBS, 0, 0)
+          for (const [mode, options] of Object.entries(modes)) {
+            const client = yield* Cluster.client(Work, options)
+            yield* rate(client, 100, 0, 0) // warm-up
+            out[`tiny-${mode}-${count}`] = yield* rate(client, TINY_JOBS, 0, 0)
+            out[`slow-${mode}-${count}`] = yield* rate(client, SLOW_JOBS, SLOW_MS, 0)
+          }
           out[`keyed${count}`] = yield* rate(jobs, KEYED_JOBS, KEYED_MS, KEYS)
         }))
     }
