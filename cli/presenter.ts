@@ -60,3 +60,7 @@ export const reportFailure = (error: Error): Effect.Effect<void> =>
   report(["troupe"], [error.message]).pipe(
     Effect.andThen(Effect.sync(() => void Object.assign(error, { [Runtime.errorReported]: false })))
   )
+
+/** A failure the user can act on (a section that failed, no PostgreSQL, a runner that would not start): `<command>: <message>` on stderr, exit code 1. */
+export const reportError = (command: string) => (error: { readonly message: string }): Effect.Effect<void> =>
+  Console.error(`${command}: ${error.message}`).pipe(Effect.andThen(Effect.sync(() => void (process.exitCode = 1))))

@@ -8,6 +8,7 @@ import { autoscaledHeader, autoscaledRows, kindHeader, kindRows, kindTitle, prov
 import { resolve } from "../lib/study/plan.ts"
 import { study } from "../lib/study/study.ts"
 import type { StudyInput } from "./commands.ts"
+import * as Distributed from "./distributed.ts"
 import { profiled } from "./profile.ts"
 import { textTable } from "./report/table.ts"
 import { writeReport } from "./report/write.ts"
@@ -30,6 +31,7 @@ export const run = (options: StudyInput) =>
   Effect.gen(function*() {
     const path = yield* Path.Path
     const plan = resolve(options)
+    if (plan.distributed !== undefined) return yield* Distributed.run({ ...plan, distributed: plan.distributed }, options)
     const profile = options.profile ? path.join(options.out, "study.cpuprofile") : undefined
     const report = yield* study(plan, options).pipe(
       Effect.provide(Progress.layer(Progress.modeFor(options))),

@@ -55,6 +55,12 @@ export const fromUrl = (url: string): Effect.Effect<Postgres, PostgresError> =>
     })
   })
 
+/** `pg` as a URL, its password in clear: for a child process's environment or a user's own terminal, never a log. */
+export const urlOf = (pg: Postgres): string => {
+  const auth = encodeURIComponent(pg.username) + (pg.password === undefined ? "" : `:${encodeURIComponent(Redacted.value(pg.password))}`)
+  return `postgres://${auth}@${pg.host}:${pg.port}/${encodeURIComponent(pg.database)}`
+}
+
 const redact = (url: string): string => url.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@")
 
 /** A TCP port free on 127.0.0.1 now (the OS picks it). */

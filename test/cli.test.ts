@@ -17,6 +17,7 @@ import { parseTeams } from "../cli/teams.ts"
 interface Ran {
   readonly study: ReadonlyArray<Commands.StudyInput>
   readonly bench: ReadonlyArray<Commands.BenchInput>
+  readonly runner: ReadonlyArray<Commands.RunnerInput>
   /** What it printed on stdout and on stderr, lines joined. */
   readonly stdout: string
   readonly stderr: string
@@ -31,6 +32,7 @@ const troupe = (args: ReadonlyArray<string>, config: Layer.Layer<never, CliConfi
   Effect.gen(function*() {
     const study: Array<Commands.StudyInput> = []
     const bench: Array<Commands.BenchInput> = []
+    const runner: Array<Commands.RunnerInput> = []
     const stdout: Array<string> = []
     const stderr: Array<string> = []
     const console: Console.Console = {
@@ -40,7 +42,8 @@ const troupe = (args: ReadonlyArray<string>, config: Layer.Layer<never, CliConfi
     }
     const cli = Commands.make({
       study: (input) => Effect.sync(() => void study.push(input)),
-      bench: (input) => Effect.sync(() => void bench.push(input))
+      bench: (input) => Effect.sync(() => void bench.push(input)),
+      runner: (input) => Effect.sync(() => void runner.push(input))
     })
     const exit = yield* Command.runWith(cli, { version: "test" })(args).pipe(
       Commands.provide(config),
@@ -48,7 +51,7 @@ const troupe = (args: ReadonlyArray<string>, config: Layer.Layer<never, CliConfi
       Effect.provideService(Console.Console, console),
       Effect.exit
     )
-    return { study, bench, stdout: stdout.join("\n"), stderr: stderr.join("\n"), exit } satisfies Ran
+    return { study, bench, runner, stdout: stdout.join("\n"), stderr: stderr.join("\n"), exit } satisfies Ran
   }).pipe(Effect.provide(NodeServices.layer))
 
 /** `troupe` on `args` with `env` for its environment and no `.env` file. */
@@ -103,6 +106,32 @@ describe("troupe study: flags", () => {
       expect(resolve(study[0]!, 8).kinds).toEqual([{ kind: "cpu", jobs: 12, size: 500, teams: [1, 2, 4] }])
     }))
 
+  it.effect("--runners N runs the study across 1..N runner processes, on --postgres's server", () =>
+    Effect.gen(function*() {
+      const { study } = yield* parse(["--runners", "3", "--postgres", "postgres://u:p@db.example:5432/jobs", "--kind", "sleep"])
+      expect(study[0]).toMatchObject({ runners: Option.some(3), postgres: Option.some("postgres://u:p@db.example:5432/jobs") })
+      const plan = resolve(study[0]!, 2)
+      expect(plan.distributed).toEqual({ runners: 3, postgres: "postgres://u:p@db.example:5432/jobs" })
+      expect(plan.kinds.map((k) => k.teams)).toEqual([[1, 2, 3]])
+      const local = yield* parse([], { TROUPE_POSTGRES_URL: "postgres://h/db" }) // the variable alone: still the local study
+      expect(resolve(local.study[0]!, 2).distributed).toBeUndefined()
+      const fromEnv = yield* parse([], { TROUPE_RUNNERS: "2" })
+      expect(resolve(fromEnv.study[0]!, 2).distributed).toEqual({ runners: 2, postgres: undefined }) // embedded
+    }))
+
+  it.effect("runner takes its own flags, each with its variable", () =>
+    Effect.gen(function*() {
+      const { runner, study } = yield* parse(["runner", "--host", "10.0.0.5", "--port", "7000", "--name", "r1", "--max-workers", "4", "--postgres", "postgres://h/db"])
+      expect(study).toEqual([])
+      expect(runner[0]).toMatchObject({ host: "10.0.0.5", port: Option.some(7000), name: Option.some("r1"), maxWorkers: 4, postgres: Option.some("postgres://h/db") })
+      const defaults = (yield* parse(["runner"])).runner[0]!
+      expect(defaults).toMatchObject({ host: "127.0.0.1", port: Option.none(), name: Option.none(), maxWorkers: 16, postgres: Option.none() })
+      const env = { TROUPE_RUNNER_HOST: "10.1.1.1", TROUPE_RUNNER_PORT: "7001", TROUPE_RUNNER_NAME: "e", TROUPE_MAX_WORKERS: "2", TROUPE_POSTGRES_URL: "postgres://e/db" }
+      expect((yield* parse(["runner"], env)).runner[0]).toMatchObject({
+        host: "10.1.1.1", port: Option.some(7001), name: Option.some("e"), maxWorkers: 2, postgres: Option.some("postgres://e/db")
+      })
+    }))
+
   it.effect("bench takes its own flags", () =>
     Effect.gen(function*() {
       const { bench, study, exit } = yield* parse(["bench", "--rounds", "2", "--only", "A,C", "--no-write"])
@@ -142,19 +171,26 @@ describe("troupe study: flags", () => {
         expect(line, flag).toBeDefined()
         expect(line!.replace(flag, "").trim().length, `${flag} has a description`).toBeGreaterThan(20)
       }
+      const runnerHelp = (yield* parse(["runner", "--help"])).stdout
+      for (const flag of ["--postgres", "--host", "--port", "--name", "--max-workers"]) {
+        const line = runnerHelp.split("\n").find((l) => l.trimStart().startsWith(flag + " "))
+        expect(line, flag).toBeDefined()
+        expect(line!.replace(flag, "").trim().length, `${flag} has a description`).toBeGreaterThan(20)
+      }
       expect((yield* parse(["--help"])).stdout).toContain("bench")
+      expect((yield* parse(["--help"])).stdout).toContain("runner")
       expect((yield* parse(["--version"])).stdout).toBe("troupe vtest")
     }))
 })
 
 describe("docs/cli.md", () => {
-  it.effect("lists every flag of study and bench with the variable --help names", () =>
+  it.effect("lists every flag of study, bench and runner with the variable --help names", () =>
     Effect.gen(function*() {
       const page = readFileSync(new URL("../docs/cli.md", import.meta.url), "utf8")
-      for (const args of [["study", "--help"], ["bench", "--help"]]) {
+      for (const args of [["study", "--help"], ["bench", "--help"], ["runner", "--help"]]) {
         const help = (yield* parse(args)).stdout
         const flags = [...help.matchAll(/^\s+(--[a-z-]+)\b.*\(.*env (TROUPE_[A-Z_]+)\)/gm)].map((m) => [m[1]!, m[2]!] as const)
-        expect(flags.length).toBeGreaterThan(args[0] === "study" ? 15 : 6)
+        expect(flags.length).toBeGreaterThan({ study: 17, bench: 6, runner: 4 }[args[0]!]!)
         for (const [flag, env] of flags) {
           const documented = page.includes(`| \`${flag}\` | \`${env}\` |`) || (page.includes(`\`${flag}`) && page.includes(`\`${env}`))
           expect(documented, `${flag} (${env}) in docs/cli.md`).toBe(true)
@@ -178,7 +214,7 @@ describe("troupe: bad input gets one line on stderr, the --help pointer and exit
     ["unknown flag", ["--frob"], {}, "troupe: unknown flag --frob"],
     ["misspelt flag", ["--job=3"], {}, "troupe: unknown flag --job (did you mean --jobs?)"],
     ["a flag of another command", ["bench", "--kind", "cpu"], {}, "troupe bench: unknown flag --kind"],
-    ["unknown command", ["benchh"], {}, `troupe: unknown command "benchh": expected study or bench`],
+    ["unknown command", ["benchh"], {}, `troupe: unknown command "benchh": expected study or bench or runner`],
     ["stray argument", ["study", "extra"], {}, `troupe study: unexpected "extra": expected flags only`],
     ["missing value", ["--jobs"], {}, "troupe: --jobs needs a value (integer)"],
     ["missing choice", ["--kind"], {}, "troupe: --kind needs a value (both | sleep | cpu)"],
@@ -196,6 +232,11 @@ describe("troupe: bad input gets one line on stderr, the --help pointer and exit
     ["huge team", ["--workers", "99999999999"], {}, `troupe: --workers "99999999999": expected teams of at most 10000 workers`],
     ["huge batch", ["--jobs", "99999999999"], {}, `troupe: --jobs "99999999999": expected a whole number from 1 to 10,000`],
     ["bad rounds", ["bench", "--rounds", "-1"], {}, `troupe bench: --rounds "-1": expected ${whole}`],
+    ["too many runners", ["--runners", "17"], {}, `troupe: --runners "17": expected a whole number from 1 to 16`],
+    ["no runners", ["--runners", "0"], {}, `troupe: --runners "0": expected ${whole}`],
+    ["a port out of range", ["runner", "--port", "70000"], {}, `troupe runner: --port "70000": expected a whole number from 1 to 65,535`],
+    ["runner's variable", ["runner"], { TROUPE_RUNNER_PORT: "http" }, `troupe runner: TROUPE_RUNNER_PORT="http": expected ${whole}`],
+    ["a study flag given to runner", ["runner", "--jobs", "3"], {}, "troupe runner: unknown flag --jobs"],
     ["unknown section", ["bench", "--only", "A,Z"], {}, `troupe bench: --only "A,Z": expected section keys among A, B, C, D, E, F, G, H, I, such as A,C`],
     ["variable not a number", [], { TROUPE_JOBS: "abc" }, `troupe: TROUPE_JOBS="abc": expected ${whole}`],
     ["variable out of range", [], { TROUPE_JOBS: "0" }, `troupe: TROUPE_JOBS="0": expected ${whole}`],
@@ -208,9 +249,9 @@ describe("troupe: bad input gets one line on stderr, the --help pointer and exit
   for (const [what, args, env, line] of cases) {
     it.effect(`${what}: ${[...Object.entries(env).map(([k, v]) => `${k}=${v}`), "troupe", ...args].join(" ")}`, () =>
       Effect.gen(function*() {
-        const { exit, stdout, stderr, study, bench } = yield* parse(args, env)
+        const { exit, stdout, stderr, study, bench, runner } = yield* parse(args, env)
         expect(exit._tag).toBe("Failure")
-        expect(study.length + bench.length).toBe(0) // nothing ran
+        expect(study.length + bench.length + runner.length).toBe(0) // nothing ran
         expect(stdout).toBe("") // no help
         const command = line.slice(0, line.indexOf(": ")) // troupe, troupe study, troupe bench
         expect(stderr).toBe(`${line}\nRun ${command} --help for every flag.`)

@@ -26,7 +26,9 @@ export const defaultFlags: StudyFlags = {
   dispatch: "leastLoaded",
   scaling: "auto",
   jobsPerWorker: 1,
-  idleAfterMs: 300
+  idleAfterMs: 300,
+  runners: Option.none(),
+  postgres: Option.none()
 }
 
 const plan = resolve(defaultFlags)

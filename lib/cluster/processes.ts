@@ -43,8 +43,17 @@ export const clientLayer = (pg: Postgres.Postgres) =>
  */
 export const startRunner = async (pg: Postgres.Postgres, name: string, env: Record<string, string> = {}, port?: number): Promise<Runner> => {
   port ??= await Effect.runPromise(Postgres.freePort)
+  return start(name, [runnerFile, toArg(pg), String(port)], env)
+}
+
+/**
+ * Starts `node <args>` as the runner `name` (`RUNNER_NAME`, with `env`);
+ * resolves once it says "ready" on stderr, rejects with what it said if it
+ * exits first. Its `start <id>` lines on stdout are kept in `starts`.
+ */
+export const start = async (name: string, args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Runner> => {
   // The parent's flags (`--conditions=troupe-source`: this repository's `troupe` is its sources) go along.
-  const child = spawn(process.execPath, [...process.execArgv, runnerFile, toArg(pg), String(port)], {
+  const child = spawn(process.execPath, [...process.execArgv, ...args], {
     env: { ...process.env, RUNNER_NAME: name, ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
@@ -83,11 +92,13 @@ export const stopRunner = (runner: Runner, signal: NodeJS.Signals = "SIGTERM"): 
  * show) until every runner named has answered one: each has its shards.
  */
 export const untilServing = (jobs: Cluster.Client<typeof Work.input.Type, string, never>, names: ReadonlyArray<string>, tag: string) =>
+  untilAnswered((round, k) => jobs.submit({ id: `${tag}-probe-${round}-${k}`, ms: 0 }, { key: `k${k}` }), names)
+
+/** Rounds of 20 probes (`probe(round, k)`, each answering its runner's name) until every runner named has answered one. */
+export const untilAnswered = <E>(probe: (round: number, k: number) => Effect.Effect<string, E>, names: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     for (let round = 0; round < 80; round++) {
-      const who = yield* Effect.forEach(Array.from({ length: 20 }, (_, k) => k), (k) => jobs.submit({ id: `${tag}-probe-${round}-${k}`, ms: 0 }, { key: `k${k}` }), {
-        concurrency: "unbounded"
-      })
+      const who = yield* Effect.forEach(Array.from({ length: 20 }, (_, k) => k), (k) => probe(round, k), { concurrency: "unbounded" })
       if (names.every((name) => who.includes(name))) return
       yield* Effect.sleep("250 millis")
     }

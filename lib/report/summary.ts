@@ -10,7 +10,7 @@ export const kindTitle = (k: KindReport): string =>
 
 export const kindHeader = ["workers", "jobs", "wall ms", "ideal ms", "speed-up", "ideal speed-up", "utilization"] as const
 
-export const kindRows = (k: KindReport): Array<Array<string>> =>
+export const kindRows = (k: Pick<KindReport, "jobs" | "rows">): Array<Array<string>> =>
   k.rows.map((r) => [
     String(r.workers),
     String(k.jobs),

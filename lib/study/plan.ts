@@ -21,6 +21,8 @@ export interface StudyPlan {
   readonly scaling: "auto" | "threshold"
   readonly jobsPerWorker: number
   readonly idleAfterMs: number
+  /** Run across runner processes (a team member each, sharing PostgreSQL) instead of a local pool's workers. */
+  readonly distributed?: { readonly runners: number; readonly postgres: string | undefined } | undefined
 }
 
 /**
@@ -43,21 +45,26 @@ export interface StudyFlags {
   readonly scaling: StudyPlan["scaling"]
   readonly jobsPerWorker: number
   readonly idleAfterMs: number
+  /** Distributed: the teams are 1..runners runner processes. */
+  readonly runners: Option.Option<number>
+  /** The distributed study's PostgreSQL URL; none: embedded. */
+  readonly postgres: Option.Option<string>
 }
 
 const upTo = (n: number): ReadonlyArray<number> => Array.from({ length: n }, (_, i) => i + 1)
 
 export const resolve = (flags: StudyFlags, cores = availableParallelism()): StudyPlan => {
   const jobs = (fallback: number) => Option.getOrElse(flags.jobs, () => fallback)
+  const runners = Option.map(flags.runners, upTo)
   const sleep = (): KindPlan => {
     const n = jobs(16)
-    return { kind: "sleep", jobs: n, size: flags.sleepMs, teams: Option.getOrElse(flags.workers, () => upTo(n)) }
+    return { kind: "sleep", jobs: n, size: flags.sleepMs, teams: Option.getOrElse(runners, () => Option.getOrElse(flags.workers, () => upTo(n))) }
   }
   const cpu = (): KindPlan => ({
     kind: "cpu",
     jobs: jobs(8 * cores),
     size: flags.digits,
-    teams: Option.getOrElse(flags.threads, () => upTo(cores))
+    teams: Option.getOrElse(runners, () => Option.getOrElse(flags.threads, () => upTo(cores)))
   })
   return {
     kinds: flags.kind === "both" ? [sleep(), cpu()] : flags.kind === "sleep" ? [sleep()] : [cpu()],
@@ -66,6 +73,10 @@ export const resolve = (flags: StudyFlags, cores = availableParallelism()): Stud
     dispatch: flags.dispatch,
     scaling: flags.scaling,
     jobsPerWorker: flags.jobsPerWorker,
-    idleAfterMs: flags.idleAfterMs
+    idleAfterMs: flags.idleAfterMs,
+    distributed: Option.match(flags.runners, {
+      onNone: () => undefined,
+      onSome: (runners) => ({ runners, postgres: Option.getOrUndefined(flags.postgres) })
+    })
   }
 }

@@ -13,8 +13,8 @@
  *
  * @since 0.5.0
  */
-import { Cause, type Duration, Effect, Exit, Layer, Schema, type Scope } from "effect"
-import { type ClusterError, MessageRetention, type MessageStorage, type Sharding, type ShardingConfig } from "effect/cluster"
+import { Cause, Config, type Duration, Effect, Exit, Layer, Option, Schema, type Scope } from "effect"
+import { type ClusterError, MessageRetention, type MessageStorage, RunnerAddress, type Sharding, type ShardingConfig } from "effect/cluster"
 import { InvalidInput, type InvalidOptions, type PoolEscalated } from "../engine/PoolError.ts"
 import * as Pool from "../Pool.ts"
 import * as Batcher from "./internal/batcher.ts"
@@ -42,6 +42,20 @@ export const shardingConfig = {
   refreshAssignmentsInterval: "500 millis",
   runnerHealthCheckInterval: "1 second"
 } as const satisfies Partial<ShardingConfig.ShardingConfig["Service"]>
+
+/**
+ * A runner's sharding settings from configuration: its address from
+ * `TROUPE_RUNNER_HOST` and `TROUPE_RUNNER_PORT`, both required (Effect
+ * Cluster's own defaults would read stray `HOST` and `PORT` variables, or
+ * fall back to localhost:34431), with `shardingConfig`'s failure detection.
+ * For `NodeClusterSocket.layer({ storage: "sql", shardingConfig })`.
+ *
+ * @category configuration
+ */
+export const runnerConfig: Config.Config<Partial<ShardingConfig.ShardingConfig["Service"]>> = Config.all({
+  host: Config.String("TROUPE_RUNNER_HOST"),
+  port: Config.Port("TROUPE_RUNNER_PORT")
+}).pipe(Config.map(({ host, port }) => ({ ...shardingConfig, runnerAddress: Option.some(RunnerAddress.make(host, port)) })))
 
 /** Entity ids that jobs without a key are spread over. */
 export const spread = Messages.spread

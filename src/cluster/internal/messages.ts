@@ -9,7 +9,14 @@ import { ClusterSchema, Entity } from "effect/cluster"
 import { Rpc } from "effect/rpc"
 import { InvalidInput, MailboxFull, PoolClosed } from "../../engine/PoolError.ts"
 import * as JobError from "../../job/JobError.ts"
-import type { Any } from "../JobType.ts"
+
+/** What the messages need of a job type (JobType.ts's `Any`, named here so this folder imports nothing of its parent). */
+export interface Any {
+  readonly name: string
+  readonly input: Schema.Top
+  readonly success: Schema.Top
+  readonly error: Schema.Top
+}
 
 /** How a job ended on its runner other than by its handler: troupe's own errors, as a local pool reports them. */
 export const runtimeErrors = [
