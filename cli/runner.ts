@@ -28,7 +28,7 @@ export const run = (input: RunnerInput) =>
     const cluster = NodeClusterSocket.layer({
       storage: "sql",
       shardingConfig: { ...Cluster.shardingConfig, runnerAddress: Option.some(RunnerAddress.make(input.host, port)) }
-    }).pipe(Layer.provide(Processes.sqlLayer(pg)))
+    }).pipe(Layer.provideMerge(Processes.sqlLayer(pg)))
     yield* Cluster.runner(StudyJob, { pool: { maxWorkers: input.maxWorkers } }).pipe(
       Layer.provide(cluster),
       Layer.tap(() => Console.error(`troupe runner ${name}: ready on ${input.host}:${port}, PostgreSQL at ${pg.host}:${pg.port}/${pg.database}`)),

@@ -17,6 +17,8 @@ export interface Runner {
   readonly process: ChildProcess
   /** Job ids this runner started, one per start (with `LOG_STARTS`; a job run twice shows twice). */
   readonly starts: Array<string>
+  /** Each start's job id and attempt number (`Cluster.Delivery`), in the same order. */
+  readonly attempts: Array<readonly [id: string, attempt: number]>
 }
 
 /** `pg` as one command-line argument for a child process (its password in clear: the child is ours). */
@@ -49,7 +51,8 @@ export const startRunner = async (pg: Postgres.Postgres, name: string, env: Reco
 /**
  * Starts `node <args>` as the runner `name` (`RUNNER_NAME`, with `env`);
  * resolves once it says "ready" on stderr, rejects with what it said if it
- * exits first. Its `start <id>` lines on stdout are kept in `starts`.
+ * exits first. Its `start <id> <attempt>` lines on stdout are kept in
+ * `starts` and `attempts`.
  */
 export const start = async (name: string, args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Runner> => {
   // The parent's flags (`--conditions=troupe-source`: this repository's `troupe` is its sources) go along.
@@ -57,7 +60,7 @@ export const start = async (name: string, args: ReadonlyArray<string>, env: Reco
     env: { ...process.env, RUNNER_NAME: name, ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
-  const runner: Runner = { name, process: child, starts: [] }
+  const runner: Runner = { name, process: child, starts: [], attempts: [] }
   let buffered = ""
   let out = "" // what it printed before it was ready (an error, if it exits)
   child.stdout!.on("data", (chunk: Buffer) => {
@@ -65,7 +68,12 @@ export const start = async (name: string, args: ReadonlyArray<string>, env: Reco
     buffered += chunk.toString()
     const lines = buffered.split("\n")
     buffered = lines.pop()!
-    for (const line of lines) if (line.startsWith("start ")) runner.starts.push(line.slice(6))
+    for (const line of lines) {
+      const [word, id, attempt] = line.split(" ")
+      if (word !== "start" || id === undefined) continue
+      runner.starts.push(id)
+      runner.attempts.push([id, Number(attempt)])
+    }
   })
   await new Promise<void>((resolve, reject) => {
     let err = ""

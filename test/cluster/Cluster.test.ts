@@ -4,8 +4,9 @@
 // one do; a job id submitted twice runs once.
 import { it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Schema } from "effect"
-import { MessageStorage, TestRunner } from "effect/cluster"
+import { MessageStorage, RunnerHealth, Runners, RunnerStorage, Sharding, ShardingConfig, TestRunner } from "effect/cluster"
 import { describe, expect } from "vitest"
+import { Pool } from "troupe"
 import * as Cluster from "troupe/Cluster"
 import { threadId } from "node:worker_threads"
 import { orders, sumTo } from "../fixtures/threads.ts"
@@ -139,6 +140,40 @@ describe("troupe/Cluster: batches", () => {
       expect(seen.runs).toBe(1)
     }).pipe(Effect.provide(cluster(type)))
   })
+})
+
+describe("troupe/Cluster: attempts", () => {
+  const Attempt = Cluster.jobType("Attempt", {
+    input: Schema.Number,
+    success: Schema.Number,
+    handler: () =>
+      Effect.gen(function*() {
+        return (yield* Cluster.Delivery).attempt
+      })
+  })
+
+  it.live("a fiber handler reads its job's attempt through Cluster.Delivery: 1 on a first run, alone or batched; 1 in a local pool", () =>
+    Effect.gen(function*() {
+      const jobs = yield* Cluster.client(Attempt)
+      expect(yield* Effect.all([jobs.submit(1, { id: "a" }), jobs.submit(2), jobs.submit(3, { key: "k" })], { concurrency: "unbounded" })).toEqual([1, 1, 1])
+      const local = yield* Pool.make({ handler: Attempt.handler })
+      expect(yield* Pool.submit(local, 1)).toBe(1)
+    }).pipe(Effect.provide(Cluster.runner(Attempt).pipe(Layer.provideMerge(TestRunner.layer)))))
+
+  it.live("a runner whose context has neither the in-memory storage nor a SqlClient fails to start, with RunnerSetupError saying what to provide", () =>
+    Effect.gen(function*() {
+      // Sharding on storage that is not the memory driver, and no SQL client: nowhere to count attempts.
+      const sharding = Sharding.layer.pipe(
+        Layer.provideMerge(Runners.layerNoop),
+        Layer.provideMerge(MessageStorage.layerNoop),
+        Layer.provide([RunnerStorage.layerMemory, RunnerHealth.layerNoop]),
+        Layer.provide(ShardingConfig.layer())
+      )
+      const error = yield* Effect.flip(Layer.build(Cluster.runner(Attempt).pipe(Layer.provide(sharding))).pipe(Effect.scoped))
+      expect(error._tag).toBe("RunnerSetupError")
+      expect(error.message).toContain("no SqlClient")
+      expect(error.message).toContain("Layer.provideMerge")
+    }))
 })
 
 describe("troupe/Cluster: bad input", () => {

@@ -36,6 +36,15 @@ const untilServing = Processes.untilServing
 /** How many times each job id with `prefix` started, across every runner so far. */
 const startsOf = (prefix: string) => counts(runners.flatMap((r) => r.starts).filter((id) => id.startsWith(prefix) && !id.includes("probe")))
 
+/** Each job id with `prefix`'s attempt numbers (`Cluster.Delivery`), one per start, ascending. */
+const attemptsOf = (prefix: string) => {
+  const out = new Map<string, Array<number>>()
+  for (const [id, attempt] of runners.flatMap((r) => r.attempts)) {
+    if (id.startsWith(prefix) && !id.includes("probe")) out.set(id, [...(out.get(id) ?? []), attempt].sort((a, b) => a - b))
+  }
+  return out
+}
+
 const counts = (values: ReadonlyArray<string>) => {
   const out = new Map<string, number>()
   for (const v of values) out.set(v, (out.get(v) ?? 0) + 1)
@@ -70,6 +79,7 @@ describe("troupe/Cluster on PostgreSQL, with runner processes", () => {
     const started = startsOf("spread-")
     expect(started.size).toBe(200)
     expect([...started.values()].every((n) => n === 1)).toBe(true)
+    expect([...attemptsOf("spread-").values()].every((a) => a.length === 1 && a[0] === 1)).toBe(true) // each a first attempt
     await Promise.all([stopRunner(a), stopRunner(b)])
   }, 60_000)
 
@@ -95,6 +105,11 @@ describe("troupe/Cluster on PostgreSQL, with runner processes", () => {
     expect(started.size).toBe(200)
     const twice = [...started.values()].filter((n) => n > 1).length
     console.log(`runner killed mid-run: 200 jobs, 0 lost, ${twice} started twice (at-least-once), ${counts(results).get("d")} answered by the survivor`)
+    // The handler sees the attempt: a job started again sees a later attempt than before, never the same one.
+    for (const [id, attempts] of attemptsOf("kill-")) {
+      expect(new Set(attempts).size, id).toBe(attempts.length)
+      if (attempts.length > 1) expect(attempts.at(-1), id).toBeGreaterThanOrEqual(2)
+    }
     expect(counts(results).get("d")).toBeGreaterThan(0)
     await stopRunner(d)
   }, 60_000)
@@ -122,6 +137,7 @@ describe("troupe/Cluster on PostgreSQL, with runner processes", () => {
     const started = startsOf("term-")
     expect(started.size).toBe(200)
     expect([...started.entries()].filter(([, n]) => n > 1)).toEqual([])
+    expect([...attemptsOf("term-").entries()].filter(([, a]) => a.join() !== "1")).toEqual([]) // a graceful stop: every job a first attempt
     expect(counts(results).get("f")).toBeGreaterThan(0)
     await stopRunner(f)
   }, 60_000)
