@@ -176,6 +176,52 @@ describe("troupe/Cluster: attempts", () => {
     }))
 })
 
+describe("troupe/Cluster: waiting, timing out, cancelling", () => {
+  /** Jobs that sleep `ms`, counting those that ended and those interrupted. */
+  const makeSlow = () => {
+    const seen = { ended: 0, interrupted: 0 }
+    const type = Cluster.jobType("Slow", {
+      input: Schema.Number,
+      success: Schema.Number,
+      handler: (ms) =>
+        Effect.sleep(ms).pipe(
+          Effect.andThen(Effect.sync(() => ++seen.ended)),
+          Effect.onInterrupt(() => Effect.sync(() => void seen.interrupted++))
+        )
+    })
+    return { type, seen, layer: Cluster.runner(type, { pool: { maxWorkers: 4 } }).pipe(Layer.provideMerge(TestRunner.layer)) }
+  }
+
+  it.live("past its timeout a submit fails with ResultTimedOut naming the job; the job goes on, and its id submitted again gets the result", () => {
+    const { type, seen, layer } = makeSlow()
+    return Effect.gen(function*() {
+      const jobs = yield* Cluster.client(type)
+      const error = yield* Effect.flip(jobs.submit(300, { id: "slow-1", timeout: "50 millis" }))
+      expect(error).toBeInstanceOf(Cluster.ResultTimedOut)
+      expect(error.message).toBe("Slow job slow-1: no result within 50ms; the job goes on, and its id submitted again awaits its result")
+      expect(yield* jobs.submit(300, { id: "slow-1" })).toBe(1) // the same run's result
+      expect(seen).toEqual({ ended: 1, interrupted: 0 })
+      // The client's default timeout, for batched jobs too.
+      const impatient = yield* Cluster.client(type, { timeout: "50 millis" })
+      const batched = yield* Effect.flip(impatient.submit(300))
+      expect(batched).toMatchObject({ _tag: "ResultTimedOut", jobType: "Slow", timeout: "50ms" })
+      expect(yield* impatient.submit(1)).toBeGreaterThan(0) // a quick job beats it
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.live("interrupting a submit cancels its job on the runner", () => {
+    const { type, seen, layer } = makeSlow()
+    return Effect.gen(function*() {
+      const jobs = yield* Cluster.client(type)
+      const fiber = yield* Effect.forkChild(jobs.submit(5_000, { id: "cancel-me" }))
+      yield* Effect.sleep("200 millis") // it runs
+      yield* Fiber.interrupt(fiber)
+      yield* Effect.sleep("200 millis")
+      expect(seen).toEqual({ ended: 0, interrupted: 1 })
+    }).pipe(Effect.provide(layer))
+  })
+})
+
 describe("troupe/Cluster: bad input", () => {
   it.live("an input its Schema refuses fails with InvalidInput naming the field, and nothing is sent", () => {
     const { type, seen } = makeType()
