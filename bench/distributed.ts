@@ -12,6 +12,8 @@ import * as Cluster from "troupe/Cluster"
 import * as Processes from "../lib/cluster/processes.ts"
 import { Work } from "../lib/cluster/work.ts"
 import * as Postgres from "../lib/postgres.ts"
+import * as Redis from "../lib/redis.ts"
+import * as Bullmq from "./distributedBullmq.ts"
 import { childName } from "./lib/harness.ts"
 
 export const TINY_JOBS = 4_000
@@ -20,7 +22,7 @@ export const SLOW_MS = 50
 export const KEYED_JOBS = 200
 export const KEYS = 20
 export const KEYED_MS = 50
-export const contenders = ["troupe-cluster"] as const
+export const contenders = ["troupe-cluster", "bullmq"] as const
 
 /** How a client sends: stored or volatile messages, in batches or one per job. */
 export const modes = {
@@ -92,12 +94,21 @@ const measure = (pg: Postgres.Postgres) =>
     return out
   })
 
+/** What went wrong, in a line, for `{ skipped }`. */
+const why = (cause: Cause.Cause<unknown>) => {
+  const error = Cause.squash(cause)
+  return error instanceof Error ? error.message : Cause.pretty(cause)
+}
+
 const child = childName()
 if (child !== undefined) {
   const scope = Effect.runSync(Scope.make())
-  const pg = await Effect.runPromise(Effect.exit(Postgres.make(process.env.TROUPE_POSTGRES_URL).pipe(Effect.tap((pg) => Postgres.check(pg)), Scope.provide(scope))))
-  if (Exit.isFailure(pg)) console.log(JSON.stringify({ skipped: Cause.squash(pg.cause) instanceof Error ? (Cause.squash(pg.cause) as Error).message : Cause.pretty(pg.cause) }))
-  else console.log(JSON.stringify(await Effect.runPromise(measure(pg.value))))
+  const sizes = { tiny: TINY_JOBS, slow: SLOW_JOBS, slowMs: SLOW_MS }
+  const server: Effect.Effect<() => Promise<Record<string, number>>, Redis.RedisError | Postgres.PostgresError, Scope.Scope> = child === "bullmq"
+    ? Redis.start.pipe(Effect.map((redis) => () => Bullmq.measure(redis, sizes)))
+    : Postgres.make(process.env.TROUPE_POSTGRES_URL).pipe(Effect.tap((pg) => Postgres.check(pg)), Effect.map((pg) => () => Effect.runPromise(measure(pg))))
+  const run = await Effect.runPromise(Effect.exit(server.pipe(Scope.provide(scope))))
+  console.log(JSON.stringify(Exit.isFailure(run) ? { skipped: why(run.cause) } : await run.value()))
   await Effect.runPromise(Scope.close(scope, Exit.void))
   process.exit(0)
 }

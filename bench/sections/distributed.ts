@@ -11,10 +11,11 @@ const TINY_TARGET = 3_000
 export const distributed: Section = {
   key: "I",
   label: `I. distributed: troupe/Cluster on PostgreSQL, 1 and 2 runner processes`,
-  runs: (rounds) => rounds,
+  runs: (rounds) => rounds * Distributed.contenders.length,
   run: measured("I", async ({ rounds, log, tick, signal }) => {
     const results = await runRounds(new URL("../distributed.ts", import.meta.url).href, Distributed.contenders, rounds, { log, signal, onSample: tick })
     const samples = results.map((r) => r["troupe-cluster"]!)
+    const bullmq = results.map((r) => r.bullmq!)
     const skipped = samples.find((s) => s.skipped !== undefined)
     const heading = "### I. Distributed: troupe/Cluster on PostgreSQL"
     if (skipped !== undefined) {
@@ -29,6 +30,38 @@ export const distributed: Section = {
       ...modes.map((mode) => fmt(of(`${kind}-${mode}-${count}`)))
     ]
     const tiny = of("tiny-persistedBatched-1")
+    const bullmqSkipped = bullmq.find((s) => s.skipped !== undefined)
+    // Same-round ratios, troupe's jobs/s over BullMQ's, then the median.
+    const ratio = (field: string) => median(results.map((r) => Number(r["troupe-cluster"]![field]) / Number(r.bullmq![field])))
+    const bull = (field: string) => median(bullmq.map((s) => Number(s[field])))
+    const bullRow = (count: number, kind: "tiny" | "slow") => [
+      String(count),
+      kind === "tiny" ? "0 ms" : `${Distributed.SLOW_MS} ms`,
+      fmt(bull(`${kind}-persistedBatched-${count}`)),
+      `${ratio(`${kind}-persistedBatched-${count}`).toFixed(2)}×`,
+      fmt(bull(`${kind}-persistedSingle-${count}`)),
+      `${ratio(`${kind}-persistedSingle-${count}`).toFixed(2)}×`
+    ]
+    const side = bullmqSkipped !== undefined
+      ? [`BullMQ was not run side by side: Redis could not be had: ${String(bullmqSkipped.skipped)}`]
+      : [
+        "BullMQ 6 + Redis 7 side by side, in the same rounds (`bench/distributedBullmq.ts`; Redis from the machine or Debian's package, " +
+        "fetched without root, with its append-only file synced every second): 1 or 2 worker processes of concurrency 16, the same jobs " +
+        "added all at once by `addBulk` in 256s or by one `add` each, timed to the last `completed` event (BullMQ's producer counts " +
+        "completions; troupe's client awaits each job's result).",
+        "",
+        table(["workers", "job", "BullMQ, addBulk", "troupe batched ÷ BullMQ addBulk", "BullMQ, add each", "troupe a message each ÷ BullMQ add each"], [
+          bullRow(1, "tiny"),
+          bullRow(1, "slow"),
+          bullRow(2, "tiny"),
+          bullRow(2, "slow")
+        ]),
+        "",
+        `Tiny jobs, one runner: batched, troupe runs **${ratio("tiny-persistedBatched-1").toFixed(2)}×** BullMQ's addBulk rate; a message ` +
+        `per job, **${ratio("tiny-persistedSingle-1").toFixed(2)}×** BullMQ's add (each persisted message is several SQL writes and a round ` +
+        "trip between client and runner; a BullMQ job is a few Redis commands). With two runners, jobs land on a runner by their entity's " +
+        "shard, not by the runner's load, so 50 ms jobs do not split evenly; BullMQ's workers pull from one list."
+      ]
     const markdown = [
       heading,
       "",
@@ -59,7 +92,9 @@ export const distributed: Section = {
       `${Distributed.SLOW_MS} ms jobs are bounded by the runners' pools (16 workers each: at most ${fmt((16 * 1000) / Distributed.SLOW_MS)} jobs/s ` +
       "per runner). A second runner adds no cores here: every process shares the same two. Fail-over: with two runners, one SIGKILLed " +
       `mid-run, its jobs all ended on the other **${fmt(of("failoverMs") / 1000, 1)} s** after the kill (no job lost; Effect Cluster's ` +
-      "defaults take ~38 s)."
+      "defaults take ~38 s).",
+      "",
+      ...side
     ].join("\n")
     return { markdown, charts: [], samples: results }
   })

@@ -1,0 +1,54 @@
+// Section I's BullMQ side: the same jobs on BullMQ + Redis (lib/redis.ts: the
+// machine's server or Debian's package; AOF synced every second), with 1, then
+// 2 worker processes (bullmqWorker.ts, concurrency 16 each) and this process
+// as the producer. Jobs are added all at once, in `addBulk` calls of 256 (as
+// troupe's client batches) or one `add` each, and timed until the last one's
+// `completed` event: the producer counts completions, it does not await each
+// job's result as troupe's client does.
+import { Queue, QueueEvents } from "bullmq"
+import { Redis } from "ioredis"
+import { fileURLToPath } from "node:url"
+import * as Processes from "../lib/cluster/processes.ts"
+import type * as RedisServer from "../lib/redis.ts"
+
+const workerFile = fileURLToPath(new URL("./bullmqWorker.ts", import.meta.url))
+
+export const measure = async (redis: RedisServer.Redis, sizes: { readonly tiny: number; readonly slow: number; readonly slowMs: number }) => {
+  const connection = () => new Redis({ host: redis.host, port: redis.port, maxRetriesPerRequest: null })
+  const queue = new Queue("bench", { connection: connection(), defaultJobOptions: { removeOnComplete: true, removeOnFail: true } })
+  const events = new QueueEvents("bench", { connection: connection() })
+  await events.waitUntilReady()
+  let completed = 0
+  let waiting: { readonly n: number; readonly resolve: () => void } | undefined
+  events.on("completed", () => {
+    completed++
+    if (waiting !== undefined && completed >= waiting.n) waiting.resolve()
+  })
+  const rate = async (n: number, ms: number, bulk: boolean) => {
+    completed = 0
+    const done = new Promise<void>((resolve) => (waiting = { n, resolve }))
+    const start = performance.now()
+    const jobs = Array.from({ length: n }, (_, i) => ({ name: "job", data: { id: i, ms } }))
+    if (bulk) for (let i = 0; i < n; i += 256) await queue.addBulk(jobs.slice(i, i + 256))
+    else await Promise.all(jobs.map((job) => queue.add(job.name, job.data)))
+    await done
+    return n / ((performance.now() - start) / 1000)
+  }
+  const out: Record<string, number> = {}
+  for (const count of [1, 2]) {
+    const workers = await Promise.all(
+      Array.from({ length: count }, (_, i) => Processes.start(`w${i}`, [workerFile, redis.host, String(redis.port)]))
+    )
+    try {
+      await rate(100, 0, true) // warm-up
+      for (const [mode, bulk] of [["persistedBatched", true], ["persistedSingle", false]] as const) {
+        out[`tiny-${mode}-${count}`] = await rate(sizes.tiny, 0, bulk)
+        out[`slow-${mode}-${count}`] = await rate(sizes.slow, sizes.slowMs, bulk)
+      }
+    } finally {
+      await Promise.all(workers.map((w) => Processes.stopRunner(w, "SIGKILL")))
+    }
+  }
+  await Promise.all([queue.close(), events.close()])
+  return out
+}
