@@ -3,7 +3,7 @@
 // come back as from a local pool; jobs with a key never overlap, jobs without
 // one do; a job id submitted twice runs once.
 import { it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Schema } from "effect"
+import { ConfigProvider, Effect, type Exit, Fiber, Layer, Option, Schema } from "effect"
 import { MessageStorage, RunnerHealth, Runners, RunnerStorage, Sharding, ShardingConfig, TestRunner } from "effect/cluster"
 import { describe, expect } from "vitest"
 import { Pool } from "troupe"
@@ -220,6 +220,32 @@ describe("troupe/Cluster: waiting, timing out, cancelling", () => {
       expect(seen).toEqual({ ended: 0, interrupted: 1 })
     }).pipe(Effect.provide(layer))
   })
+})
+
+describe("troupe/Cluster: a runner's configuration", () => {
+  const read = (env: Record<string, string>) => Effect.exit(Cluster.runnerConfig.parse(ConfigProvider.fromEnv({ env })))
+
+  it.effect("runnerConfig reads the runner's address from TROUPE_RUNNER_HOST and TROUPE_RUNNER_PORT, with the tuned failure detection", () =>
+    Effect.gen(function*() {
+      const exit = yield* read({ TROUPE_RUNNER_HOST: "10.0.0.5", TROUPE_RUNNER_PORT: "34500", HOST: "stray", PORT: "1" })
+      expect(exit._tag).toBe("Success")
+      const config = (exit as Exit.Success<Partial<ShardingConfig.ShardingConfig["Service"]>>).value
+      expect(Option.getOrThrow(config.runnerAddress!)).toMatchObject({ host: "10.0.0.5", port: 34500 })
+      expect(config).toMatchObject(Cluster.shardingConfig)
+    }))
+
+  it.effect("without either variable, or with a port that is not one, it fails naming the variable: no stray HOST or PORT, no default", () =>
+    Effect.gen(function*() {
+      for (const [env, named] of [
+        [{ HOST: "h", PORT: "1" }, "TROUPE_RUNNER_HOST"],
+        [{ TROUPE_RUNNER_HOST: "h", PORT: "1" }, "TROUPE_RUNNER_PORT"],
+        [{ TROUPE_RUNNER_HOST: "h", TROUPE_RUNNER_PORT: "99999" }, "TROUPE_RUNNER_PORT"]
+      ] as const) {
+        const exit = yield* read(env)
+        expect(exit._tag, JSON.stringify(env)).toBe("Failure")
+        expect(String((exit as Exit.Failure<unknown, unknown>).cause), JSON.stringify(env)).toContain(named)
+      }
+    }))
 })
 
 describe("troupe/Cluster: bad input", () => {
