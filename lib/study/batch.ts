@@ -62,7 +62,8 @@ export const watchJobs = (pool: StudyPool, say: (line: string) => Effect.Effect<
   Pool.events(pool, { jobs: true }).pipe(
     Stream.runForEach((event) => {
       if (event.type !== "@troupe.job.started" && event.type !== "@troupe.job.finished") return Effect.void
-      const what = event.type === "@troupe.job.started" ? "started" : event.result === "success" ? "completed" : event.result
+      // "requeued": a thread job taken back from its thread's window before the thread began it; it starts again.
+      const what = event.type === "@troupe.job.started" ? "started" : event.result === "success" ? "completed" : event.result === "requeue" ? "requeued" : event.result
       return say(`${title} +${Math.round(event.at - since())} ms: job ${event.jobId} ${what} on worker ${event.workerId}`)
     }),
     Effect.forkScoped({ startImmediately: true })
