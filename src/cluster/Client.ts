@@ -4,7 +4,7 @@
  *
  * @since 0.5.0
  */
-import { Cause, Duration, Effect, Exit, Fiber, Schema } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Option, Schema } from "effect"
 import type { ClusterError } from "effect/cluster"
 import { InvalidInput } from "../engine/PoolError.ts"
 import * as Batcher from "./internal/batcher.ts"
@@ -50,7 +50,23 @@ export type ClusterFailure =
 
 /** @category models */
 export interface Client<I, O, E> {
+  /** Submits a job and awaits its outcome. Interrupting it cancels the job. */
   readonly submit: (input: I, options?: SubmitOptions) => Effect.Effect<O, E | RuntimeError | ClusterFailure | ResultTimedOut>
+  /** Submits a job and returns at once with its handle, as `Pool.fork` does: join, poll or cancel it later. */
+  readonly fork: (input: I, options?: SubmitOptions) => Effect.Effect<ClusterJob<O, E | RuntimeError | ClusterFailure | ResultTimedOut>>
+}
+
+/**
+ * A job submitted with `fork`: its outcome, awaited (`join`) or looked at
+ * (`poll`), and `cancel`, which interrupts it on its runner if it has not
+ * ended (a job in a batch that has left runs on).
+ *
+ * @category models
+ */
+export interface ClusterJob<O, E> {
+  readonly join: Effect.Effect<O, E>
+  readonly poll: Effect.Effect<Option.Option<Exit.Exit<O, E>>>
+  readonly cancel: Effect.Effect<void>
 }
 
 /** @category models */
@@ -121,7 +137,13 @@ export const client = <const Name extends string, In extends Schema.Top, Out ext
       const sent = (persisted ? to.Run : to.RunVolatile)({ jobId, input }) as Effect.Effect<Out["Type"], Err["Type"] | RuntimeError | ClusterFailure>
       return timeout === undefined ? sent : awaitWithin(sent, timeout, () => timedOut(jobId, timeout))
     }
-    return { submit } satisfies Client<In["Type"], Out["Type"], Err["Type"]>
+    const fork = (input: In["Type"], options?: SubmitOptions) =>
+      Effect.map(Effect.forkDetach(submit(input, options)), (fiber) => ({
+        join: Fiber.join(fiber),
+        poll: Effect.sync(() => Option.fromUndefinedOr(fiber.pollUnsafe())),
+        cancel: Effect.asVoid(Fiber.interrupt(fiber))
+      }))
+    return { submit, fork } satisfies Client<In["Type"], Out["Type"], Err["Type"]>
   })
 
 /**

@@ -209,6 +209,22 @@ describe("troupe/Cluster: waiting, timing out, cancelling", () => {
     }).pipe(Effect.provide(layer))
   })
 
+  it.live("fork returns a handle at once: poll sees nothing until the job ends, join awaits its result, cancel interrupts it on the runner", () => {
+    const { type, seen, layer } = makeSlow()
+    return Effect.gen(function*() {
+      const jobs = yield* Cluster.client(type)
+      const quick = yield* jobs.fork(50, { id: "quick" })
+      expect(Option.isNone(yield* quick.poll)).toBe(true)
+      expect(yield* quick.join).toBe(1)
+      expect(Option.map(yield* quick.poll, (exit) => exit._tag)).toEqual(Option.some("Success"))
+      const slow = yield* jobs.fork(5_000, { id: "slow" })
+      yield* Effect.sleep("200 millis") // it runs
+      yield* slow.cancel
+      yield* Effect.sleep("200 millis")
+      expect(seen).toEqual({ ended: 1, interrupted: 1 })
+    }).pipe(Effect.provide(layer))
+  })
+
   it.live("interrupting a submit cancels its job on the runner", () => {
     const { type, seen, layer } = makeSlow()
     return Effect.gen(function*() {
