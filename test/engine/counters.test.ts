@@ -5,6 +5,7 @@ import { Effect, Metric } from "effect"
 import { describe, expect } from "vitest"
 import { Counters, outcomes, tallies } from "../../src/engine/internal/counters.ts"
 import * as Metrics from "../../src/engine/internal/metrics.ts"
+import { Timings } from "../../src/engine/internal/timings.ts"
 import { Pool } from "../../src/index.ts"
 
 describe("Counters", () => {
@@ -31,7 +32,7 @@ describe("Counters", () => {
       counters.add("retried", 2)
       counters.add("deadLettersDropped")
       const context = yield* Effect.context<never>()
-      const registered = Metrics.register("counted", counters, () => 5, context)
+      const registered = Metrics.register("counted", counters, new Timings(() => 0), () => 5, context)
       const snapshot = yield* Metric.snapshot
       const mine = snapshot.filter((m) => m.attributes?.pool === "counted")
       for (const outcome of outcomes) {

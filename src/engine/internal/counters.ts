@@ -122,6 +122,11 @@ export class Counters {
     return this.inState[state]
   }
 
+  /** Workers that can run jobs now: idle, busy or draining. */
+  available(): number {
+    return this.inState.idle + this.inState.busy + this.inState.draining
+  }
+
   snapshot(): Counts {
     const ended = Object.fromEntries(outcomes.map((outcome) => [outcome, this[outcome]])) as Record<Outcome, number>
     const tally = Object.fromEntries((Object.keys(tallies) as Array<Tally>).map((t) => [t, this[t]])) as Record<Tally, number>

@@ -26,11 +26,12 @@ import { DeadLetters } from "./deadLetters.ts"
 import { QueueDeadlines } from "./queueDeadlines.ts"
 import { RateLimit } from "./rateLimit.ts"
 import { Retries } from "./retries.ts"
-import { Router } from "./router.ts"
+import { elsewhereOf, Router } from "./router.ts"
 import * as Runners from "./runners.ts"
 import { inspectionOf } from "./teamEvents.ts"
 import * as Settlement from "./settlement.ts"
 import { Shutdown, type ShutdownReport, type Terms } from "./shutdown.ts"
+import { Timings } from "./timings.ts"
 
 /** What the engine is made with besides its config: things made with Effects, and its owner's escalation handler. */
 export interface EngineParts {
@@ -48,6 +49,7 @@ export class Engine implements JobOwner {
   readonly context: Context.Context<never>
   readonly dispatcher: SchedulerDispatcher
   readonly counters = new Counters()
+  readonly timings: Timings
   readonly admission: Admission
   readonly router: Router
   readonly team: TeamSupervisor
@@ -74,6 +76,7 @@ export class Engine implements JobOwner {
     const { options } = config
     const isRunning = () => this.state === "running"
     const now = () => this.now()
+    this.timings = new Timings(now)
     this.admission = new Admission({
       name: config.name,
       capacity: config.capacity,
@@ -114,7 +117,7 @@ export class Engine implements JobOwner {
       lifecycles: new Lifecycles(WorkerLifecycle.machine, parts.context, config.idleTimeoutMs, () => this.team.idleTimedOut()),
       now,
       permits: this.rateLimit,
-      elsewhere: config.steals ? this.elsewhere() : undefined,
+      elsewhere: config.steals ? elsewhereOf(() => this.router, this.admission) : undefined,
       events: this.workerEvents
     }
     this.team = new TeamSupervisor({
@@ -220,6 +223,7 @@ export class Engine implements JobOwner {
   private readonly workerEvents: WorkerEvents = {
     started: (worker, job) => {
       job.start()
+      this.timings.started(job)
       this.admission.dequeued()
       if (this.jobWatchers === 0) return
       const attempt = job.extras?.starts ?? 1
@@ -227,10 +231,12 @@ export class Engine implements JobOwner {
     },
     finished: (worker, job, outcome) => {
       if (typeof outcome !== "string" && Exit.isSuccess(outcome)) {
+        this.timings.ended(job)
         if (this.jobWatchers > 0 && job.state === "running") this.publishFinished(worker, job, outcome)
         return void this.settle(job, "completed", outcome) // no verdict to make
       }
       const withdrawn = Settlement.isWithdrawn(outcome)
+      if (!withdrawn) this.timings.ended(job)
       const ending = withdrawn ? "requeue" : outcome
       // A thread settles a cancelled job at once and its lane reports it again when it lets go: one event.
       if (this.jobWatchers > 0 && job.state === "running") this.publishFinished(worker, job, ending)
@@ -241,6 +247,7 @@ export class Engine implements JobOwner {
     },
     transition: (worker, from, to, event) => {
       this.counters.workerTransition(from, to)
+      this.timings.workers(this.counters.workersIn("busy"), this.counters.available())
       if (from === "spawning" && to === "idle") this.team.booted()
       this.publish({ type: "@troupe.worker.transition", pool: this.name, workerId: worker.id, from, to, event, at: this.now() })
     },
@@ -248,18 +255,6 @@ export class Engine implements JobOwner {
     ended: (worker) => {
       this.team.ended(worker)
       this.checkQuiet()
-    }
-  }
-
-  // Work stealing: where an idle lane looks beyond its own mailbox (the router is made after the workers' setup).
-  private elsewhere(): Elsewhere {
-    const admission = this.admission
-    return {
-      steal: (thief) => this.router.steal(thief),
-      takeShared: (worker) => this.router.takeShared(worker),
-      get queued() {
-        return admission.queued
-      }
     }
   }
 
@@ -272,6 +267,7 @@ export class Engine implements JobOwner {
 
   private admitted(job: JobRecord): void {
     this.counters.add("submitted")
+    this.timings.queued(job)
     const extras = job.extras
     if (extras !== undefined && extras.queueTimeoutMs !== Infinity) this.queueDeadlines().add(job, this.now() + extras.queueTimeoutMs)
     this.router.route(job)
@@ -299,6 +295,7 @@ export class Engine implements JobOwner {
   private retry(job: JobRecord, attempt: number): void {
     this.counters.add("retried")
     this.publish({ type: "@troupe.job.retried", pool: this.name, jobId: job.id, attempt, at: this.now() })
+    this.timings.queued(job)
     this.router.route(job)
   }
 

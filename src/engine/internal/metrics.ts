@@ -4,11 +4,15 @@
 // counters' own lists (counters.ts).
 import { type Context, Metric } from "effect"
 import { type Counters, outcomes, spawnReasons, tallies, type Tally, workerStates } from "./counters.ts"
+import { bounds, type Histogram, type Timings } from "./timings.ts"
 
 const jobs = Metric.counter("troupe_jobs", { description: "jobs that ended, by outcome" })
 const queuedJobs = Metric.gauge("troupe_jobs_queued", { description: "jobs waiting to run" })
 const workers = Metric.gauge("troupe_workers", { description: "workers by lifecycle state" })
 const spawned = Metric.counter("troupe_workers_spawned", { description: "workers started, by reason" })
+const waitMs = Metric.histogram("troupe_job_wait_ms", { description: "how long jobs waited in the queue before they started, ms (since the window began)", boundaries: bounds })
+const runMs = Metric.histogram("troupe_job_run_ms", { description: "how long jobs ran, ms (since the window began)", boundaries: bounds })
+const utilization = Metric.gauge("troupe_utilization", { description: "busy worker time over available worker time since the window began, 0 to 1" })
 const tallyMetrics = Object.fromEntries(
   Object.entries(tallies).map(([key, { description, metric }]) => [key, Metric.counter(metric, { description })])
 ) as Record<Tally, Metric.Counter<number>>
@@ -20,6 +24,7 @@ let nextPoolId = 1
 export const register = (
   pool: string,
   counters: Counters,
+  timings: Timings,
   queued: () => number,
   context: Context.Context<never>
 ): { readonly remove: () => void } => {
@@ -28,8 +33,16 @@ export const register = (
   const gauge = (get: () => number) => ({ get: () => ({ value: get() }), update: noop, modify: noop })
   const at = <M extends Metric.Metric<any, any>>(metric: M, more?: Record<string, string>) =>
     Metric.withAttributes(metric, more === undefined ? attributes : { ...attributes, ...more })
+  const histogram = (h: Histogram) => ({
+    get: () => ({ buckets: h.buckets(), count: h.count, min: h.count === 0 ? 0 : h.min, max: h.count === 0 ? 0 : h.max, sum: h.sum }),
+    update: noop,
+    modify: noop
+  })
   const registrations = [
     Metric.registerUnsafe(at(queuedJobs), context, gauge(queued)),
+    Metric.registerUnsafe(at(waitMs), context, histogram(timings.wait)),
+    Metric.registerUnsafe(at(runMs), context, histogram(timings.run)),
+    Metric.registerUnsafe(at(utilization), context, gauge(() => timings.utilization())),
     ...outcomes.map((outcome) => Metric.registerUnsafe(at(jobs, { outcome }), context, counter(() => counters.outcome(outcome)))),
     ...(Object.keys(tallies) as Array<Tally>).map((tally) =>
       Metric.registerUnsafe(at(tallyMetrics[tally]), context, counter(() => counters.get(tally)))

@@ -5,6 +5,7 @@
 // lane's request for work is answered here too: its share of the shared
 // queue, or half of a victim's mailbox.
 import type { WorkerActor } from "../../actors/internal/workerActor.ts"
+import type { Elsewhere } from "../../actors/internal/workerSetup.ts"
 import type { JobRecord, JobSite } from "../../job/internal/jobRecord.ts"
 import type * as Dispatch from "../../strategies/Dispatch.ts"
 import type * as Mailbox from "../../strategies/Mailbox.ts"
@@ -126,3 +127,12 @@ const handOver = (thief: WorkerActor, jobs: ReadonlyArray<JobRecord>): JobRecord
   jobs[0]?.at(thief)
   return jobs[0]
 }
+
+/** Work stealing: where an idle lane looks beyond its own mailbox (the router is made after the workers' setup). */
+export const elsewhereOf = (router: () => Router, admission: { readonly queued: number }): Elsewhere => ({
+  steal: (thief) => router().steal(thief),
+  takeShared: (worker) => router().takeShared(worker),
+  get queued() {
+    return admission.queued
+  }
+})
