@@ -3,7 +3,7 @@
 import { Effect, Schedule } from "effect"
 import PQueue from "p-queue"
 import { median } from "../lib/stats.ts"
-import { Job, Pool } from "../src/index.ts"
+import { Job, Pool, Timings } from "../src/index.ts"
 import { childName } from "./lib/harness.ts"
 import * as Baseline from "./lib/queueAndFibers.ts"
 
@@ -14,6 +14,8 @@ export const BEFORE_POLICIES = "d15439b"
 export const BEFORE_ASYNC_HANDLERS = "716f5a0"
 /** The last commit before the engine was split into its parts (admission, router, settlement, …). */
 export const BEFORE_ENGINE_SPLIT = "fea265e"
+/** The last commit before the wait and run timings (issue 17): what they cost a job when nothing reads them. */
+export const BEFORE_TIMINGS = "a69da3e"
 export const WORKERS = 8
 const CAPACITY = 1024
 
@@ -24,7 +26,7 @@ const CAPACITY = 1024
 export const idlePolicies = { retry: { times: 3, schedule: Schedule.exponential("10 millis") }, queueTimeout: "1 hour" } as const
 
 // A producer fiber forks jobs; this fiber joins them in order as they finish.
-const troupe = (policies: Partial<typeof idlePolicies>, handler: (n: number) => Effect.Effect<number> = (n) => Effect.sync(() => n)) => Effect.gen(function*() {
+const troupe = (policies: Partial<typeof idlePolicies>, handler: (n: number) => Effect.Effect<number> = (n) => Effect.sync(() => n), timed = false) => Effect.gen(function*() {
   const pool = yield* Pool.make({
     handler,
     maxWorkers: WORKERS,
@@ -32,6 +34,7 @@ const troupe = (policies: Partial<typeof idlePolicies>, handler: (n: number) => 
     capacity: CAPACITY,
     ...policies
   })
+  if (timed) yield* Timings.get(pool) // a reader: the pool times every job from here
   const handles: Array<Job.JobHandle<number, unknown> | undefined> = new Array(JOBS)
   const results = new Array<number>(JOBS)
   const start = performance.now()
@@ -71,7 +74,7 @@ const check = (results: ReadonlyArray<number>): void => {
   for (let i = 0; i < JOBS; i++) if (results[i] !== i) throw new Error(`wrong result at ${i}`)
 }
 
-export const contenders = ["troupe", "troupe+idle-policies", "troupe+async-handler", "effect-queue+8-fibers", "p-queue"] as const
+export const contenders = ["troupe", "troupe+idle-policies", "troupe+async-handler", "troupe+timings-read", "effect-queue+8-fibers", "p-queue"] as const
 
 // The same jobs from an `async` handler: what the Promise path costs per no-op job.
 const asyncHandler = (async (n: number) => n) as unknown as (n: number) => Effect.Effect<number>
@@ -81,6 +84,8 @@ const runOnce = (name: string): Promise<number> =>
     ? Effect.runPromise(troupe({}))
     : name === "troupe+async-handler"
     ? Effect.runPromise(troupe({}, asyncHandler))
+    : name === "troupe+timings-read"
+    ? Effect.runPromise(troupe({}, undefined, true))
     : name === "troupe+idle-policies"
     ? Effect.runPromise(troupe(idlePolicies))
     : name === "p-queue"

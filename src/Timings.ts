@@ -1,6 +1,7 @@
 /**
  * How long a pool's jobs wait and run, and how busy its team is, over a
- * window that starts when the pool does and again at each `reset`. The same
+ * window that starts at the first read (of these timings or of the pool's
+ * metrics: a pool nobody watches times nothing) and again at each `reset`. The same
  * numbers are the pool's `troupe_job_wait_ms` and `troupe_job_run_ms`
  * histograms and its `troupe_utilization` gauge (Effect Metrics), which
  * `reset` restarts too: Effect's metrics cannot be reset, these can.
@@ -50,7 +51,7 @@ const summary = (h: Histogram): Summary => ({
 })
 
 const snapshotOf = (timings: Timings): Snapshot => ({
-  windowMs: timings.windowMs(),
+  windowMs: timings.windowMs(), // first: a first read starts the window, empty
   wait: summary(timings.wait),
   run: summary(timings.run),
   utilization: timings.utilization()

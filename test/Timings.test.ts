@@ -18,6 +18,7 @@ const makePool = Pool.make({ handler: (ms: number) => Effect.sleep(ms), minWorke
  */
 const workload = (pool: Pool.Pool<number, void, never>) =>
   Effect.gen(function*() {
+    yield* Timings.reset(pool) // timing starts: the window with it
     const jobs = yield* Effect.forEach([10, 30, 30, 100], (ms) => Pool.fork(pool, ms))
     yield* settle()
     yield* TestClock.adjust("130 millis")
@@ -83,6 +84,26 @@ describe("Timings", () => {
       expect((yield* Timings.get(pool)).run.count).toBe(0)
     }).pipe(Effect.scoped, Effect.provideService(Metric.MetricRegistry, new Map())))
 
+  it.effect("a pool nobody reads times nothing: jobs before the first read leave the first window empty; one queued across it counts its run, not its wait", () =>
+    Effect.gen(function*() {
+      const pool = yield* makePool
+      const early = yield* Effect.forEach([10, 10], (ms) => Pool.fork(pool, ms))
+      yield* settle()
+      yield* TestClock.adjust("10 millis")
+      yield* Effect.forEach(early, Job.join)
+      // Two jobs running and one queued when the first read comes.
+      const across = yield* Effect.forEach([20, 20, 5], (ms) => Pool.fork(pool, ms))
+      yield* settle()
+      expect(yield* Timings.get(pool)).toMatchObject({ windowMs: 0, wait: { count: 0 }, run: { count: 0 }, utilization: 0 })
+      yield* TestClock.adjust("25 millis")
+      yield* Effect.forEach(across, Job.join)
+      const t = yield* Timings.get(pool)
+      expect(t.run).toMatchObject({ count: 1, maxMs: 5 }) // the two started before the read are not timed
+      expect(t.wait.count).toBe(0) // the third was queued before it: no start of its wait to tell
+      // Both workers were busy for the first 20 ms, one for 5 more, of 2 × 25.
+      expect(t.utilization).toBeCloseTo(45 / 50, 10)
+    }).pipe(Effect.scoped, Effect.provideService(Metric.MetricRegistry, new Map())))
+
   it.effect("a retried job's wait counts per attempt, from its return to the queue; each attempt's run counts", () =>
     Effect.gen(function*() {
       let attempts = 0
@@ -91,6 +112,7 @@ describe("Timings", () => {
         retry: { times: 5, schedule: Schedule.spaced("20 millis") },
         maxWorkers: 1
       })
+      yield* Timings.reset(pool)
       const job = yield* Pool.fork(pool, 0)
       for (let i = 0; i < 20; i++) {
         yield* settle()

@@ -12,7 +12,8 @@ import { measured, met, type Section } from "../lib/section.ts"
 const earlier = {
   "troupe@before-policies": Dispatch.BEFORE_POLICIES,
   "troupe@before-async-handlers": Dispatch.BEFORE_ASYNC_HANDLERS,
-  "troupe@before-engine-split": Dispatch.BEFORE_ENGINE_SPLIT
+  "troupe@before-engine-split": Dispatch.BEFORE_ENGINE_SPLIT,
+  "troupe@before-timings": Dispatch.BEFORE_TIMINGS
 }
 let baselines: Record<string, readonly [string, string]> | undefined
 const before = () =>
@@ -50,7 +51,9 @@ export const dispatch: Section = {
     const unused = "troupe@before-policies" in elsewhere ? ratio("troupe", "troupe@before-policies") : undefined
     const handlers = "troupe@before-async-handlers" in elsewhere ? ratio("troupe", "troupe@before-async-handlers") : undefined
     const split = "troupe@before-engine-split" in elsewhere ? ratio("troupe", "troupe@before-engine-split") : undefined
+    const timings = "troupe@before-timings" in elsewhere ? ratio("troupe", "troupe@before-timings") : undefined
     const asyncCost = ratio("troupe+async-handler", "troupe")
+    const timed = ratio("troupe+timings-read", "troupe")
     const markdown = [
       `### A. Dispatch overhead (${fmt(Dispatch.JOBS)} \`Effect.sync\` jobs, ${Dispatch.WORKERS} workers, all results awaited)`,
       "",
@@ -63,7 +66,8 @@ export const dispatch: Section = {
       "`troupe@before-policies`: the plain pool at the last commit before job policies, checked out beside this one (a git worktree " +
       "under `out/`) and run in the same rounds; `troupe@before-async-handlers` likewise, at the last commit before fiber handlers " +
       "could return a Promise or a plain value; `troupe@before-engine-split` likewise, before the engine was split into its " +
-      "parts. `troupe+async-handler`: the same jobs from `async (n) => n`. " +
+      "parts; `troupe@before-timings` likewise, before the wait and run timings. `troupe+timings-read`: the plain pool with its " +
+      "`Timings` read once before the jobs, so every job is timed. `troupe+async-handler`: the same jobs from `async (n) => n`. " +
       "Each child warms up twice and reports the median of three runs.",
       "",
       table(["contender", "ns/job (median)", "min–max", "× Queue+fibers (same round)", "× p-queue (same round)"], rows),
@@ -77,6 +81,11 @@ export const dispatch: Section = {
         `within noise: ${met(handlers <= 1.05)}); an \`async\` handler costs ${asyncCost.toFixed(2)}× an Effect one per no-op job. `) +
       (split === undefined ? "" : `The engine split into its parts costs **${split.toFixed(2)}×** what the engine did as one ` +
         `(\`troupe@before-engine-split\`, commit ${Dispatch.BEFORE_ENGINE_SPLIT}, same rounds; target ≤ 1.05×, within noise: ${met(split <= 1.05)}). `) +
+      (timings === undefined ? "" : `The wait and run timings and utilization (\`Timings\`, the \`troupe_job_*_ms\` histograms), with no ` +
+        `exporter, tracer or dashboard, cost **${timings.toFixed(2)}×** the pool before them (\`troupe@before-timings\`, commit ` +
+        `${Dispatch.BEFORE_TIMINGS}, same rounds; target ≤ 1.03×: ${met(timings <= 1.03)}): nothing is timed until someone reads. ` +
+        `Read once (\`troupe+timings-read\`: every job timed from then on, a clock read at its submission, start and end), ` +
+        `${timed.toFixed(2)}× the unread pool per no-op job. `) +
       `Policies configured but never firing cost ${policies.toFixed(2)}× the plain pool per no-op job (each job then carries its ` +
       `submission time, retry policy and queue deadline: a fixed cost of a few hundred ns, which a job doing real work does not notice).`
     ].join("\n")

@@ -32,7 +32,7 @@ describe("Counters", () => {
       counters.add("retried", 2)
       counters.add("deadLettersDropped")
       const context = yield* Effect.context<never>()
-      const registered = Metrics.register("counted", counters, new Timings(() => 0), () => 5, context)
+      const registered = Metrics.register("counted", counters, new Timings(() => 0, { busy: () => 0, available: () => 0 }), () => 5, context)
       const snapshot = yield* Metric.snapshot
       const mine = snapshot.filter((m) => m.attributes?.pool === "counted")
       for (const outcome of outcomes) {

@@ -76,7 +76,7 @@ export class Engine implements JobOwner {
     const { options } = config
     const isRunning = () => this.state === "running"
     const now = () => this.now()
-    this.timings = new Timings(now)
+    this.timings = new Timings(now, { busy: () => this.counters.workersIn("busy"), available: () => this.counters.available() })
     this.admission = new Admission({
       name: config.name,
       capacity: config.capacity,
@@ -247,7 +247,7 @@ export class Engine implements JobOwner {
     },
     transition: (worker, from, to, event) => {
       this.counters.workerTransition(from, to)
-      this.timings.workers(this.counters.workersIn("busy"), this.counters.available())
+      this.timings.workers()
       if (from === "spawning" && to === "idle") this.team.booted()
       this.publish({ type: "@troupe.worker.transition", pool: this.name, workerId: worker.id, from, to, event, at: this.now() })
     },

@@ -1,8 +1,10 @@
 // How long jobs wait and run, and how busy the team is: two histograms and
-// two time integrals, kept in plain fields (a job's start and end each cost a
-// clock read and a bucket increment; nothing else runs until someone reads).
-// Everything counts from the window's start, which `reset` moves to now.
-// Times are Effect's Clock, in milliseconds.
+// two time integrals, kept in plain fields. Nothing is timed until someone
+// first reads them (the timings, or the pool's metrics): until then a job
+// pays one flag test at its submission, start and end. From then on each
+// costs a clock read and, at its start and end, a bucket increment.
+// Everything counts from the window's start: the first read, then each
+// `reset`. Times are Effect's Clock, in milliseconds.
 import type { JobRecord } from "../../job/internal/jobRecord.ts"
 
 /** Bucket bounds in ms: the upper bound of each bucket, the last one open. */
@@ -53,62 +55,85 @@ export class Histogram {
   }
 }
 
+/** The team now: workers running jobs, and workers that can (idle, busy or draining). */
+export interface Team {
+  readonly busy: () => number
+  readonly available: () => number
+}
+
 export class Timings {
   readonly wait = new Histogram()
   readonly run = new Histogram()
+  /** Timing since the first read; a job's `mark` is -1 until timed. */
+  private on = false
   private readonly now: () => number
-  private since: number
-  private last: number
+  private readonly team: Team
+  private since = 0
+  private last = 0
   private busy = 0
   private available = 0
   private busyMs = 0
   private availableMs = 0
 
-  constructor(now: () => number) {
+  constructor(now: () => number, team: Team) {
     this.now = now
-    this.since = this.last = now()
+    this.team = team
   }
 
   /** It entered the queue (submitted, or back for a retry). */
   queued(job: JobRecord): void {
-    job.mark = this.now()
+    if (this.on) job.mark = this.now()
   }
 
   started(job: JobRecord): void {
+    if (!this.on) return
     const now = this.now()
-    this.wait.record(now - job.mark)
+    if (job.mark >= 0) this.wait.record(now - job.mark) // queued before timing began: no wait to tell
     job.mark = now
   }
 
   /** It ran to an end (any but being taken back unstarted). */
   ended(job: JobRecord): void {
-    this.run.record(this.now() - job.mark)
+    if (this.on && job.mark >= 0) this.run.record(this.now() - job.mark)
   }
 
-  /** The team changed: `busy` workers running jobs, of `available` that can. */
-  workers(busy: number, available: number): void {
+  /** A worker changed state. */
+  workers(): void {
+    if (!this.on) return
     this.accrue(this.now())
-    this.busy = busy
-    this.available = available
+    this.busy = this.team.busy()
+    this.available = this.team.available()
   }
 
   /** Busy worker time over available worker time since the window began (0 with none). */
   utilization(): number {
+    this.read()
     this.accrue(this.now())
     return this.availableMs === 0 ? 0 : this.busyMs / this.availableMs
   }
 
+  /** Someone reads: timing starts now if it has not (the first window starts empty). */
+  read(): void {
+    if (this.on) return
+    this.on = true
+    this.reset()
+  }
+
   /** Milliseconds since the window began. */
   windowMs(): number {
+    this.read()
     return this.now() - this.since
   }
 
-  /** Starts a new window: the histograms and the time integrals from zero. */
+  /** Starts a new window (and timing, if it had not started): the histograms and the time integrals from zero. */
   reset(): void {
+    this.on = true
     this.wait.reset()
     this.run.reset()
     this.since = this.last = this.now()
     this.busyMs = this.availableMs = 0
+    this.busy = this.team.busy()
+    this.available = this.team.available()
   }
 
   private accrue(now: number): void {

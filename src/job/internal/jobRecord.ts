@@ -57,8 +57,8 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
   private now: JobState = "queued"
   private where: JobSite | undefined = undefined
   exit: JobExit<O, E> | undefined = undefined
-  /** When (Clock ms) it last entered a queue, or started: the pool's wait and run timings read it. */
-  mark = 0
+  /** When (Clock ms) it last entered a queue, or started, for the pool's timings; -1: not timed. */
+  mark = -1
   private observers: Observer | Array<Observer> | undefined = undefined
 
   constructor(seq: number, input: I, priority: number, extras: JobExtras | undefined, owner: JobOwner) {
