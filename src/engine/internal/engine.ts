@@ -28,7 +28,7 @@ import { RateLimit } from "./rateLimit.ts"
 import { Retries } from "./retries.ts"
 import { elsewhereOf, Router } from "./router.ts"
 import * as Runners from "./runners.ts"
-import { inspectionOf } from "./teamEvents.ts"
+import * as TeamEvents from "./teamEvents.ts"
 import * as Settlement from "./settlement.ts"
 import { Shutdown, type ShutdownReport, type Terms } from "./shutdown.ts"
 import { Timings } from "./timings.ts"
@@ -312,7 +312,8 @@ export class Engine implements JobOwner {
       this.counters.add("retired")
       if (event.draining) this.rateLimit.wake() // its lanes waiting for a permit end now
     }
-    this.publish(inspectionOf(event, this.name, this.now()))
+    this.publish(TeamEvents.inspectionOf(event, this.name, this.now()))
+    TeamEvents.log(event, { pool: this.name, context: this.context, team: this.team.live.size, queued: this.admission.queued })
   }
 
   // ---- quiescence (for shutdown) ---------------------------------------------------

@@ -1,6 +1,49 @@
-// What a team supervisor reports, as the inspection events a pool publishes.
+// What a team supervisor reports: the inspection events a pool publishes,
+// and the log lines of its decisions (through Effect's Logger: scaling and
+// retirement at Debug, crashes and escalations at Info and Warn).
+import { Context, Effect, LogLevel, References } from "effect"
 import type { TeamEvent } from "../../supervision/internal/team.ts"
 import type { InspectionEvent } from "../Inspection.ts"
+
+/** Where a decision happened: the pool, its team and its queue now. */
+export interface Situation {
+  readonly pool: string
+  readonly context: Context.Context<never>
+  readonly team: number
+  readonly queued: number
+}
+
+const levelOf = (event: TeamEvent): LogLevel.Severity =>
+  event._tag === "Escalated" ? "Warn" : event._tag === "Crashed" ? "Info" : "Debug"
+
+const lineOf = (event: TeamEvent, s: Situation): string => {
+  switch (event._tag) {
+    case "Spawned":
+      return event.reason === "scaleUp"
+        ? `scale up: worker ${event.worker.id} started (${event.detail ?? "policy"}); ${s.team} workers, ${s.queued} jobs queued`
+        : event.reason === "replacement"
+        ? `restart: worker ${event.worker.id} started in place of worker ${event.replaces}; ${s.team} workers`
+        : `worker ${event.worker.id} started (the team's floor); ${s.team} workers`
+    case "Retired":
+      return `scale down: worker ${event.worker.id} retired (${event.reason}); ${s.team} workers, ${s.queued} jobs queued`
+    case "Crashed":
+      return `worker ${event.worker.id} crashed (${event.reason}); ${event.redispatched} of its queued jobs sent to others`
+    case "Escalated":
+      return `escalated after ${event.restarts} restarts: ${event.escalation.reason}; the team stops`
+  }
+}
+
+/**
+ * Logs a team decision with the numbers behind it, annotated with the pool,
+ * its team size and queue. Nothing is built when the level is below the
+ * minimum in the pool's context (where `Pool.make` ran).
+ */
+export const log = (event: TeamEvent, s: Situation): void => {
+  const level = levelOf(event)
+  if (!LogLevel.isGreaterThanOrEqualTo(level, Context.get(s.context, References.MinimumLogLevel))) return
+  const annotations = { "troupe.pool": s.pool, "troupe.event": event._tag, "troupe.team": s.team, "troupe.queued": s.queued }
+  Effect.runSyncWith(s.context)(Effect.logWithLevel(level)(lineOf(event, s)).pipe(Effect.annotateLogs(annotations)))
+}
 
 export const inspectionOf = (event: TeamEvent, pool: string, at: number): InspectionEvent => {
   switch (event._tag) {
