@@ -16,7 +16,7 @@ import type { JobExit, JobOwner, JobRecord } from "../../job/internal/jobRecord.
 import { onStateChange } from "../../shared/stateChanges.ts"
 import * as XStateClock from "../../shared/xstateClock.ts"
 import * as PoolLifecycle from "../../supervision/PoolLifecycle.ts"
-import { type Escalation, type TeamEvent, TeamSupervisor } from "../../supervision/internal/team.ts"
+import { type Escalation, TeamSupervisor } from "../../supervision/internal/team.ts"
 import type { DeadLetter } from "../DeadLetter.ts"
 import type { InspectionEvent } from "../Inspection.ts"
 import { Admission } from "./admission.ts"
@@ -133,7 +133,7 @@ export class Engine implements JobOwner {
       makeWorker: (id) => new WorkerActor(id, this.workerSetup),
       rehome: (jobs) => this.rehome(jobs),
       joined: () => this.router.flushShared(),
-      report: (event) => this.teamReported(event),
+      report: (event) => TeamEvents.reported(this, event),
       gaveUp: parts.escalated
     })
     this.router = new Router({
@@ -306,15 +306,6 @@ export class Engine implements JobOwner {
     }))
   }
 
-  private teamReported(event: TeamEvent): void {
-    if (event._tag === "Spawned") this.counters.spawned(event.reason)
-    else if (event._tag === "Retired") {
-      this.counters.add("retired")
-      if (event.draining) this.rateLimit.wake() // its lanes waiting for a permit end now
-    }
-    this.publish(TeamEvents.inspectionOf(event, this.name, this.now()))
-    TeamEvents.log(event, { pool: this.name, context: this.context, team: this.team.live.size, queued: this.admission.queued })
-  }
 
   // ---- quiescence (for shutdown) ---------------------------------------------------
 

@@ -4,6 +4,30 @@
 import { Context, Effect, LogLevel, References } from "effect"
 import type { TeamEvent } from "../../supervision/internal/team.ts"
 import type { InspectionEvent } from "../Inspection.ts"
+import type { Counters } from "./counters.ts"
+
+/** What a team report touches in its pool's engine. */
+export interface Reported {
+  readonly name: string
+  readonly context: Context.Context<never>
+  readonly counters: Counters
+  readonly rateLimit: { readonly wake: () => void }
+  readonly team: { readonly live: { readonly size: number } }
+  readonly admission: { readonly queued: number }
+  readonly now: () => number
+  readonly publish: (event: InspectionEvent) => void
+}
+
+/** A team event, counted, published and logged. */
+export const reported = (pool: Reported, event: TeamEvent): void => {
+  if (event._tag === "Spawned") pool.counters.spawned(event.reason)
+  else if (event._tag === "Retired") {
+    pool.counters.add("retired")
+    if (event.draining) pool.rateLimit.wake() // its lanes waiting for a permit end now
+  }
+  pool.publish(inspectionOf(event, pool.name, pool.now()))
+  log(event, { pool: pool.name, context: pool.context, team: pool.team.live.size, queued: pool.admission.queued })
+}
 
 /** Where a decision happened: the pool, its team and its queue now. */
 export interface Situation {
