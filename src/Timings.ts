@@ -63,7 +63,7 @@ const snapshotOf = (timings: Timings): Snapshot => ({
  * @category getters
  */
 export const get = (pool: Pool<any, any, any>): Effect.Effect<Snapshot> =>
-  Effect.sync(() => snapshotOf(impl(pool).core.timings))
+  Effect.sync(() => snapshotOf(impl(pool).core.observe.timings))
 
 /**
  * Starts a new window: the histograms and utilization count from now. With
@@ -81,7 +81,7 @@ export const reset: {
   (args) => isPool(args[0]),
   (pool: Pool<any, any, any>, options?: { readonly read?: boolean }) =>
     Effect.sync(() => {
-      const timings = impl(pool).core.timings
+      const timings = impl(pool).core.observe.timings
       const ended = options?.read === true ? snapshotOf(timings) : undefined
       timings.reset()
       return ended

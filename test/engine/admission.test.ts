@@ -17,6 +17,7 @@ const makeHost = (options: { capacity: number; failWhenFull?: boolean }) => {
     failWhenFull: options.failWhenFull ?? false,
     dispatcher: dispatcher as never,
     owner: { cancel: () => {}, dispatcher } as never,
+    tracing: undefined,
     isRunning: () => running,
     admitted: (job) => void log.push(`admitted ${job.input}`),
     pressure: (type, queued) => void log.push(`${type} ${queued}`),

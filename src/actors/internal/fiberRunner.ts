@@ -13,7 +13,12 @@ export const make = (handler: FiberHandler): JobRunner => {
   const call = handler.length >= 2 ? callWithSignal : callPlain
   return {
     start: (ready) => ready(),
-    run: (job) => (job.timeoutMs === Infinity ? call(handler, job) : withTimeout(call(handler, job), job.timeoutMs)),
+    run: (job) => {
+      const effect = job.timeoutMs === Infinity ? call(handler, job) : withTimeout(call(handler, job), job.timeoutMs)
+      // With a tracer installed, the attempt's span is the parent of the handler's own spans.
+      const span = job.trace?.span
+      return span === undefined ? effect : Effect.withParentSpan(effect, span)
+    },
     withdraw: () => false,
     settlesCancelAtOnce: false,
     abort: () => {},

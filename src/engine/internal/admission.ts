@@ -4,11 +4,13 @@
 // pool is full. Admission keeps the pool's load (jobs queued, jobs not yet
 // ended) and wakes whoever waits on it: producers pacing themselves, and the
 // saturated / drained signals.
+import type { Tracer } from "effect"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { JobRecord, type JobExtras, type JobOwner } from "../../job/internal/jobRecord.ts"
 import { RingDeque } from "../../strategies/internal/ringDeque.ts"
 import type { PoolPressure } from "../Inspection.ts"
 import { MailboxFull, PoolClosed } from "../PoolError.ts"
+import type { Tracing } from "./tracing.ts"
 
 /** A submission waiting for room under `onFull: "suspend"`. */
 export interface PendingSubmit {
@@ -17,6 +19,8 @@ export interface PendingSubmit {
   readonly extras: JobExtras | undefined
   readonly admitted: (job: JobRecord) => void
   readonly rejected: (error: PoolClosed) => void
+  /** With a tracer installed: the submitter's span, taken when it began to wait. */
+  parent?: Tracer.AnySpan | undefined
 }
 
 /** What admission needs of the engine. */
@@ -28,6 +32,8 @@ export interface AdmissionHost {
   readonly dispatcher: SchedulerDispatcher
   /** The owner of the records it makes (cancels and settles them). */
   readonly owner: JobOwner
+  /** With a tracer installed: each record carries its submitter's span (taken on the submitter's fiber). */
+  readonly tracing: Tracing | undefined
   readonly isRunning: () => boolean
   /** A job was admitted: count it, route it. */
   readonly admitted: (job: JobRecord) => void
@@ -64,7 +70,9 @@ export class Admission {
   tryAdmit(input: unknown, priority: number, extras: JobExtras | undefined): JobRecord | PoolClosed | MailboxFull | undefined {
     const host = this.host
     if (!host.isRunning()) return new PoolClosed({ pool: host.name })
-    if (this.waiting < host.capacity && this.producers.size === 0 && !this.admitPending) return this.accept(input, priority, extras)
+    if (this.waiting < host.capacity && this.producers.size === 0 && !this.admitPending) {
+      return this.accept(input, priority, extras, host.tracing?.parentSpan())
+    }
     if (!this.saturated) {
       this.saturated = true
       host.pressure("@troupe.pool.saturated", this.waiting)
@@ -74,6 +82,7 @@ export class Admission {
 
   /** Queues a submission until there is room (one object per waiting submitter). */
   wait<P extends PendingSubmit>(pending: P): P {
+    if (this.host.tracing !== undefined) pending.parent = this.host.tracing.parentSpan()
     this.producers.pushBack(pending)
     return pending
   }
@@ -127,8 +136,9 @@ export class Admission {
     }
   }
 
-  private accept(input: unknown, priority: number, extras: JobExtras | undefined): JobRecord {
+  private accept(input: unknown, priority: number, extras: JobExtras | undefined, parent: Tracer.AnySpan | undefined): JobRecord {
     const job = new JobRecord(this.nextSeq++, input, priority, extras, this.host.owner)
+    if (this.host.tracing !== undefined) job.trace = { parent, span: undefined }
     this.unsettled++
     this.waiting++
     this.host.admitted(job)
@@ -149,7 +159,7 @@ export class Admission {
     this.admitPending = false
     while (this.waiting < this.host.capacity && this.producers.size > 0) {
       const pending = this.producers.popFront()!
-      pending.admitted(this.accept(pending.input, pending.priority, pending.extras))
+      pending.admitted(this.accept(pending.input, pending.priority, pending.extras, pending.parent))
     }
   }
 

@@ -25,7 +25,7 @@ export const make = (options: unknown): Effect.Effect<PoolImpl, InvalidOptions |
       limiter: yield* limiterFor(context)
     })
     const core = pool.core
-    const metrics = Metrics.register(core.name, core.counters, core.timings, () => core.admission.queued, context)
+    const metrics = Metrics.register(core.name, core.counters, core.observe.timings, () => core.admission.queued, context)
     core.start()
     yield* Effect.addFinalizer(() => pool.shutdownWith(pool.defaultTerms()).pipe(Effect.ensuring(Effect.sync(metrics.remove))))
     if (thread !== undefined && decoded.minWorkers > 0) yield* teamUp(pool)

@@ -31,7 +31,7 @@ import * as Runners from "./runners.ts"
 import * as TeamEvents from "./teamEvents.ts"
 import * as Settlement from "./settlement.ts"
 import { Shutdown, type ShutdownReport, type Terms } from "./shutdown.ts"
-import { Timings } from "./timings.ts"
+import { Observer } from "./observer.ts"
 
 /** What the engine is made with besides its config: things made with Effects, and its owner's escalation handler. */
 export interface EngineParts {
@@ -49,7 +49,7 @@ export class Engine implements JobOwner {
   readonly context: Context.Context<never>
   readonly dispatcher: SchedulerDispatcher
   readonly counters = new Counters()
-  readonly timings: Timings
+  readonly observe: Observer
   readonly admission: Admission
   readonly router: Router
   readonly team: TeamSupervisor
@@ -76,13 +76,14 @@ export class Engine implements JobOwner {
     const { options } = config
     const isRunning = () => this.state === "running"
     const now = () => this.now()
-    this.timings = new Timings(now, { busy: () => this.counters.workersIn("busy"), available: () => this.counters.available() })
+    this.observe = new Observer(parts.context, this.clock, config.name, now, { busy: () => this.counters.workersIn("busy"), available: () => this.counters.available() })
     this.admission = new Admission({
       name: config.name,
       capacity: config.capacity,
       failWhenFull: options.onFull === "fail",
       dispatcher: this.dispatcher,
       owner: this,
+      tracing: this.observe.tracing,
       isRunning,
       admitted: (job) => this.admitted(job),
       pressure: (type, queued) => this.publish({ type, pool: this.name, queued, at: this.now() }),
@@ -223,7 +224,7 @@ export class Engine implements JobOwner {
   private readonly workerEvents: WorkerEvents = {
     started: (worker, job) => {
       job.start()
-      this.timings.started(job)
+      this.observe.started(job, worker.id)
       this.admission.dequeued()
       if (this.jobWatchers === 0) return
       const attempt = job.extras?.starts ?? 1
@@ -231,12 +232,12 @@ export class Engine implements JobOwner {
     },
     finished: (worker, job, outcome) => {
       if (typeof outcome !== "string" && Exit.isSuccess(outcome)) {
-        this.timings.ended(job)
+        this.observe.ended(job, outcome)
         if (this.jobWatchers > 0 && job.state === "running") this.publishFinished(worker, job, outcome)
         return void this.settle(job, "completed", outcome) // no verdict to make
       }
       const withdrawn = Settlement.isWithdrawn(outcome)
-      if (!withdrawn) this.timings.ended(job)
+      if (!withdrawn) this.observe.ended(job, outcome)
       const ending = withdrawn ? "requeue" : outcome
       // A thread settles a cancelled job at once and its lane reports it again when it lets go: one event.
       if (this.jobWatchers > 0 && job.state === "running") this.publishFinished(worker, job, ending)
@@ -247,7 +248,7 @@ export class Engine implements JobOwner {
     },
     transition: (worker, from, to, event) => {
       this.counters.workerTransition(from, to)
-      this.timings.workers()
+      this.observe.workers()
       if (from === "spawning" && to === "idle") this.team.booted()
       this.publish({ type: "@troupe.worker.transition", pool: this.name, workerId: worker.id, from, to, event, at: this.now() })
     },
@@ -267,7 +268,7 @@ export class Engine implements JobOwner {
 
   private admitted(job: JobRecord): void {
     this.counters.add("submitted")
-    this.timings.queued(job)
+    this.observe.queued(job)
     const extras = job.extras
     if (extras !== undefined && extras.queueTimeoutMs !== Infinity) this.queueDeadlines().add(job, this.now() + extras.queueTimeoutMs)
     this.router.route(job)
@@ -295,7 +296,7 @@ export class Engine implements JobOwner {
   private retry(job: JobRecord, attempt: number): void {
     this.counters.add("retried")
     this.publish({ type: "@troupe.job.retried", pool: this.name, jobId: job.id, attempt, at: this.now() })
-    this.timings.queued(job)
+    this.observe.queued(job)
     this.router.route(job)
   }
 

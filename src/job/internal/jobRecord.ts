@@ -1,7 +1,7 @@
 // The one record that travels a job's whole path, from admission to its one
 // outcome. Everything that can end a job goes through `settle`, which takes
 // effect once; later calls are no-ops. The record is also the user's handle.
-import type { Exit } from "effect"
+import type { Exit, Tracer } from "effect"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import type { JobError } from "../JobError.ts"
 import { type RetryPolicy, RetryState } from "./retryState.ts"
@@ -59,6 +59,8 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
   exit: JobExit<O, E> | undefined = undefined
   /** When (Clock ms) it last entered a queue, or started, for the pool's timings; -1: not timed. */
   mark = -1
+  /** With a tracer installed: the submitter's span, and the running attempt's. */
+  trace: { readonly parent: Tracer.AnySpan | undefined; span: Tracer.Span | undefined } | undefined = undefined
   private observers: Observer | Array<Observer> | undefined = undefined
 
   constructor(seq: number, input: I, priority: number, extras: JobExtras | undefined, owner: JobOwner) {
