@@ -1,5 +1,5 @@
 // The `troupe` command line: `study` (also what a bare `troupe` runs),
-// `bench` and `runner`. Handlers are parameters so tests can check parsing alone.
+// `bench`, `runner` and `dashboard`. Handlers are parameters so tests can check parsing alone.
 import { Effect, Layer } from "effect"
 import { Command } from "effect/cli"
 import type { EnvFileError } from "./config.ts"
@@ -10,11 +10,13 @@ type FlagValues<F> = { readonly [K in keyof F]: F[K] extends import("effect/cli"
 export type StudyInput = FlagValues<typeof Flags.study>
 export type BenchInput = FlagValues<typeof Flags.bench>
 export type RunnerInput = FlagValues<typeof Flags.runner>
+export type DashboardInput = FlagValues<typeof Flags.dashboard>
 
-export interface Handlers<E1, R1, E2, R2, E3, R3> {
+export interface Handlers<E1, R1, E2, R2, E3, R3, E4 = never, R4 = never> {
   readonly study: (input: StudyInput) => Effect.Effect<void, E1, R1>
   readonly bench: (input: BenchInput) => Effect.Effect<void, E2, R2>
   readonly runner: (input: RunnerInput) => Effect.Effect<void, E3, R3>
+  readonly dashboard: (input: DashboardInput) => Effect.Effect<void, E4, R4>
 }
 
 const studyDescription =
@@ -32,13 +34,18 @@ const runnerDescription =
   "PostgreSQL with the other runners (--postgres; without it, one started here for its lifetime, its URL printed). " +
   "Runs until Ctrl-C or SIGTERM, then hands its shards back."
 
-export const make = <E1, R1, E2, R2, E3, R3>(handlers: Handlers<E1, R1, E2, R2, E3, R3>) => {
+const dashboardDescription =
+  "The live dashboard on a demo workload: a pool whose team grows and shrinks through waves of jobs, on a page at " +
+  "127.0.0.1 (its address printed). Runs until Ctrl-C."
+
+export const make = <E1, R1, E2, R2, E3, R3, E4, R4>(handlers: Handlers<E1, R1, E2, R2, E3, R3, E4, R4>) => {
   const study = Command.make("study", Flags.study, handlers.study).pipe(Command.withDescription(studyDescription))
   const bench = Command.make("bench", Flags.bench, handlers.bench).pipe(Command.withDescription(benchDescription))
   const runner = Command.make("runner", Flags.runner, handlers.runner).pipe(Command.withDescription(runnerDescription))
+  const dashboard = Command.make("dashboard", Flags.dashboard, handlers.dashboard).pipe(Command.withDescription(dashboardDescription))
   return Command.make("troupe", Flags.study, handlers.study).pipe(
     Command.withDescription(`troupe: supervised, self-sizing worker pools for Effect. With no command, runs the study. ${studyDescription}`),
-    Command.withSubcommands([study, bench, runner])
+    Command.withSubcommands([study, bench, runner, dashboard])
   )
 }
 

@@ -137,6 +137,8 @@ export const study = {
   scaling: choice("scaling", "TROUPE_SCALING", ["auto", "threshold"], "auto", "The autoscaled run's policy: auto (grow at a threshold, retire idle workers) or threshold (grow only)"),
   jobsPerWorker: count("jobs-per-worker", "TROUPE_JOBS_PER_WORKER", "The autoscaled run grows the team when this many jobs wait per worker (default 1; env TROUPE_JOBS_PER_WORKER)").pipe(Flag.withDefault(1)),
   idleAfterMs: count("idle-after-ms", "TROUPE_IDLE_AFTER_MS", "The autoscaled run retires a worker idle this long, ms (default 300; env TROUPE_IDLE_AFTER_MS)").pipe(Flag.withDefault(300)),
+  dashboard: toggle("dashboard", "TROUPE_DASHBOARD", "Serve the live dashboard while the study runs, on 127.0.0.1 (its address on stderr)"),
+  dashboardPort: count("dashboard-port", "TROUPE_DASHBOARD_PORT", "The dashboard's port (default: a free one; env TROUPE_DASHBOARD_PORT)", atMost(65_535)).pipe(Flag.optional),
   runners: count("runners", "TROUPE_RUNNERS", "Run the study distributed instead: the jobs across 1..N runner processes (each a troupe pool of one worker) sharing PostgreSQL (env TROUPE_RUNNERS)", atMost(16)).pipe(Flag.optional),
   postgres: postgres()
 }
@@ -173,4 +175,14 @@ export const runner = {
     Flag.optional
   ),
   maxWorkers: count("max-workers", "TROUPE_MAX_WORKERS", "Its troupe pool's largest team (default 16; env TROUPE_MAX_WORKERS)", atMost(1_024)).pipe(Flag.withDefault(16))
+}
+
+/** `troupe dashboard`'s flags. */
+export const dashboard = {
+  host: Flag.String("host").pipe(
+    Flag.withDescription("The interface to serve on (default 127.0.0.1, this machine only; 0.0.0.0 serves every interface; env TROUPE_DASHBOARD_HOST)"),
+    Flag.withFallbackConfig(Config.String("TROUPE_DASHBOARD_HOST")),
+    Flag.withDefault("127.0.0.1")
+  ),
+  port: count("port", "TROUPE_DASHBOARD_PORT", "Its port (default: a free one; env TROUPE_DASHBOARD_PORT)", atMost(65_535)).pipe(Flag.optional)
 }

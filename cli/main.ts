@@ -9,10 +9,11 @@ import { version } from "../lib/version.ts"
 import * as Bench from "./bench.ts"
 import * as Commands from "./commands.ts"
 import * as Config from "./config.ts"
+import * as DashboardCommand from "./dashboard.ts"
 import * as Runner from "./runner.ts"
 import * as Study from "./study.ts"
 
-const cli = Commands.make({ study: Study.run, bench: Bench.run, runner: Runner.run })
+const cli = Commands.make({ study: Study.run, bench: Bench.run, runner: Runner.run, dashboard: DashboardCommand.run })
 
 NodeRuntime.runMain(
   Command.run(cli, { version }).pipe(

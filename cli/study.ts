@@ -1,7 +1,8 @@
 // `troupe study` (also what a bare `troupe` runs): runs the study
 // (lib/study/) with live progress, then prints the tables (or the JSON) and
 // writes the report folder.
-import { Console, Effect, Path } from "effect"
+import { Console, Effect, Option, Path } from "effect"
+import * as Dashboard from "troupe/Dashboard"
 import * as Progress from "../lib/progress.ts"
 import type { StudyReport } from "../lib/report/Report.ts"
 import { autoscaledHeader, autoscaledRows, kindHeader, kindRows, kindTitle, provenance, timelineLine } from "../lib/report/summary.ts"
@@ -27,13 +28,20 @@ export const printTables = (report: StudyReport) =>
     ].join("\n")
   )
 
+/** With --dashboard, `effect` runs with the dashboard up (its address on stderr), and the study's pools on it. */
+const withDashboard = <A, E, R>(options: StudyInput, effect: Effect.Effect<A, E, R>) =>
+  !options.dashboard ? effect : Effect.gen(function*() {
+    yield* Console.error(`troupe: the study's dashboard: ${(yield* Dashboard.Dashboard).url}`)
+    return yield* effect
+  }).pipe(Effect.provide(Dashboard.layer({ port: Option.getOrUndefined(options.dashboardPort) })))
+
 export const run = (options: StudyInput) =>
   Effect.gen(function*() {
     const path = yield* Path.Path
     const plan = resolve(options)
     if (plan.distributed !== undefined) return yield* Distributed.run({ ...plan, distributed: plan.distributed }, options)
     const profile = options.profile ? path.join(options.out, "study.cpuprofile") : undefined
-    const report = yield* study(plan, options).pipe(
+    const report = yield* withDashboard(options, study(plan, options)).pipe(
       Effect.provide(Progress.layer(Progress.modeFor(options))),
       profiled(profile)
     )

@@ -18,6 +18,7 @@ interface Ran {
   readonly study: ReadonlyArray<Commands.StudyInput>
   readonly bench: ReadonlyArray<Commands.BenchInput>
   readonly runner: ReadonlyArray<Commands.RunnerInput>
+  readonly dashboard: ReadonlyArray<Commands.DashboardInput>
   /** What it printed on stdout and on stderr, lines joined. */
   readonly stdout: string
   readonly stderr: string
@@ -33,6 +34,7 @@ const troupe = (args: ReadonlyArray<string>, config: Layer.Layer<never, CliConfi
     const study: Array<Commands.StudyInput> = []
     const bench: Array<Commands.BenchInput> = []
     const runner: Array<Commands.RunnerInput> = []
+    const dashboard: Array<Commands.DashboardInput> = []
     const stdout: Array<string> = []
     const stderr: Array<string> = []
     const console: Console.Console = {
@@ -43,7 +45,8 @@ const troupe = (args: ReadonlyArray<string>, config: Layer.Layer<never, CliConfi
     const cli = Commands.make({
       study: (input) => Effect.sync(() => void study.push(input)),
       bench: (input) => Effect.sync(() => void bench.push(input)),
-      runner: (input) => Effect.sync(() => void runner.push(input))
+      runner: (input) => Effect.sync(() => void runner.push(input)),
+      dashboard: (input) => Effect.sync(() => void dashboard.push(input))
     })
     const exit = yield* Command.runWith(cli, { version: "test" })(args).pipe(
       Commands.provide(config),
@@ -51,7 +54,7 @@ const troupe = (args: ReadonlyArray<string>, config: Layer.Layer<never, CliConfi
       Effect.provideService(Console.Console, console),
       Effect.exit
     )
-    return { study, bench, runner, stdout: stdout.join("\n"), stderr: stderr.join("\n"), exit } satisfies Ran
+    return { study, bench, runner, dashboard, stdout: stdout.join("\n"), stderr: stderr.join("\n"), exit } satisfies Ran
   }).pipe(Effect.provide(NodeServices.layer))
 
 /** `troupe` on `args` with `env` for its environment and no `.env` file. */
@@ -132,6 +135,18 @@ describe("troupe study: flags", () => {
       })
     }))
 
+  it.effect("dashboard takes its host and port, each with its variable; the study takes --dashboard and --dashboard-port", () =>
+    Effect.gen(function*() {
+      expect((yield* parse(["dashboard"])).dashboard[0]).toMatchObject({ host: "127.0.0.1", port: Option.none() })
+      expect((yield* parse(["dashboard", "--host", "0.0.0.0", "--port", "9464"])).dashboard[0]).toMatchObject({ host: "0.0.0.0", port: Option.some(9464) })
+      expect((yield* parse(["dashboard"], { TROUPE_DASHBOARD_HOST: "::1", TROUPE_DASHBOARD_PORT: "9000" })).dashboard[0]).toMatchObject({
+        host: "::1",
+        port: Option.some(9000)
+      })
+      expect((yield* parse(["--dashboard", "--dashboard-port", "9100"])).study[0]).toMatchObject({ dashboard: true, dashboardPort: Option.some(9100) })
+      expect((yield* parse([], { TROUPE_DASHBOARD: "1" })).study[0]).toMatchObject({ dashboard: true, dashboardPort: Option.none() })
+    }))
+
   it.effect("bench takes its own flags", () =>
     Effect.gen(function*() {
       const { bench, study, exit } = yield* parse(["bench", "--rounds", "2", "--only", "A,C", "--no-write"])
@@ -184,13 +199,13 @@ describe("troupe study: flags", () => {
 })
 
 describe("docs/cli.md", () => {
-  it.effect("lists every flag of study, bench and runner with the variable --help names", () =>
+  it.effect("lists every flag of study, bench, runner and dashboard with the variable --help names", () =>
     Effect.gen(function*() {
       const page = readFileSync(new URL("../docs/cli.md", import.meta.url), "utf8")
-      for (const args of [["study", "--help"], ["bench", "--help"], ["runner", "--help"]]) {
+      for (const args of [["study", "--help"], ["bench", "--help"], ["runner", "--help"], ["dashboard", "--help"]]) {
         const help = (yield* parse(args)).stdout
         const flags = [...help.matchAll(/^\s+(--[a-z-]+)\b.*\(.*env (TROUPE_[A-Z_]+)\)/gm)].map((m) => [m[1]!, m[2]!] as const)
-        expect(flags.length).toBeGreaterThan({ study: 17, bench: 6, runner: 4 }[args[0]!]!)
+        expect(flags.length).toBeGreaterThan({ study: 19, bench: 6, runner: 4, dashboard: 1 }[args[0]!]!)
         for (const [flag, env] of flags) {
           const documented = page.includes(`| \`${flag}\` | \`${env}\` |`) || (page.includes(`\`${flag}`) && page.includes(`\`${env}`))
           expect(documented, `${flag} (${env}) in docs/cli.md`).toBe(true)
@@ -214,7 +229,7 @@ describe("troupe: bad input gets one line on stderr, the --help pointer and exit
     ["unknown flag", ["--frob"], {}, "troupe: unknown flag --frob"],
     ["misspelt flag", ["--job=3"], {}, "troupe: unknown flag --job (did you mean --jobs?)"],
     ["a flag of another command", ["bench", "--kind", "cpu"], {}, "troupe bench: unknown flag --kind"],
-    ["unknown command", ["benchh"], {}, `troupe: unknown command "benchh": expected study or bench or runner`],
+    ["unknown command", ["benchh"], {}, `troupe: unknown command "benchh": expected study or bench or runner or dashboard`],
     ["stray argument", ["study", "extra"], {}, `troupe study: unexpected "extra": expected flags only`],
     ["missing value", ["--jobs"], {}, "troupe: --jobs needs a value (integer)"],
     ["missing choice", ["--kind"], {}, "troupe: --kind needs a value (both | sleep | cpu)"],
@@ -237,6 +252,8 @@ describe("troupe: bad input gets one line on stderr, the --help pointer and exit
     ["a port out of range", ["runner", "--port", "70000"], {}, `troupe runner: --port "70000": expected a whole number from 1 to 65,535`],
     ["runner's variable", ["runner"], { TROUPE_RUNNER_PORT: "http" }, `troupe runner: TROUPE_RUNNER_PORT="http": expected ${whole}`],
     ["a study flag given to runner", ["runner", "--jobs", "3"], {}, "troupe runner: unknown flag --jobs"],
+    ["a dashboard port out of range", ["dashboard", "--port", "0"], {}, `troupe dashboard: --port "0": expected ${whole}`],
+    ["the study's dashboard port", ["--dashboard-port", "x"], {}, `troupe: --dashboard-port "x": expected ${whole}`],
     ["unknown section", ["bench", "--only", "A,Z"], {}, `troupe bench: --only "A,Z": expected section keys among A, B, C, D, E, F, G, H, I, such as A,C`],
     ["variable not a number", [], { TROUPE_JOBS: "abc" }, `troupe: TROUPE_JOBS="abc": expected ${whole}`],
     ["variable out of range", [], { TROUPE_JOBS: "0" }, `troupe: TROUPE_JOBS="0": expected ${whole}`],
@@ -249,9 +266,9 @@ describe("troupe: bad input gets one line on stderr, the --help pointer and exit
   for (const [what, args, env, line] of cases) {
     it.effect(`${what}: ${[...Object.entries(env).map(([k, v]) => `${k}=${v}`), "troupe", ...args].join(" ")}`, () =>
       Effect.gen(function*() {
-        const { exit, stdout, stderr, study, bench, runner } = yield* parse(args, env)
+        const { exit, stdout, stderr, study, bench, runner, dashboard } = yield* parse(args, env)
         expect(exit._tag).toBe("Failure")
-        expect(study.length + bench.length + runner.length).toBe(0) // nothing ran
+        expect(study.length + bench.length + runner.length + dashboard.length).toBe(0) // nothing ran
         expect(stdout).toBe("") // no help
         const command = line.slice(0, line.indexOf(": ")) // troupe, troupe study, troupe bench
         expect(stderr).toBe(`${line}\nRun ${command} --help for every flag.`)

@@ -28,7 +28,9 @@ export const defaultFlags: StudyFlags = {
   jobsPerWorker: 1,
   idleAfterMs: 300,
   runners: Option.none(),
-  postgres: Option.none()
+  postgres: Option.none(),
+  dashboard: false,
+  dashboardPort: Option.none()
 }
 
 const plan = resolve(defaultFlags)

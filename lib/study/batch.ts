@@ -3,6 +3,7 @@
 // starts and completions.
 import { Clock, Duration, Effect, type Scope, Stream } from "effect"
 import { type InvalidOptions, Pool, type Scaling } from "troupe"
+import * as Dashboard from "troupe/Dashboard"
 import { pi } from "./pi.thread.ts"
 import type { KindPlan, StudyPlan } from "./plan.ts"
 
@@ -30,9 +31,12 @@ export const makePool = (
     capacity: "unbounded" as const,
     name: `${plan.kind}-study`
   }
-  return (plan.kind === "sleep"
+  const made = (plan.kind === "sleep"
     ? Pool.make({ ...common, handler: (ms: number) => Effect.sleep(Duration.millis(ms)) })
     : Pool.make({ ...common, handler: pi })) as Effect.Effect<StudyPool, InvalidOptions, Scope.Scope>
+  // With --dashboard, every pool the study makes is on it while it lives.
+  return Effect.tap(made, (pool) =>
+    Effect.flatMap(Effect.serviceOption(Dashboard.Dashboard), (dashboard) => dashboard._tag === "Some" ? dashboard.value.watch(pool) : Effect.void))
 }
 
 /**

@@ -49,6 +49,9 @@ export interface StudyFlags {
   readonly runners: Option.Option<number>
   /** The distributed study's PostgreSQL URL; none: embedded. */
   readonly postgres: Option.Option<string>
+  /** Serve the live dashboard while the study runs (cli/study.ts), on this port or a free one. */
+  readonly dashboard: boolean
+  readonly dashboardPort: Option.Option<number>
 }
 
 const upTo = (n: number): ReadonlyArray<number> => Array.from({ length: n }, (_, i) => i + 1)
