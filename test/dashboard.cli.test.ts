@@ -50,7 +50,7 @@ describe("the dashboard from the command line", () => {
       expect(ran.status).toBe(1)
       expect(ran.stdout).toBe("")
       expect(ran.stderr.trim().split("\n")).toHaveLength(1)
-      expect(ran.stderr).toContain(`troupe dashboard: the dashboard could not listen on 127.0.0.1:${port}`)
+      expect(ran.stderr.trim()).toBe(`troupe dashboard: the dashboard could not listen on 127.0.0.1:${port}: the address is in use (EADDRINUSE)`)
     } finally {
       blocker.close()
     }

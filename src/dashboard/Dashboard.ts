@@ -28,6 +28,15 @@ export class DashboardError extends Schema.TaggedError<DashboardError>()("Dashbo
   cause: Schema.optional(Schema.Unknown)
 }) {}
 
+// A server error's Node cause, in words: "address in use (EADDRINUSE)".
+const why = (error: unknown): string => {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause
+  if (cause?.code === "EADDRINUSE") return "the address is in use (EADDRINUSE)"
+  if (cause?.code === "EADDRNOTAVAIL") return "no such address on this machine (EADDRNOTAVAIL)"
+  if (cause?.code === "EACCES") return "permission denied (EACCES)"
+  return cause?.message ?? String(error)
+}
+
 /** @category models */
 export interface Options {
   /** The interface to listen on (default 127.0.0.1: this machine only). `0.0.0.0` serves every interface: say so only on purpose. */
@@ -63,7 +72,7 @@ export const layer = (options: Options = {}): Layer.Layer<Dashboard, DashboardEr
     const decisions = yield* PubSub.unbounded<InspectionEvent>()
     const served: Server.Served = { pools, open: 0, decisions, interval: options.interval ?? Duration.millis(250), echarts }
     const context = yield* Layer.build(Server.layer(served, host, options.port ?? 0)).pipe(
-      Effect.mapError((cause) => new DashboardError({ message: `the dashboard could not listen on ${host}:${options.port ?? 0}: ${String(cause)}`, cause }))
+      Effect.mapError((cause) => new DashboardError({ message: `the dashboard could not listen on ${host}:${options.port ?? 0}: ${why(cause)}`, cause }))
     )
     const address = Context.get(context, HttpServer.HttpServer).address
     if (!("port" in address)) return yield* new DashboardError({ message: "the dashboard's server is not on a TCP port" })
