@@ -9,6 +9,7 @@ import { OtlpExporter, OtlpSerialization, OtlpTracer } from "effect/observabilit
 import { describe, expect } from "vitest"
 import { Job, Pool } from "../src/index.ts"
 import type { JobRecord } from "../src/job/internal/jobRecord.ts"
+import { parentSpan } from "./fixtures/threads.ts"
 
 /** Effect's native spans, kept as they are made. */
 const recording = () => {
@@ -85,6 +86,21 @@ describe("tracing", () => {
       expect(yield* Job.join(job)).toBe(1)
       expect((job as unknown as JobRecord).trace).toBeUndefined()
     }).pipe(Effect.scoped))
+
+  it.live("a thread handler runs under its attempt's span across the thread boundary (an external span); with no tracer, under none", () => {
+    const { spans, layer } = recording()
+    return Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: parentSpan, minWorkers: 1, maxWorkers: 1, scaling: "fixed" })
+      // One job with a timeout, one without: both forms of the thread's job entry carry the trace.
+      const seen = yield* Effect.all([Pool.submit(pool, 1), Pool.submit(pool, 2, { timeout: "10 seconds" })]).pipe(Effect.withSpan("request"))
+      const request = spans.find((s) => s.name === "request")!
+      const jobs = spans.filter((s) => s.name === "troupe.job")
+      expect(jobs).toHaveLength(2)
+      expect(seen.sort()).toEqual(jobs.map((j) => `${request.traceId}/${j.spanId}`).sort())
+      const untraced = yield* Pool.make({ handler: parentSpan, minWorkers: 1, maxWorkers: 1, scaling: "fixed" }).pipe(Effect.provideService(Tracer.Tracer, Tracer.nativeTracer))
+      expect(yield* Pool.submit(untraced, 1)).toBe("none")
+    }).pipe(Effect.scoped, Effect.provide(layer))
+  }, 30_000)
 
   it.live("OtlpTracer posts the job spans with the submitter's span as their parent", () => {
     const posted: Array<any> = []

@@ -23,7 +23,7 @@ import type * as Schema from "effect/Schema"
 import { getHeapStatistics } from "node:v8"
 import { parentPort, workerData } from "node:worker_threads"
 import { isHandler, type Handler } from "../Thread.ts"
-import { claimTag, type JobEntry, Tag, type ThreadData } from "./threadProtocol.ts"
+import { claimTag, type JobEntry, Tag, type ThreadData, type Trace } from "./threadProtocol.ts"
 
 const data = workerData as ThreadData
 const port = parentPort!
@@ -42,7 +42,7 @@ type Codec = (value: unknown) => unknown
 const EffectTypeId: Effect.TypeId = "~effect/Effect"
 const isEffect = (u: unknown): u is Effect.Effect<unknown, unknown> => typeof u === "object" && u !== null && EffectTypeId in u
 
-type Runtime = readonly [typeof import("effect/Effect"), typeof import("effect/Exit"), typeof import("effect/Cause")]
+type Runtime = readonly [typeof import("effect/Effect"), typeof import("effect/Exit"), typeof import("effect/Cause"), typeof import("effect/Tracer")]
 let runtime: Runtime | undefined
 /** Jobs that arrived while Effect was loading: not claimed yet, so the pool may still withdraw them. */
 let waitingForRuntime: Array<JobEntry> | undefined
@@ -145,7 +145,7 @@ const guarded = (id: number, tag: Tag, encode: () => unknown): void => {
   push(id, tag, value)
 }
 
-const run = (id: number, slot: number, input: unknown): void => {
+const run = (id: number, slot: number, input: unknown, trace?: Trace): void => {
   const tag = claimTag(id)
   if (Atomics.compareExchange(claims, slot, tag, -tag) !== tag) return // withdrawn by the pool: never runs
   let result: unknown
@@ -155,8 +155,8 @@ const run = (id: number, slot: number, input: unknown): void => {
     return push(id, Tag.defect, defect)
   }
   if (isEffect(result)) {
-    if (runtime !== undefined) runEffect(id, result)
-    else loadRuntime(() => runEffect(id, result))
+    if (runtime !== undefined) runEffect(id, result, trace)
+    else loadRuntime(() => runEffect(id, result, trace))
   } else if (isPromiseLike(result)) {
     // A rejection is the job's typed failure, as for a fiber handler.
     result.then((value) => succeed(id, value), (error) => fail(id, error))
@@ -165,8 +165,11 @@ const run = (id: number, slot: number, input: unknown): void => {
   }
 }
 
-const runEffect = (id: number, effect: Effect.Effect<unknown, unknown>): void => {
-  const fiber = runtime![0].runFork(effect)
+// With a trace, the handler's spans are children of its attempt's span in the pool (an external span here).
+const runEffect = (id: number, effect: Effect.Effect<unknown, unknown>, trace: Trace | undefined): void => {
+  const [E, , , Tracer] = runtime!
+  const traced = trace === undefined ? effect : E.withParentSpan(effect, Tracer.externalSpan({ traceId: trace[0], spanId: trace[1], sampled: trace[2] }))
+  const fiber = E.runFork(traced)
   const exit = fiber.pollUnsafe()
   if (exit !== undefined) return settleExit(id, exit)
   running.set(id, fiber)
@@ -175,7 +178,7 @@ const runEffect = (id: number, effect: Effect.Effect<unknown, unknown>): void =>
 
 const loadRuntime = (then: () => void): void => {
   waitingForRuntime = []
-  Promise.all([import("effect/Effect"), import("effect/Exit"), import("effect/Cause")]).then((loaded) => {
+  Promise.all([import("effect/Effect"), import("effect/Exit"), import("effect/Cause"), import("effect/Tracer")]).then((loaded) => {
     runtime = loaded
     then()
     const waiting = waitingForRuntime!
@@ -189,9 +192,10 @@ const take = (entry: JobEntry): void => {
   if (waitingForRuntime !== undefined) return void waitingForRuntime.push(entry)
   if (entry.length === 1) return running.get(entry[0])?.interruptUnsafe()
   if (entry.length === 3) return run(entry[0], entry[1], entry[2])
-  flush()
-  run(entry[0], entry[1], entry[2])
-  flush()
+  const timed = entry[3] === 1
+  if (timed) flush()
+  run(entry[0], entry[1], entry[2], entry[4])
+  if (timed) flush()
 }
 
 port.on("message", (message: readonly [0, ReadonlyArray<JobEntry>] | readonly [1]) => {

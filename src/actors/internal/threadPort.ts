@@ -8,7 +8,7 @@ import { Cause, Clock, Context, Effect, Exit, type Fiber } from "effect"
 import type { SchedulerDispatcher } from "effect/Scheduler"
 import { Spawner, WorkerPlatform, type Worker } from "effect/workers/Worker"
 import { Worker as NodeThread } from "node:worker_threads"
-import { claimTag, type JobEntry, type ResultEntry, Tag, type ThreadData } from "./threadProtocol.ts"
+import { claimTag, type JobEntry, type ResultEntry, Tag, type ThreadData, type Trace } from "./threadProtocol.ts"
 
 // Built, this module is threadPort.js beside threadEntry.js; from source (this
 // repository, Node stripping types), threadPort.ts beside threadEntry.ts.
@@ -182,7 +182,7 @@ export class ThreadPort {
   }
 
   /** Sends a job; `reply` is called once with its result, unless the job is withdrawn. Returns its send index. */
-  call(input: unknown, timed: boolean, reply: (reply: Reply) => void): number {
+  call(input: unknown, timed: boolean, trace: Trace | undefined, reply: (reply: Reply) => void): number {
     const k = this.sent++
     if (this.deadReason !== undefined) {
       reply("lost")
@@ -190,7 +190,7 @@ export class ThreadPort {
     }
     const slot = this.claims.offer(k)
     this.pending.set(k, reply)
-    this.post(timed ? [k, slot, input, 1] : [k, slot, input])
+    this.post(trace !== undefined ? [k, slot, input, timed ? 1 : 0, trace] : timed ? [k, slot, input, 1] : [k, slot, input])
     if (this.spec.maxHeapMb !== undefined && canWatch && this.watch === undefined) {
       // On the pool's Clock, like every other timer of troupe.
       this.watch = Effect.runForkWith(this.spec.context)(Effect.forever(Effect.sleep(watchMs).pipe(Effect.andThen(Effect.sync(this.readHeap)))))

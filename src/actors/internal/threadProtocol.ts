@@ -22,14 +22,22 @@ export const Tag = {
 } as const
 export type Tag = (typeof Tag)[keyof typeof Tag]
 
+/** A job attempt's span, with a tracer installed in the pool: the handler's spans in the thread join its trace. */
+export type Trace = readonly [traceId: string, spanId: string, sampled: boolean]
+
 /**
  * Pool to thread: `[id, slot, input]` runs a job (claiming its slot first),
  * `[id]` interrupts it. `[id, slot, input, 1]` runs a job with a timeout: the
  * thread reports around it at once rather than at the end of its batch, so a
  * job stuck behind it in the batch cannot hold its result back (and be taken
- * for the stuck one), nor it theirs.
+ * for the stuck one), nor it theirs. `[id, slot, input, 0 | 1, trace]`: the
+ * same, with its attempt's span.
  */
-export type JobEntry = readonly [number, number, unknown] | readonly [number, number, unknown, 1] | readonly [number]
+export type JobEntry =
+  | readonly [number, number, unknown]
+  | readonly [number, number, unknown, 0 | 1]
+  | readonly [number, number, unknown, 0 | 1, Trace]
+  | readonly [number]
 
 /** Thread to pool. */
 export type ResultEntry = readonly [number, Tag, unknown?]

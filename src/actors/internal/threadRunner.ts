@@ -148,7 +148,9 @@ export class ThreadRunner implements JobRunner {
     if (this.port.sent >= this.options.recycleAfter) this.replace(`it ran ${this.options.recycleAfter} jobs`)
     const port = this.port
     call.port = port
-    call.k = port.call(call.job.payload, call.job.timeoutMs !== Infinity, (reply) => this.replied(call, port, reply))
+    const span = call.job.trace?.span
+    const trace = span === undefined ? undefined : ([span.traceId, span.spanId, span.sampled] as const)
+    call.k = port.call(call.job.payload, call.job.timeoutMs !== Infinity, trace, (reply) => this.replied(call, port, reply))
     this.gate?.sent()
   }
 
