@@ -1,6 +1,7 @@
 // Scenario A: 200,000 no-op jobs (Effect.sync) with 8 workers, all results
 // awaited, against an Effect Queue + 8 fibers baseline and p-queue.
-import { Effect, Schedule } from "effect"
+import { Context, Effect, Layer, Schedule, type Scope, Tracer } from "effect"
+import * as Dashboard from "troupe/Dashboard"
 import PQueue from "p-queue"
 import { median } from "../lib/stats.ts"
 import { Job, Pool, Timings } from "../src/index.ts"
@@ -26,15 +27,28 @@ const CAPACITY = 1024
 export const idlePolicies = { retry: { times: 3, schedule: Schedule.exponential("10 millis") }, queueTimeout: "1 hour" } as const
 
 // A producer fiber forks jobs; this fiber joins them in order as they finish.
-const troupe = (policies: Partial<typeof idlePolicies>, handler: (n: number) => Effect.Effect<number> = (n) => Effect.sync(() => n), timed = false) => Effect.gen(function*() {
-  const pool = yield* Pool.make({
+interface Variant {
+  readonly policies?: Partial<typeof idlePolicies>
+  readonly handler?: (n: number) => Effect.Effect<number>
+  /** Run once the pool is made, before the jobs: a reader of its timings, a dashboard with a page open. */
+  readonly setup?: (pool: Pool.Pool<number, number, unknown>) => Effect.Effect<void, unknown, Scope.Scope>
+  /** A tracer of its own installed where the pool is made (so troupe traces every job). */
+  readonly tracer?: boolean
+}
+
+/** A tracer that is not Effect's native one (so troupe traces), making native spans and exporting none. */
+const quietTracer = Tracer.make({ span: (options) => Tracer.nativeTracer.span(options) })
+
+const troupe = ({ policies = {}, handler = (n) => Effect.sync(() => n), setup, tracer = false }: Variant = {}) => Effect.gen(function*() {
+  const made = Pool.make({
     handler,
     maxWorkers: WORKERS,
     scaling: "fixed",
     capacity: CAPACITY,
     ...policies
   })
-  if (timed) yield* Timings.get(pool) // a reader: the pool times every job from here
+  const pool = yield* (tracer ? made.pipe(Effect.provideService(Tracer.Tracer, quietTracer)) : made)
+  if (setup !== undefined) yield* setup(pool)
   const handles: Array<Job.JobHandle<number, unknown> | undefined> = new Array(JOBS)
   const results = new Array<number>(JOBS)
   const start = performance.now()
@@ -74,20 +88,48 @@ const check = (results: ReadonlyArray<number>): void => {
   for (let i = 0; i < JOBS; i++) if (results[i] !== i) throw new Error(`wrong result at ${i}`)
 }
 
-export const contenders = ["troupe", "troupe+idle-policies", "troupe+async-handler", "troupe+timings-read", "effect-queue+8-fibers", "p-queue"] as const
+export const contenders = [
+  "troupe",
+  "troupe+idle-policies",
+  "troupe+async-handler",
+  "troupe+timings-read",
+  "troupe+dashboard-open",
+  "troupe+tracer",
+  "troupe+withspan-handler",
+  "effect-queue+8-fibers",
+  "p-queue"
+] as const
+
+/** The pool on a dashboard with one page open: a reader of /events for the whole run. */
+const dashboardOpen = (pool: Pool.Pool<number, number, unknown>) =>
+  Effect.gen(function*() {
+    const dashboard = Context.get(yield* Layer.build(Dashboard.layer()), Dashboard.Dashboard) // up for the run's scope
+    yield* dashboard.watch(pool)
+    const response = yield* Effect.promise(() => fetch(`${dashboard.url}events`))
+    const reader = response.body!.getReader()
+    yield* Effect.promise(() => reader.read()) // the first snapshot: the page is open
+    yield* Effect.addFinalizer(() => Effect.promise(() => reader.cancel()))
+    void (async () => {
+      while (!(await reader.read()).done);
+    })()
+  })
 
 // The same jobs from an `async` handler: what the Promise path costs per no-op job.
 const asyncHandler = (async (n: number) => n) as unknown as (n: number) => Effect.Effect<number>
 
+const variants: Record<string, Variant> = {
+  "troupe": {},
+  "troupe+async-handler": { handler: asyncHandler },
+  "troupe+timings-read": { setup: (pool) => Effect.asVoid(Timings.get(pool)) },
+  "troupe+dashboard-open": { setup: dashboardOpen },
+  "troupe+tracer": { tracer: true },
+  "troupe+withspan-handler": { handler: (n) => Effect.withSpan(Effect.sync(() => n), "job") },
+  "troupe+idle-policies": { policies: idlePolicies }
+}
+
 const runOnce = (name: string): Promise<number> =>
-  name === "troupe"
-    ? Effect.runPromise(troupe({}))
-    : name === "troupe+async-handler"
-    ? Effect.runPromise(troupe({}, asyncHandler))
-    : name === "troupe+timings-read"
-    ? Effect.runPromise(troupe({}, undefined, true))
-    : name === "troupe+idle-policies"
-    ? Effect.runPromise(troupe(idlePolicies))
+  name in variants
+    ? Effect.runPromise(troupe(variants[name]))
     : name === "p-queue"
     ? pQueue()
     : Effect.runPromise(queueAndFibers)

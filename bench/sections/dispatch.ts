@@ -54,6 +54,13 @@ export const dispatch: Section = {
     const timings = "troupe@before-timings" in elsewhere ? ratio("troupe", "troupe@before-timings") : undefined
     const asyncCost = ratio("troupe+async-handler", "troupe")
     const timed = ratio("troupe+timings-read", "troupe")
+    const dashboardOpen = ratio("troupe+dashboard-open", "troupe")
+    const traced = ratio("troupe+tracer", "troupe")
+    const nsOf = (name: string) => median(ns(name))
+    // What troupe's span per job adds, against what wrapping the handler in Effect.withSpan adds, both over the plain pool.
+    const traceExtra = median(results.map((r) => Number(r["troupe+tracer"]!.nsPerJob) - Number(r.troupe!.nsPerJob)))
+    const withSpanExtra = median(results.map((r) => Number(r["troupe+withspan-handler"]!.nsPerJob) - Number(r.troupe!.nsPerJob)))
+    const tracedVsWithSpan = ratio("troupe+tracer", "troupe+withspan-handler")
     const markdown = [
       `### A. Dispatch overhead (${fmt(Dispatch.JOBS)} \`Effect.sync\` jobs, ${Dispatch.WORKERS} workers, all results awaited)`,
       "",
@@ -67,7 +74,10 @@ export const dispatch: Section = {
       "under `out/`) and run in the same rounds; `troupe@before-async-handlers` likewise, at the last commit before fiber handlers " +
       "could return a Promise or a plain value; `troupe@before-engine-split` likewise, before the engine was split into its " +
       "parts; `troupe@before-timings` likewise, before the wait and run timings. `troupe+timings-read`: the plain pool with its " +
-      "`Timings` read once before the jobs, so every job is timed. `troupe+async-handler`: the same jobs from `async (n) => n`. " +
+      "`Timings` read once before the jobs, so every job is timed. `troupe+dashboard-open`: the plain pool on `troupe/Dashboard` with " +
+      "one page's event stream read throughout. `troupe+tracer`: the plain pool made with a tracer that is not Effect's native one " +
+      "(native spans, exported nowhere), so troupe makes a span per job; `troupe+withspan-handler`: the plain pool, no tracer installed, " +
+      "its handler wrapped in `Effect.withSpan`. `troupe+async-handler`: the same jobs from `async (n) => n`. " +
       "Each child warms up twice and reports the median of three runs.",
       "",
       table(["contender", "ns/job (median)", "min–max", "× Queue+fibers (same round)", "× p-queue (same round)"], rows),
@@ -86,6 +96,12 @@ export const dispatch: Section = {
         `${Dispatch.BEFORE_TIMINGS}, same rounds; target ≤ 1.03×: ${met(timings <= 1.03)}): nothing is timed until someone reads. ` +
         `Read once (\`troupe+timings-read\`: every job timed from then on, a clock read at its submission, start and end), ` +
         `${timed.toFixed(2)}× the unread pool per no-op job. `) +
+      `With the dashboard up and a page open (\`troupe+dashboard-open\`: its /events read for the whole run), ` +
+      `**${dashboardOpen.toFixed(2)}×** the plain pool (target ≤ 1.10×: ${met(dashboardOpen <= 1.1)}). ` +
+      `With a tracer installed (\`troupe+tracer\`: a span per job), **${fmt(nsOf("troupe+tracer"))} ns** per job, ${traced.toFixed(2)}× the ` +
+      `plain pool: a span costs **${fmt(traceExtra)} ns** a job, where wrapping the handler in Effect's own \`Effect.withSpan\` ` +
+      `(\`troupe+withspan-handler\`, no tracer installed) costs ${fmt(withSpanExtra)} ns; the traced pool runs at ` +
+      `**${tracedVsWithSpan.toFixed(2)}×** the withSpan-wrapped one (target ≤ 1.2×: ${met(tracedVsWithSpan <= 1.2)}). ` +
       `Policies configured but never firing cost ${policies.toFixed(2)}× the plain pool per no-op job (each job then carries its ` +
       `submission time, retry policy and queue deadline: a fixed cost of a few hundred ns, which a job doing real work does not notice).`
     ].join("\n")
