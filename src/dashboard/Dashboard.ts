@@ -2,8 +2,9 @@
  * A live dashboard of troupe pools in a browser: each worker as its
  * lifecycle statechart with the current state lit, queue depth per worker,
  * throughput, wait and run percentiles, and the supervisors' decisions on a
- * timeline. Served by Effect's HTTP server on 127.0.0.1 (another host only
- * when given), pushed over server-sent events while a page is open.
+ * timeline; in a process of a distributed troupe (`troupe/Cluster`), its
+ * runners too. Served by Effect's HTTP server on 127.0.0.1 (another host
+ * only when given), pushed over server-sent events while a page is open.
  *
  * ```ts
  * const program = Effect.gen(function*() {
@@ -16,6 +17,7 @@
  * @since 0.6.0
  */
 import { Context, Duration, Effect, Layer, PubSub, Schema, type Scope, Stream } from "effect"
+import { RunnerStorage } from "effect/cluster"
 import { HttpServer } from "effect/http"
 import type { InspectionEvent } from "../engine/Inspection.ts"
 import * as Pool from "../Pool.ts"
@@ -70,7 +72,13 @@ export const layer = (options: Options = {}): Layer.Layer<Dashboard, DashboardEr
     const host = options.host ?? "127.0.0.1"
     const pools = new Set<Pool.Pool<any, any, any>>()
     const decisions = yield* PubSub.unbounded<InspectionEvent>()
-    const served: Server.Served = { pools, open: 0, decisions, interval: options.interval ?? Duration.millis(250), echarts }
+    // In a process of a distributed troupe (a runner's, or a client's), its runners are on the page too.
+    const storage = yield* Effect.serviceOption(RunnerStorage.RunnerStorage)
+    const runners = storage._tag === "None" ? undefined : storage.value.getRunners.pipe(
+      Effect.map((list) => list.map(([runner, healthy]) => ({ address: `${runner.address.host}:${runner.address.port}`, healthy }))),
+      Effect.orElseSucceed(() => [])
+    )
+    const served: Server.Served = { pools, runners, open: 0, decisions, interval: options.interval ?? Duration.millis(250), echarts }
     const context = yield* Layer.build(Server.layer(served, host, options.port ?? 0)).pipe(
       Effect.mapError((cause) => new DashboardError({ message: `the dashboard could not listen on ${host}:${options.port ?? 0}: ${why(cause)}`, cause }))
     )

@@ -34,6 +34,7 @@ export const html = `<!doctype html>
 <body>
 <header><h1>troupe dashboard</h1><span id="conn">connecting…</span></header>
 <main id="pools"></main>
+<section class="pool" id="runners-section" hidden><h2>Runners of the distributed troupe</h2><ul id="runners"></ul></section>
 <section class="pool"><h2>Decisions of the supervisors</h2><div id="timeline"></div><ol id="decisions" reversed></ol></section>
 <script src="/echarts.js"></script>
 <script>
@@ -127,6 +128,11 @@ fetch("/graph").then((r) => r.json()).then((g) => {
   source.addEventListener("error", () => document.getElementById("conn").textContent = "reconnecting…")
   source.addEventListener("snapshot", (e) => JSON.parse(e.data).forEach(render))
   source.addEventListener("decision", (e) => decided(JSON.parse(e.data)))
+  source.addEventListener("runners", (e) => {
+    document.getElementById("runners-section").hidden = false
+    document.getElementById("runners").innerHTML = JSON.parse(e.data).map((r) =>
+      '<li data-runner="' + r.address + '" data-healthy="' + r.healthy + '">' + r.address + (r.healthy ? " · healthy" : " · unhealthy") + "</li>").join("")
+  })
 })
 </script>
 </body>

@@ -41,8 +41,16 @@ export const graph = () => {
 
 const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
 
+/** A distributed troupe's runner, as the cluster's runner storage has it. */
+export interface RunnerView {
+  readonly address: string
+  readonly healthy: boolean
+}
+
 export interface Served {
   readonly pools: ReadonlySet<Pool<any, any, any>>
+  /** In a process of a distributed troupe: its runners, read from the cluster's storage once a second. */
+  readonly runners: Effect.Effect<ReadonlyArray<RunnerView>> | undefined
   /** Pages with /events open now. */
   open: number
   readonly decisions: PubSub.PubSub<InspectionEvent>
@@ -61,7 +69,11 @@ const routes = (served: Served) => {
       Stream.map((views) => sse("snapshot", views))
     )
     const decisions = Stream.fromPubSub(served.decisions).pipe(Stream.map((event) => sse("decision", event)))
-    const body = Stream.merge(snapshots, decisions).pipe(Stream.ensuring(Effect.sync(() => void served.open--)))
+    const runners = served.runners === undefined ? Stream.empty : Stream.tick("1 second").pipe(
+      Stream.mapEffect(() => served.runners!),
+      Stream.map((list) => sse("runners", list))
+    )
+    const body = Stream.mergeAll([snapshots, decisions, runners], { concurrency: "unbounded" }).pipe(Stream.ensuring(Effect.sync(() => void served.open--)))
     return HttpServerResponse.stream(Stream.encodeText(body), {
       contentType: "text/event-stream",
       headers: { "cache-control": "no-cache" }
