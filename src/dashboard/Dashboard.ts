@@ -16,13 +16,13 @@
  *
  * @since 0.6.0
  */
-import { Context, Duration, Effect, Layer, PubSub, Schema, type Scope, Stream } from "effect"
+import { Context, Duration, Effect, Layer, PubSub, Schema, type Scope } from "effect"
 import { RunnerStorage } from "effect/cluster"
 import { HttpServer } from "effect/http"
 import type { InspectionEvent } from "../engine/Inspection.ts"
-import * as Pool from "../Pool.ts"
+import type * as Pool from "../Pool.ts"
 import * as Server from "./internal/server.ts"
-import { isDecision } from "./internal/snapshot.ts"
+import { impl } from "../engine/internal/poolImpl.ts"
 
 /** The dashboard could not start: no echarts to serve, or the address is taken. */
 export class DashboardError extends Schema.TaggedError<DashboardError>()("DashboardError", {
@@ -90,12 +90,12 @@ export const layer = (options: Options = {}): Layer.Layer<Dashboard, DashboardEr
       Effect.gen(function*() {
         pools.add(pool)
         yield* Effect.addFinalizer(() => Effect.sync(() => void pools.delete(pool)))
-        // The team's decisions, forwarded while the pool is watched (a few per scaling step: no per-job cost).
-        yield* Pool.events(pool).pipe(
-          Stream.filter(isDecision),
-          Stream.runForEach((event) => PubSub.publish(decisions, event)),
-          Effect.forkScoped
-        )
+        // The team's decisions, forwarded while the pool is watched: a listener on them alone, not a
+        // subscriber to every worker transition (which a busy pool makes per job).
+        const listeners = impl(pool).core.decisionListeners
+        const forward = (event: InspectionEvent) => void PubSub.publishUnsafe(decisions, event)
+        listeners.add(forward)
+        yield* Effect.addFinalizer(() => Effect.sync(() => void listeners.delete(forward)))
       })
     return { url, watch, clients: Effect.sync(() => served.open) }
   }))

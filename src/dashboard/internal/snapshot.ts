@@ -3,7 +3,6 @@
 // team's decisions as they happen. Plain JSON for the page's script.
 import type { Pool } from "../../Pool.ts"
 import { impl } from "../../engine/internal/poolImpl.ts"
-import type { InspectionEvent } from "../../engine/Inspection.ts"
 import * as Timings from "../../Timings.ts"
 import { Effect } from "effect"
 
@@ -33,8 +32,3 @@ export const poolView = (pool: Pool<any, any, any>): Effect.Effect<PoolView> =>
     const { spawned: _spawned, workers: _byState, ...totals } = counts
     return { name: core.name, state: core.phase, queued: core.admission.queued, running: core.running(), counts: totals, timings, workers }
   })
-
-/** The inspection events the page shows on its timeline: the team's decisions. */
-export const isDecision = (event: InspectionEvent): boolean =>
-  event.type === "@troupe.worker.spawned" || event.type === "@troupe.worker.retired" || event.type === "@troupe.worker.crashed" ||
-  event.type === "@troupe.pool.escalated"

@@ -50,6 +50,7 @@ export class Engine implements JobOwner {
   readonly dispatcher: SchedulerDispatcher
   readonly counters = new Counters()
   readonly observe: Observer
+  readonly decisionListeners = new Set<(event: InspectionEvent) => void>()
   readonly admission: Admission
   readonly router: Router
   readonly team: TeamSupervisor

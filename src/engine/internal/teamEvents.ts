@@ -16,6 +16,8 @@ export interface Reported {
   readonly admission: { readonly queued: number }
   readonly now: () => number
   readonly publish: (event: InspectionEvent) => void
+  /** Who hears the team's decisions alone (a dashboard), without the stream of every worker transition. */
+  readonly decisionListeners: ReadonlySet<(event: InspectionEvent) => void>
 }
 
 /** A team event, counted, published and logged. */
@@ -25,7 +27,9 @@ export const reported = (pool: Reported, event: TeamEvent): void => {
     pool.counters.add("retired")
     if (event.draining) pool.rateLimit.wake() // its lanes waiting for a permit end now
   }
-  pool.publish(inspectionOf(event, pool.name, pool.now()))
+  const inspection = inspectionOf(event, pool.name, pool.now())
+  pool.publish(inspection)
+  for (const listener of pool.decisionListeners) listener(inspection)
   log(event, { pool: pool.name, context: pool.context, team: pool.team.live.size, queued: pool.admission.queued })
 }
 
