@@ -2,7 +2,7 @@
 // workload puts every sample where the clock says, as `Timings.get` and as the
 // pool's Effect Metrics (histograms and a gauge), and a reset starts them over.
 import { it } from "@effect/vitest"
-import { Effect, Metric, Schedule } from "effect"
+import { Clock, Effect, Metric, Schedule } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
 import { Job, Pool, Timings } from "../src/index.ts"
@@ -25,8 +25,8 @@ const workload = (pool: Pool.Pool<number, void, never>) =>
     yield* Effect.forEach(jobs, Job.join)
   })
 
-const series = (id: string) =>
-  Effect.map(Metric.snapshot, (all) => all.find((m) => m.id === id && m.attributes?.pool === "timed")!.state)
+const series = (id: string, pool = "timed") =>
+  Effect.map(Metric.snapshot, (all) => all.find((m) => m.id === id && m.attributes?.pool === pool)!.state)
 
 describe("Timings", () => {
   it.effect("waits and runs land where the clock put them: exact counts, sums, extremes and buckets", () =>
@@ -102,6 +102,39 @@ describe("Timings", () => {
       expect(t.wait.count).toBe(0) // the third was queued before it: no start of its wait to tell
       // Both workers were busy for the first 20 ms, one for 5 more, of 2 × 25.
       expect(t.utilization).toBeCloseTo(45 / 50, 10)
+    }).pipe(Effect.scoped, Effect.provideService(Metric.MetricRegistry, new Map())))
+
+  it.effect("past 20,000 jobs a second, one job in k is timed and counts for k: fewer clock reads, the counts still equal the jobs", () =>
+    Effect.gen(function*() {
+      // The pool's clock, counting its reads.
+      const inner = yield* Clock.clockWith(Effect.succeed)
+      let reads = 0
+      const counting: Clock.Clock = { ...inner, currentTimeMillisUnsafe: () => (reads++, inner.currentTimeMillisUnsafe()), sleep: (d) => inner.sleep(d) }
+      const pool = yield* Pool.make({ handler: (_: number) => Effect.void, minWorkers: 4, maxWorkers: 4, scaling: "fixed", name: "fast" }).pipe(
+        Effect.provideService(Clock.Clock, counting)
+      )
+      const jobs = (n: number) => Effect.forEach(Array.from({ length: n }, (_, i) => i), (i) => Pool.submit(pool, i), { concurrency: "unbounded" })
+      yield* Timings.reset(pool)
+      let before = reads
+      yield* jobs(1_024) // each timed: at its submission, start and end; then the rate: 1,024 within a millisecond
+      expect((reads - before) / 1_024).toBeCloseTo(3, 1)
+      before = reads
+      yield* jobs(5_200) // one in 52 timed (1,024,000 a second over 20,000), each standing for 52
+      expect((reads - before) / 5_200).toBeLessThan(0.1)
+      const t = yield* Timings.get(pool)
+      expect(t.run.count).toBe(1_024 + 5_200)
+      expect(t.wait.count).toBe(1_024 + 5_200)
+      const run = (yield* series("troupe_job_run_ms", "fast")) as Metric.HistogramState
+      expect(run.buckets.at(-1)![1]).toBe(1_024 + 5_200)
+      // The rate falls: a second later the next timed job looks again, and every job is timed once more.
+      yield* TestClock.adjust("2 seconds")
+      yield* Timings.reset(pool)
+      yield* jobs(52)
+      before = reads
+      yield* jobs(3)
+      expect(reads - before).toBeGreaterThanOrEqual(9) // three each again (and a worker's transition or two)
+      expect(reads - before).toBeLessThanOrEqual(12)
+      expect((yield* Timings.get(pool)).run.count).toBe(52 + 3)
     }).pipe(Effect.scoped, Effect.provideService(Metric.MetricRegistry, new Map())))
 
   it.effect("a retried job's wait counts per attempt, from its return to the queue; each attempt's run counts", () =>

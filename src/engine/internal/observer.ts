@@ -14,8 +14,8 @@ export class Observer {
 
   constructor(context: Context.Context<never>, clock: Clock.Clock, pool: string, now: () => number, team: Team) {
     this.now = now
-    this.timings = new Timings(now, team)
     this.tracing = Tracing.of(context, clock, pool)
+    this.timings = new Timings(now, team, this.tracing === undefined) // a traced job's times are read anyway: no sampling
   }
 
   /** It entered the queue (submitted, or back for a retry). */

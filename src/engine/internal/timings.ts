@@ -2,9 +2,11 @@
 // two time integrals, kept in plain fields. Nothing is timed until someone
 // first reads them (the timings, or the pool's metrics): until then a job
 // pays one flag test at its submission, start and end. From then on each
-// costs a clock read and, at its start and end, a bucket increment.
-// Everything counts from the window's start: the first read, then each
-// `reset`. Times are Effect's Clock, in milliseconds.
+// costs a clock read there and, at its start and end, a bucket increment;
+// above `sampledAbove` jobs a second (measured every `checkEvery` timed
+// jobs, or every second), one job in k is timed and counts for k, so the clock reads stay a
+// few tens of thousands a second whatever the rate. Everything counts from the window's start: the
+// first read, then each `reset`. Times are Effect's Clock, in milliseconds.
 import type { JobRecord } from "../../job/internal/jobRecord.ts"
 
 /** Bucket bounds in ms: the upper bound of each bucket, the last one open. */
@@ -18,12 +20,13 @@ export class Histogram {
   min = Infinity
   max = -Infinity
 
-  record(ms: number): void {
+  /** A sample of `ms`, standing for `weight` jobs. */
+  record(ms: number, weight = 1): void {
     let i = 0
     while (ms > bounds[i]!) i++ // at most 15 steps, most jobs within the first few
-    this.counts[i]!++
-    this.count++
-    this.sum += ms
+    this.counts[i]! += weight
+    this.count += weight
+    this.sum += ms * weight
     if (ms < this.min) this.min = ms
     if (ms > this.max) this.max = ms
   }
@@ -61,6 +64,16 @@ export interface Team {
   readonly available: () => number
 }
 
+/** Jobs a second past which one job in k is timed (k grows with the rate). */
+export const sampledAbove = 20_000
+
+/** Timed jobs between two looks at the rate. */
+export const checkEvery = 1_024
+
+/** A job's `mark` when it is not timed: queued before timing began, or not in the sample. */
+const untimed = -1
+const skipped = -2
+
 export class Timings {
   readonly wait = new Histogram()
   readonly run = new Histogram()
@@ -74,27 +87,49 @@ export class Timings {
   private available = 0
   private busyMs = 0
   private availableMs = 0
+  /** One job in `every` is timed, standing for `every`; `countdown` to the next. */
+  private every = 1
+  private countdown = 1
+  private timedSinceCheck = 0
+  private checkedAt = 0
 
-  constructor(now: () => number, team: Team) {
+  /** Whether a high rate may sample (not when every job's times are wanted anyway: a traced pool). */
+  private readonly samples: boolean
+
+  constructor(now: () => number, team: Team, samples = true) {
     this.now = now
     this.team = team
+    this.samples = samples
   }
 
   /** It entered the queue (submitted, or back for a retry). */
   queued(job: JobRecord): void {
-    if (this.on) job.mark = this.now()
+    if (!this.on) return
+    if (--this.countdown > 0) return void (job.mark = skipped)
+    this.countdown = this.every
+    job.weight = this.every
+    job.mark = this.now()
+    if ((++this.timedSinceCheck === checkEvery || job.mark - this.checkedAt >= 1_000) && this.samples) this.adapt(job.mark)
+  }
+
+  /** `checkEvery` timed jobs (or a second) since the last look, each standing for `every`: the rate sets the next `every`. */
+  private adapt(now: number): void {
+    const rate = (this.timedSinceCheck * this.every * 1000) / Math.max(1, now - this.checkedAt) // the clock ticks in ms
+    this.every = this.countdown = Math.max(1, Math.ceil(rate / sampledAbove))
+    this.timedSinceCheck = 0
+    this.checkedAt = now
   }
 
   started(job: JobRecord): void {
-    if (!this.on) return
+    if (!this.on || job.mark === skipped) return
     const now = this.now()
-    if (job.mark >= 0) this.wait.record(now - job.mark) // queued before timing began: no wait to tell
+    if (job.mark !== untimed) this.wait.record(now - job.mark, job.weight) // queued before timing began: no wait to tell
     job.mark = now
   }
 
   /** It ran to an end (any but being taken back unstarted). */
   ended(job: JobRecord): void {
-    if (this.on && job.mark >= 0) this.run.record(this.now() - job.mark)
+    if (this.on && job.mark >= 0) this.run.record(this.now() - job.mark, job.weight)
   }
 
   /** A worker changed state. */
@@ -117,6 +152,7 @@ export class Timings {
     if (this.on) return
     this.on = true
     this.reset()
+    this.checkedAt = this.now()
   }
 
   /** Milliseconds since the window began. */

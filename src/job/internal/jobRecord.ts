@@ -57,8 +57,10 @@ export class JobRecord<I = unknown, O = unknown, E = unknown> {
   private now: JobState = "queued"
   private where: JobSite | undefined = undefined
   exit: JobExit<O, E> | undefined = undefined
-  /** When (Clock ms) it last entered a queue, or started, for the pool's timings; -1: not timed. */
+  /** When (Clock ms) it last entered a queue, or started, for the pool's timings; -1, -2: not timed. */
   mark = -1
+  /** How many jobs its timings stand for (one in k is timed at high rates). */
+  weight = 1
   /** With a tracer installed: the submitter's span, and the running attempt's. */
   trace: { readonly parent: Tracer.AnySpan | undefined; span: Tracer.Span | undefined } | undefined = undefined
   private observers: Observer | Array<Observer> | undefined = undefined
