@@ -10,10 +10,14 @@ import base from "./vitest.config.ts"
 // text (the mutated sandbox's files are Stryker's instrumented ones), and
 // the real-thread suites, whose timing a mutated build (slower to load in each
 // thread) upsets; Thread.encoding.test.ts stands in for what crosses the boundary.
+// One fork runs all of a mutant's test files with their modules loaded once
+// (isolate: false; each file still builds its own pools): the run takes less
+// than half the time, with the same survivors.
 export default mergeConfig(base, defineConfig({
   test: {
     setupFiles: ["test/stryker/fixedSeed.ts"],
     sequence: { sequencer: FastFirst },
+    isolate: false,
     exclude: [
       "test/cluster/**",
       "test/layers.test.ts",
