@@ -336,3 +336,20 @@ describe("Mailbox.priority with aging: promotions", () => {
     }
   )
 })
+
+describe("Mailbox kinds: names, timing, events", () => {
+  it("names say the kind; only aging asks the pool to time its jobs", () => {
+    expect([Mailbox.priority({ aging: 10 }).name, Mailbox.fairShare().name, Mailbox.fairShare(Mailbox.lifo()).name])
+      .toEqual(["priority-aging", "fairShare(fifo)", "fairShare(lifo)"])
+    expect(Mailbox.fairShare().timesJobs).toBe(false)
+    expect(Mailbox.fairShare(userStack).timesJobs).toBe(false)
+  })
+
+  it("an aging mailbox made without events promotes without complaint", () => {
+    const mailbox = Mailbox.priority({ aging: "1 second" }).make<Keyed>()
+    const low = { seq: 1, priority: 0, submittedAt: 0 }
+    mailbox.offer(low)
+    mailbox.offer({ seq: 2, priority: 1, submittedAt: 5_000 })
+    expect(mailbox.take()).toBe(low) // a promotion, with no one to tell
+  })
+})

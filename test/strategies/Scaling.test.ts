@@ -243,3 +243,28 @@ describe("Scaling.idleTimeout: who retires", () => {
     }
   )
 })
+
+describe("Scaling: names and reasons (what events and snapshots show)", () => {
+  it("each policy is named for itself; combined ones join their names with +", () => {
+    expect([Scaling.fixed(), Scaling.threshold({ jobsPerWorker: 1 }), Scaling.pressure(), Scaling.idleTimeout({ after: 1 })].map((p) => p.name))
+      .toEqual(["fixed", "threshold", "pressure", "idleTimeout"])
+    expect(Scaling.auto().name).toBe("pressure+idleTimeout")
+    expect(Scaling.classic().name).toBe("threshold+idleTimeout")
+    expect(Scaling.combine(Scaling.fixed(), Scaling.pressure()).idleTimeout).toBeUndefined()
+  })
+
+  it.each([
+    ["fixed", Scaling.fixed(), snapshot({ busy: 3, maxWorkers: 8 }), "fixed size"],
+    ["threshold, no worker", Scaling.threshold({ jobsPerWorker: 5 }), snapshot({ queued: 3 }), "3 queued jobs and no worker"],
+    ["threshold", Scaling.threshold({ jobsPerWorker: 5 }), snapshot({ busy: 2, queued: 12 }), "12 waiting jobs on 2 workers reached 5 per worker"],
+    ["pressure", Scaling.pressure(), snapshot({ busy: 2, queued: 3 }), "3 jobs waiting and no lane free"],
+    ["idleTimeout", Scaling.idleTimeout({ after: "30 seconds" }), snapshot({ now: 60_000, idle: [0] }), "idle for 30s"]
+  ] as const)("%s says why", (_name, policy, s, reason) => {
+    expect(policy.decide(s)).toMatchObject({ reason })
+  })
+
+  it("make reads an idle timeout given as a duration, Infinity included", () => {
+    expect(Duration.toMillis(Scaling.make("mine", () => Scaling.hold, { idleTimeout: "2 seconds" }).idleTimeout!)).toBe(2_000)
+    expect(Duration.toMillis(Scaling.make("mine", () => Scaling.hold, { idleTimeout: Infinity }).idleTimeout!)).toBe(Infinity)
+  })
+})
