@@ -132,6 +132,22 @@ describe("Pool.shutdown with options", () => {
       expect(tagOf(yield* Job.join(handles[0]!).pipe(Effect.flip))).toBe("JobInterrupted")
     }))
 
+  it.effect("a second call that drains too keeps draining: the queued jobs still run", () =>
+    Effect.gen(function*() {
+      const { gates, pool, handles } = yield* busyPool
+      const first = yield* Effect.forkChild(Pool.shutdown(pool))
+      yield* settle()
+      const second = yield* Effect.forkChild(Pool.shutdown(pool, { queued: "drain" }))
+      yield* settle()
+      for (const n of [1, 2, 3]) {
+        yield* eventually(() => gates.started.includes(n), `job ${n} to start`)
+        yield* gates.release(n)
+      }
+      expect(yield* Effect.forEach(handles, Job.join)).toEqual([1, 2, 3])
+      expect(yield* Fiber.join(second)).toMatchObject({ handedBack: [], interrupted: [], deadlineReached: false })
+      yield* Fiber.join(first)
+    }))
+
   it.effect("a later, longer deadline does not delay the first", () =>
     Effect.gen(function*() {
       const { pool } = yield* busyPool
