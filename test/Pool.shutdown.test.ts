@@ -98,6 +98,56 @@ describe("Pool.shutdown with options", () => {
       expect(gates.started).toEqual([1]) // the queued jobs never ran
     }))
 
+  it.effect("a second call that hands back ends the queued jobs at once; the running job still finishes within the later deadline", () =>
+    Effect.gen(function*() {
+      const { gates, pool, handles } = yield* busyPool
+      const graceful = yield* Effect.forkChild(Pool.shutdown(pool))
+      yield* settle()
+      const handBack = yield* Effect.forkChild(Pool.shutdown(pool, { deadline: "1 minute", queued: "handBack" }))
+      yield* settle()
+      const queued = yield* Effect.forEach([handles[1]!, handles[2]!], Job.poll)
+      yield* gates.release(1)
+      const report = yield* Fiber.join(handBack)
+      expect(queued.map((o) => o._tag)).toEqual(["Some", "Some"]) // ended before job 1 did
+      for (const handle of [handles[1]!, handles[2]!]) expect(tagOf(yield* Job.join(handle).pipe(Effect.flip))).toBe("JobHandedBack")
+      expect(report).toMatchObject({ handedBack: [{ id: 2 }, { id: 3 }], interrupted: [], deadlineReached: false })
+      expect(yield* Job.join(handles[0]!)).toBe(1)
+      expect(yield* Fiber.join(graceful)).toBe(report)
+    }))
+
+  it.effect("at the deadline a job whose handler will not stop is reported interrupted then, and the jobs behind it handed back", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({ handler: (n: number) => Effect.sleep("10 seconds").pipe(Effect.as(n), Effect.uninterruptible), maxWorkers: 1, scaling: "fixed" })
+      const handles = yield* Effect.forEach([1, 2], (n) => Pool.fork(pool, n))
+      yield* settle()
+      const shutdown = yield* Effect.forkChild(Pool.shutdown(pool, { deadline: "1 second" }))
+      yield* settle()
+      yield* TestClock.adjust("1 second")
+      yield* settle()
+      const atDeadline = yield* Effect.forEach(handles, Job.poll)
+      yield* TestClock.adjust("10 seconds")
+      const report = yield* Fiber.join(shutdown)
+      expect(atDeadline.map((o) => o._tag)).toEqual(["Some", "Some"])
+      expect(report).toMatchObject({ interrupted: [{ id: 1 }], handedBack: [{ id: 2 }], deadlineReached: true })
+      expect(tagOf(yield* Job.join(handles[0]!).pipe(Effect.flip))).toBe("JobInterrupted")
+    }))
+
+  it.effect("a second call that drains too keeps draining: the queued jobs still run", () =>
+    Effect.gen(function*() {
+      const { gates, pool, handles } = yield* busyPool
+      const first = yield* Effect.forkChild(Pool.shutdown(pool))
+      yield* settle()
+      const second = yield* Effect.forkChild(Pool.shutdown(pool, { queued: "drain" }))
+      yield* settle()
+      for (const n of [1, 2, 3]) {
+        yield* eventually(() => gates.started.includes(n), `job ${n} to start`)
+        yield* gates.release(n)
+      }
+      expect(yield* Effect.forEach(handles, Job.join)).toEqual([1, 2, 3])
+      expect(yield* Fiber.join(second)).toMatchObject({ handedBack: [], interrupted: [], deadlineReached: false })
+      yield* Fiber.join(first)
+    }))
+
   it.effect("a later, longer deadline does not delay the first", () =>
     Effect.gen(function*() {
       const { pool } = yield* busyPool
@@ -135,6 +185,6 @@ describe("Pool.shutdown with options", () => {
     Effect.gen(function*() {
       const pool = yield* Pool.make({ handler: (n: number) => Effect.succeed(n) })
       const report = yield* pool.pipe(Pool.shutdown({ deadline: "1 second", queued: "handBack" }))
-      expect(report).toEqual({ pool: "troupe", handedBack: [], interrupted: [], deadlineReached: false })
+      expect(report).toStrictEqual({ pool: "troupe", handedBack: [], interrupted: [], deadlineReached: false }) // no escalation key
     }))
 })

@@ -1,7 +1,7 @@
 import { it } from "@effect/vitest"
 import { Duration, Effect } from "effect"
 import { describe, expect } from "vitest"
-import { InvalidOptions, Pool } from "../src/index.ts"
+import { Dispatch, InvalidOptions, Mailbox, Pool, Scaling } from "../src/index.ts"
 
 const handler = (n: number) => Effect.succeed(n)
 
@@ -221,5 +221,35 @@ describe("Pool options", () => {
       expect(yield* Pool.setMaxWorkers(pool, 3).pipe(Effect.flip)).toMatchObject({ _tag: "PoolClosed", pool: "troupe" })
       expect(yield* Pool.setRateLimit(pool, { limit: 1, window: "1 second" }).pipe(Effect.flip)).toMatchObject({ _tag: "PoolClosed" })
       expect(yield* Pool.setRateLimit(pool, undefined).pipe(Effect.flip)).toMatchObject({ _tag: "PoolClosed" })
+    }))
+
+  // A strategy is a value made by its module: a look-alike object, null or a
+  // function would pass on to the first submit and crash there with a TypeError.
+  const lookAlikes = {
+    mailbox: [{}, null, () => Mailbox.fifo(), { name: "mine", make: () => [] }, "stack"],
+    dispatch: [{}, null, () => 0, { name: "mine", select: () => 0 }, "random"],
+    scaling: [{}, null, () => Scaling.hold, { name: "mine", decide: () => Scaling.hold, idleTimeout: undefined }, "never"]
+  } as const
+  for (const [field, values] of Object.entries(lookAlikes)) {
+    it.effect(`${field}: {}, null, a function, a look-alike object and an unknown name are rejected, naming the field and the value`, () =>
+      Effect.gen(function*() {
+        for (const value of values) {
+          const error = yield* rejects({ handler, [field]: value })
+          if (error._tag !== "InvalidOptions") throw error
+          expect(error.field).toBe(field)
+          expect(error.value).toBe(value)
+        }
+      }))
+  }
+
+  it.effect("strategies made by their modules are accepted and run jobs", () =>
+    Effect.gen(function*() {
+      const pool = yield* Pool.make({
+        handler,
+        mailbox: Mailbox.make("mine", () => Mailbox.lifo().make()),
+        dispatch: Dispatch.make("first", () => 0),
+        scaling: Scaling.make("two", (s) => s.workers.length < 2 ? { _tag: "Spawn", count: 2 - s.workers.length, reason: "two" } : Scaling.hold)
+      })
+      expect(yield* Pool.submit(pool, 7)).toBe(7)
     }))
 })

@@ -75,3 +75,20 @@ describe("Settlement.ofRemoval", () => {
     }
   })
 })
+
+describe("Settlement.isWithdrawn", () => {
+  // Only a runner's "withdrawn" end means the job never started and goes back to dispatch.
+  it.each([
+    ["the runner withdrew it", Exit.fail(new RuntimeEnd("withdrawn", "behind a long job")), true],
+    ["its run timed out", Exit.fail(new RuntimeEnd("timedOut", "too long")), false],
+    ["its thread was lost", Exit.fail(new RuntimeEnd("lost", "exited")), false],
+    ["a typed failure", Exit.fail({ kind: "withdrawn" }), false],
+    ["a defect", Exit.die(new RuntimeEnd("withdrawn", "as a defect")), false],
+    ["an interruption", Exit.interrupt(1), false],
+    ["an empty cause", Exit.failCause(Cause.empty), false],
+    ["a success", Exit.succeed(new RuntimeEnd("withdrawn", "as a value")), false],
+    ["an abort reason", "cancel", false]
+  ] as const)("%s", (_name, ending, withdrawn) => {
+    expect(Settlement.isWithdrawn(ending as never)).toBe(withdrawn)
+  })
+})

@@ -29,8 +29,16 @@ describe("Dispatch.roundRobin", () => {
     (n, jobs) => {
       const workers = Array.from({ length: n }, (_, id) => ({ id, queued: id * 10, running: 1 }))
       const counts = new Array<number>(n).fill(0)
-      for (let seq = 1; seq <= jobs; seq++) counts[Dispatch.roundRobin().select({ priority: 0, seq }, workers)]!++
+      const picks = Array.from({ length: jobs }, (_, i) => Dispatch.roundRobin().select({ priority: 0, seq: i + 1 }, workers))
+      // Every pick a worker of the team (an index off the team, or undefined, counts for no one)
+      for (const index of picks) {
+        expect(Number.isInteger(index) && index >= 0 && index < n).toBe(true)
+        counts[index]!++
+      }
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(jobs)
       expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1)
+      // in turn: the next job goes to the next worker
+      for (let i = 1; i < picks.length; i++) expect(picks[i]).toBe((picks[i - 1]! + 1) % n)
     }
   )
 })
@@ -40,6 +48,9 @@ describe("Dispatch.fromOption", () => {
     const mine = Dispatch.make("first", () => 0)
     expect(Dispatch.fromOption("leastLoaded").name).toBe("leastLoaded")
     expect(Dispatch.fromOption("roundRobin").name).toBe("roundRobin")
+    expect(Dispatch.fromOption("workStealing").name).toBe("workStealing")
+    expect(Dispatch.workStealing({ localCapacity: 3 }).localCapacity).toBe(3)
+    expect(Dispatch.workStealing().localCapacity).toBeUndefined()
     expect(Dispatch.fromOption(mine)).toBe(mine)
     expect(Dispatch.isDispatch(mine)).toBe(true)
   })

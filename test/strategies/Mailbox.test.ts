@@ -217,3 +217,139 @@ describe("Mailbox.priority with aging", () => {
     }
   })
 })
+
+describe.each(kinds)("Mailbox steal: %s", (_name, kind, model, stealModel) => {
+  test.prop([itemsArb, fc.integer({ min: 0, max: 12 })])(
+    "a thief takes exactly min(n, size) jobs, from the kind's thief end; the owner keeps the rest in its order",
+    (items, n) => {
+      const mailbox = kind.make<Item>()
+      for (const item of items) mailbox.offer(item)
+      const stolen = Mailbox.stealFrom(mailbox, n)
+      expect(stolen).toHaveLength(Math.min(n, items.length))
+      expect(stolen).toEqual(stealModel(items, n))
+      expect(mailbox.size).toBe(items.length - stolen.length)
+      expect(mailbox.drain()).toEqual(model(items.filter((i) => !stolen.includes(i))))
+    }
+  )
+})
+
+describe("Mailbox steal: the ends, by hand", () => {
+  const items = [0, 1, 2, 3, 4].map((seq): Item => ({ priority: seq % 2, seq }))
+  const steal = (kind: Mailbox.MailboxKind, n: number) => {
+    const mailbox = kind.make<Item>()
+    for (const item of items) mailbox.offer(item)
+    return [Mailbox.stealFrom(mailbox, n).map((i) => i.seq), mailbox.drain().map((i) => i.seq)]
+  }
+
+  it.each([
+    ["fifo: the newest, the owner keeps the oldest", Mailbox.fifo(), 2, [[3, 4], [0, 1, 2]]],
+    ["lifo: the oldest, the owner keeps the newest (which it runs next)", Mailbox.lifo(), 2, [[0, 1], [4, 3, 2]]],
+    ["priority: what take would give", Mailbox.priority(), 2, [[1, 3], [0, 2, 4]]],
+    ["priority, n = size - 1: all but one", Mailbox.priority(), 4, [[1, 3, 0, 2], [4]]],
+    ["aging: what take would give", Mailbox.priority({ aging: 1_000 }), 3, [[1, 3, 0], [2, 4]]],
+    ["user stack: what take would give", userStack, 4, [[4, 3, 2, 1], [0]]],
+    ["any kind, n > size: everything", Mailbox.priority(), 9, [[1, 3, 0, 2, 4], []]]
+  ] as const)("%s", (_row, kind, n, expected) => {
+    expect(steal(kind, n)).toEqual(expected)
+  })
+})
+
+describe("Mailbox.fairShare steal", () => {
+  const keyedArb = fc.array(fc.constantFrom("a", "b", "c", "d"), { maxLength: 40 })
+    .map((keys) => keys.map((key, seq) => ({ key, seq, priority: 0 })))
+
+  test.prop([keyedArb, fc.integer({ min: 0, max: 16 }), fc.constantFrom("fifo", "lifo")])(
+    "a thief takes min(n, size) jobs, no key giving more than one job over a key that still has some, each from its far end",
+    (items, n, inner) => {
+      const mailbox = Mailbox.fairShare(Mailbox.fromOption(inner)).make<(typeof items)[number]>()
+      for (const item of items) mailbox.offer(item)
+      const stolen = Mailbox.stealFrom(mailbox, n)
+      expect(stolen).toHaveLength(Math.min(n, items.length))
+      expect(new Set(stolen).size).toBe(stolen.length)
+      const keys = ["a", "b", "c", "d"]
+      const given = (key: string) => stolen.filter((i) => i.key === key)
+      const left = (key: string) => items.filter((i) => i.key === key).length - given(key).length
+      for (const a of keys) {
+        if (left(a) === 0) continue
+        for (const b of keys) expect(given(b).length).toBeLessThanOrEqual(given(a).length + 1)
+      }
+      for (const key of keys) {
+        const own = items.filter((i) => i.key === key)
+        const far = inner === "fifo" ? own.slice(own.length - given(key).length) : own.slice(0, given(key).length)
+        expect([...given(key)].sort((x, y) => x.seq - y.seq)).toEqual(far)
+      }
+      expect(mailbox.size).toBe(items.length - stolen.length)
+    }
+  )
+})
+
+describe("Mailbox.priority with aging: promotions", () => {
+  const opArb = fc.oneof(
+    fc.record({ op: fc.constant("offer" as const), priority: fc.integer({ min: -2, max: 2 }), after: fc.nat({ max: 5_000 }) }),
+    fc.record({ op: fc.constant("take" as const) }),
+    fc.record({ op: fc.constant("remove" as const), index: fc.nat() }),
+    fc.record({ op: fc.constant("drain" as const) })
+  )
+
+  // A higher priority offered after the first job, and the top priority emptied, always tried.
+  type Op = typeof opArb extends fc.Arbitrary<infer O> ? O : never
+  const examples: Array<[Array<Op>]> = [
+    [[{ op: "offer", priority: 0, after: 0 }, { op: "offer", priority: 0, after: 0 }, { op: "offer", priority: 1, after: 1_500 }, { op: "take" }]],
+    [[{ op: "offer", priority: 1, after: 0 }, { op: "offer", priority: 0, after: 0 }, { op: "take" }, { op: "offer", priority: -1, after: 0 }, { op: "take" }]]
+  ]
+
+  test.prop([fc.array(opArb, { maxLength: 60 })], { numRuns: 300, examples })(
+    "a take is a promotion exactly when a job of higher priority stays queued",
+    (ops) => {
+      let promoted = 0
+      const mailbox = Mailbox.priority({ aging: "1 second" }).make<Keyed>({ promoted: () => promoted++ })
+      const rank = (i: Keyed) => i.priority - i.submittedAt! / 1_000
+      let present: Array<Keyed> = []
+      let now = 0
+      let seq = 0
+      let expected = 0
+      const took = (item: Keyed | undefined) => {
+        present = present.filter((i) => i !== item)
+        if (item !== undefined && present.some((i) => i.priority > item.priority)) expected++
+      }
+      for (const step of ops) {
+        if (step.op === "offer") {
+          now += step.after
+          const item = { seq: seq++, priority: step.priority, submittedAt: now }
+          mailbox.offer(item)
+          present.push(item)
+        } else if (step.op === "take") {
+          const next = [...present].sort((a, b) => rank(b) - rank(a) || a.seq - b.seq)[0]
+          const item = mailbox.take()
+          expect(item).toBe(next)
+          took(item)
+        } else if (step.op === "remove") {
+          const target = present[step.index % Math.max(1, present.length)]
+          if (target !== undefined) expect(mailbox.remove(target)).toBe(true)
+          present = present.filter((i) => i !== target)
+        } else {
+          expect(mailbox.drain()).toHaveLength(present.length)
+          present = []
+        }
+        expect(promoted).toBe(expected)
+      }
+    }
+  )
+})
+
+describe("Mailbox kinds: names, timing, events", () => {
+  it("names say the kind; only aging asks the pool to time its jobs", () => {
+    expect([Mailbox.priority({ aging: 10 }).name, Mailbox.fairShare().name, Mailbox.fairShare(Mailbox.lifo()).name])
+      .toEqual(["priority-aging", "fairShare(fifo)", "fairShare(lifo)"])
+    expect(Mailbox.fairShare().timesJobs).toBe(false)
+    expect(Mailbox.fairShare(userStack).timesJobs).toBe(false)
+  })
+
+  it("an aging mailbox made without events promotes without complaint", () => {
+    const mailbox = Mailbox.priority({ aging: "1 second" }).make<Keyed>()
+    const low = { seq: 1, priority: 0, submittedAt: 0 }
+    mailbox.offer(low)
+    mailbox.offer({ seq: 2, priority: 1, submittedAt: 5_000 })
+    expect(mailbox.take()).toBe(low) // a promotion, with no one to tell
+  })
+})

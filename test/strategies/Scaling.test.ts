@@ -183,3 +183,88 @@ describe("Scaling constructors", () => {
     expect(Duration.toMillis(Scaling.idleTimeout({ after: { seconds: 2 } }).idleTimeout!)).toBe(2_000)
   })
 })
+
+describe("Scaling defaults and options", () => {
+  // Each row: the policy, the team (busy workers), the queued jobs, what it decides.
+  const rows: ReadonlyArray<readonly [string, Scaling.Scaling, number, number, number]> = [
+    ["classic: 49 queued on 1 worker holds", Scaling.classic(), 1, 49, 0],
+    ["classic: 50 queued on 1 worker grows", Scaling.classic(), 1, 50, 1],
+    ["classic: 99 queued on 2 workers holds", Scaling.classic(), 2, 99, 0],
+    ["classic: 1 queued on 3 workers holds", Scaling.classic(), 3, 1, 0],
+    ["classic({ jobsPerWorker: 10 }): 9 on 1 holds", Scaling.classic({ jobsPerWorker: 10 }), 1, 9, 0],
+    ["classic({ jobsPerWorker: 10 }): 10 on 1 grows", Scaling.classic({ jobsPerWorker: 10 }), 1, 10, 1],
+    ["auto({ jobsPerWorker: 5 }): 4 on 1 holds", Scaling.auto({ jobsPerWorker: 5 }), 1, 4, 0],
+    ["auto({ jobsPerWorker: 5 }): 5 on 1 grows to 2", Scaling.auto({ jobsPerWorker: 5 }), 1, 5, 1],
+    ["threshold factor 3: 2 workers over the line grow to 6", Scaling.threshold({ jobsPerWorker: 1, factor: 3 }), 2, 2, 4],
+    ["threshold factor 1.5: 3 workers grow to 5 (rounded up)", Scaling.threshold({ jobsPerWorker: 1, factor: 1.5 }), 3, 3, 2],
+    ["threshold factor 1: one more worker at least", Scaling.threshold({ jobsPerWorker: 1, factor: 1 }), 2, 2, 1],
+    ["threshold factor 0.5: one more worker at least", Scaling.threshold({ jobsPerWorker: 1, factor: 0.5 }), 4, 4, 1],
+    ["threshold factor 10: capped at maxWorkers (16)", Scaling.threshold({ jobsPerWorker: 1, factor: 10 }), 3, 3, 13]
+  ]
+
+  it.each(rows)("%s", (_row, policy, busy, queued, spawned) => {
+    const decision = policy.decide(snapshot({ busy, queued }))
+    if (spawned === 0) expect(decision).toEqual(Scaling.hold)
+    else expect(decision).toMatchObject({ _tag: "Spawn", count: spawned })
+  })
+
+  it("the pool's options: \"auto\" is Scaling.auto() (grows under pressure, retires after 30 s idle), \"fixed\" is Scaling.fixed()", () => {
+    const auto = Scaling.fromOption("auto")
+    expect(auto.name).toBe(Scaling.auto().name)
+    expect(auto.decide(snapshot({ idle: [0], busy: 1, queued: 1 }))).toEqual(Scaling.hold) // a free lane takes it
+    expect(auto.decide(snapshot({ busy: 2, queued: 3 }))).toMatchObject({ _tag: "Spawn", count: 3 })
+    expect(Duration.toMillis(auto.idleTimeout!)).toBe(30_000)
+    expect(Scaling.fromOption("fixed").name).toBe("fixed")
+    const mine = Scaling.fixed()
+    expect(Scaling.fromOption(mine)).toBe(mine)
+  })
+})
+
+describe("Scaling.idleTimeout: who retires", () => {
+  const policy = Scaling.idleTimeout({ after: "30 seconds" })
+
+  it("the longest idle first, whatever order the team lists them in", () => {
+    // ids 1..4 idle since 30 s, 10 s, 20 s, 0 s before now = 60 s: 4, 2, 3, 1 by idle time
+    const idle = [30_000, 50_000, 40_000, 20_000]
+    expect(policy.decide(snapshot({ now: 60_000, idle }))).toMatchObject({ _tag: "Retire", workerIds: [4, 1] })
+    expect(policy.decide(snapshot({ now: 80_000, idle }))).toMatchObject({ _tag: "Retire", workerIds: [4, 1, 3, 2] })
+    expect(policy.decide(snapshot({ now: 80_000, idle, minWorkers: 3 }))).toMatchObject({ _tag: "Retire", workerIds: [4] })
+  })
+
+  test.prop([fc.array(fc.nat({ max: 100_000 }), { maxLength: 10 }), fc.nat({ max: 10 }), fc.nat({ max: 200_000 })])(
+    "those it retires were idle longer than any idle-enough worker it keeps, longest first",
+    (since, min, now) => {
+      const d = policy.decide(snapshot({ now, idle: since, minWorkers: min }))
+      if (d._tag !== "Retire") return
+      const idleFor = (id: number) => now - since[id - 1]!
+      const kept = since.map((_, i) => i + 1).filter((id) => !d.workerIds.includes(id) && idleFor(id) >= 30_000)
+      for (const id of d.workerIds) for (const other of kept) expect(idleFor(id)).toBeGreaterThanOrEqual(idleFor(other))
+      for (let i = 1; i < d.workerIds.length; i++) expect(idleFor(d.workerIds[i - 1]!)).toBeGreaterThanOrEqual(idleFor(d.workerIds[i]!))
+    }
+  )
+})
+
+describe("Scaling: names and reasons (what events and snapshots show)", () => {
+  it("each policy is named for itself; combined ones join their names with +", () => {
+    expect([Scaling.fixed(), Scaling.threshold({ jobsPerWorker: 1 }), Scaling.pressure(), Scaling.idleTimeout({ after: 1 })].map((p) => p.name))
+      .toEqual(["fixed", "threshold", "pressure", "idleTimeout"])
+    expect(Scaling.auto().name).toBe("pressure+idleTimeout")
+    expect(Scaling.classic().name).toBe("threshold+idleTimeout")
+    expect(Scaling.combine(Scaling.fixed(), Scaling.pressure()).idleTimeout).toBeUndefined()
+  })
+
+  it.each([
+    ["fixed", Scaling.fixed(), snapshot({ busy: 3, maxWorkers: 8 }), "fixed size"],
+    ["threshold, no worker", Scaling.threshold({ jobsPerWorker: 5 }), snapshot({ queued: 3 }), "3 queued jobs and no worker"],
+    ["threshold", Scaling.threshold({ jobsPerWorker: 5 }), snapshot({ busy: 2, queued: 12 }), "12 waiting jobs on 2 workers reached 5 per worker"],
+    ["pressure", Scaling.pressure(), snapshot({ busy: 2, queued: 3 }), "3 jobs waiting and no lane free"],
+    ["idleTimeout", Scaling.idleTimeout({ after: "30 seconds" }), snapshot({ now: 60_000, idle: [0] }), "idle for 30s"]
+  ] as const)("%s says why", (_name, policy, s, reason) => {
+    expect(policy.decide(s)).toMatchObject({ reason })
+  })
+
+  it("make reads an idle timeout given as a duration, Infinity included", () => {
+    expect(Duration.toMillis(Scaling.make("mine", () => Scaling.hold, { idleTimeout: "2 seconds" }).idleTimeout!)).toBe(2_000)
+    expect(Duration.toMillis(Scaling.make("mine", () => Scaling.hold, { idleTimeout: Infinity }).idleTimeout!)).toBe(Infinity)
+  })
+})

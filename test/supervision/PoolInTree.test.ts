@@ -124,3 +124,42 @@ describe("Supervisor.pool: a team that comes back", () => {
       for (let n = 1; n <= 8; n++) yield* gates.release(n)
     }))
 })
+
+describe("Supervisor.pool in a subtree", () => {
+  it.effect("a subtree that gives up and is restarted by its parent brings its pool's team back: the queued jobs run", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const pool = yield* Pool.make({ handler: gates.handler, maxWorkers: 1, scaling: "fixed", restart: { intensity: 0 } })
+      const tree = yield* Supervisor.start(
+        Supervisor.supervisor("app", [Supervisor.supervisor("media", [Supervisor.pool("thumbs", pool)], { intensity: 0 })], { intensity: 3 })
+      )
+      const handles = yield* Effect.forEach([1, 2, 3], (n) => Pool.fork(pool, n))
+      yield* crashRunning(pool, gates, 1) // the pool gives up, so does "media": "app" restarts it
+      yield* eventually(() => gates.started.length === 2, "the team to come back and take job 2")
+      for (const n of [2, 3]) yield* gates.release(n)
+      expect(yield* Effect.forEach(handles.slice(1), Job.join)).toEqual([2, 3])
+      expect(Pool.statsUnsafe(pool).state).toBe("running")
+      const snapshot = yield* tree.snapshot
+      expect(snapshot._tag === "Supervisor" && snapshot.children[0]).toMatchObject({ id: "media", state: "running", restarts: 1 })
+    }))
+
+  it.effect("a tree that stops for good stops the pools of its subtrees too", () =>
+    Effect.gen(function*() {
+      const gates = makeGates()
+      const outer = yield* Pool.make({ handler: gates.handler, maxWorkers: 1, scaling: "fixed", restart: { intensity: 0 } })
+      const inner = yield* Pool.make({ handler: gates.handler, maxWorkers: 1, scaling: "fixed" })
+      const tree = yield* Supervisor.start(
+        Supervisor.supervisor("app", [Supervisor.pool("outer", outer), Supervisor.supervisor("media", [Supervisor.pool("inner", inner)])], {
+          intensity: 0
+        })
+      )
+      const escalation = yield* Effect.forkChild(Effect.flip(tree.await))
+      yield* Pool.fork(outer, 1)
+      const queued = yield* Effect.forEach([10, 11], (n) => Pool.fork(inner, n))
+      yield* eventually(() => gates.started.includes(10), "the inner pool to start job 10")
+      yield* crashRunning(outer, gates, 2) // the outer pool gives up, and so does the tree, for good
+      yield* Fiber.join(escalation)
+      expect([liveWorkerIds(outer), liveWorkerIds(inner)]).toEqual([[], []])
+      expect((yield* Job.poll(queued[1]!))._tag).toBe("Some") // its queued job ended too, not left waiting
+    }))
+})

@@ -220,6 +220,29 @@ describe("Supervisor.layer and the lifecycle machine", () => {
 })
 
 describe("Supervisor: inspection and shutdown timeouts", () => {
+  it.effect("escalation: the exit that broke the intensity restarts nothing, and the snapshot shows every child stopped", () =>
+    Effect.gen(function*() {
+      const p = makeProbes()
+      const spec = Supervisor.supervisor("root", [p.child("a"), p.child("b")])
+      expect(spec._tag).toBe("Supervisor")
+      const tree = yield* Supervisor.start(spec)
+      const events = yield* tree.events.pipe(
+        Stream.filter((e) => e.type !== "@troupe.supervisor.transition"),
+        Stream.take(2),
+        Stream.runCollect,
+        Effect.forkChild({ startImmediately: true })
+      )
+      const escalation = yield* Effect.forkChild(Effect.flip(tree.await))
+      yield* settle()
+      yield* p.exit("a", "failure")
+      yield* p.exit("a", "failure")
+      yield* Fiber.join(escalation)
+      const restarted = (yield* Fiber.join(events)).map((e) => ("restarted" in e ? e.restarted : undefined))
+      expect(restarted).toEqual([["a"], []])
+      const snapshot = yield* tree.snapshot
+      expect(snapshot._tag === "Supervisor" && snapshot.children.map((c) => [c.id, c.state])).toEqual([["a", "stopped"], ["b", "stopped"]])
+    }))
+
   it.effect("tree events: supervisor transitions and child exits with what they restarted", () =>
     Effect.gen(function*() {
       const p = makeProbes()
