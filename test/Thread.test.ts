@@ -7,7 +7,7 @@ import { InvalidInput, Job, JobDefect, Pool, PoolEscalated, Scaling, Supervisor,
 import { never } from "./fixtures/threadBootFails.ts"
 import { asyncCheck, asyncPlain, NotPositive, type Order, orders, plain, Point, scale, sumTo } from "./fixtures/threads.ts"
 import { eventuallyLive as eventually } from "./helpers.ts"
-import { liveThreads, onEvent, spawnedThreads } from "./poolInternals.ts"
+import { liveThreads, onEvent, spawnedThreads, startedInThreads } from "./poolInternals.ts"
 
 const threadIdOf = { op: "threadId" } as const
 
@@ -330,7 +330,8 @@ describe("thread workers: cancellation and shutdown", () => {
         shutdown: { deadline: 200, queued: "handBack" }
       }).pipe(Scope.provide(scope))
       const jobs = yield* Effect.forEach([1, 2, 3, 4], () => Pool.fork(pool, { op: "spin" }))
-      yield* eventually(() => Pool.statsUnsafe(pool).running === 2)
+      // Both threads have begun a job (a job only sent to a booting thread's window would be handed back, not interrupted).
+      yield* eventually(() => Pool.statsUnsafe(pool).running === 2 && startedInThreads(pool) === 2)
       expect(liveThreads()).toBe(before + 2)
       yield* Scope.close(scope, Exit.void)
       const stats = Pool.statsUnsafe(pool)

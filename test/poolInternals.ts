@@ -27,6 +27,10 @@ export { liveThreads, spawnedThreads } from "../src/actors/internal/threadPort.t
 export const threadWindows = (pool: Pool.Pool<any, any, any>): Array<number | undefined> =>
   engineOf(pool).team.accepting.map((w) => (w as unknown as { runner: { gate?: { limit: number } } }).runner.gate?.limit)
 
+/** Jobs the pool's threads have begun (claimed), not merely been sent into their windows. */
+export const startedInThreads = (pool: Pool.Pool<any, any, any>): number =>
+  engineOf(pool).team.accepting.reduce((n, w) => n + ((w as unknown as { runner: { port?: { startedCount(): number } } }).runner.port?.startedCount() ?? 0), 0)
+
 /** Readers of job-by-job events the pool counts now. */
 export const jobWatchers = (pool: Pool.Pool<any, any, any>): number =>
   (engineOf(pool) as unknown as { readonly jobWatchers: number }).jobWatchers
