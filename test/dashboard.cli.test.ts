@@ -3,8 +3,8 @@
 // study's pools on /events), and `troupe dashboard` on a port in use is one
 // line on stderr and exit code 1.
 import { spawn, spawnSync } from "node:child_process"
-import { createServer } from "node:net"
 import { describe, expect, it } from "vitest"
+import { takenPort } from "./helpers.ts"
 
 const root = new URL("../", import.meta.url)
 
@@ -42,9 +42,7 @@ describe("the dashboard from the command line", () => {
   }, 120_000)
 
   it("troupe dashboard on a port in use: one line on stderr, exit code 1", async () => {
-    const blocker = createServer().listen(0, "127.0.0.1")
-    await new Promise((resolve) => blocker.once("listening", resolve))
-    const port = (blocker.address() as { port: number }).port
+    const { port, close } = await takenPort()
     try {
       const ran = spawnSync("npm", ["start", "--silent", "--", "dashboard", "--port", String(port)], { cwd: root, encoding: "utf8", timeout: 60_000 })
       expect(ran.status).toBe(1)
@@ -52,7 +50,7 @@ describe("the dashboard from the command line", () => {
       expect(ran.stderr.trim().split("\n")).toHaveLength(1)
       expect(ran.stderr.trim()).toBe(`troupe dashboard: the dashboard could not listen on 127.0.0.1:${port}: the address is in use (EADDRINUSE)`)
     } finally {
-      blocker.close()
+      close()
     }
   }, 60_000)
 })

@@ -72,3 +72,11 @@ export const eventuallyLive = (check: () => boolean, what = "condition", ms = 10
     }
     return yield* Effect.die(new Error(`timed out waiting for ${what}`))
   })
+
+/** A port on 127.0.0.1 that something listens on (for "address in use" tests); `close` frees it. */
+export const takenPort = async (): Promise<{ readonly port: number; readonly close: () => void }> => {
+  const { createServer } = await import("node:net")
+  const server = createServer().listen(0, "127.0.0.1")
+  await new Promise((resolve) => server.once("listening", resolve))
+  return { port: (server.address() as { port: number }).port, close: () => void server.close() }
+}

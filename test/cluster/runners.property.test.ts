@@ -5,26 +5,16 @@
 // outcome at the client, its result; every job started at least once, and
 // exactly once when no runner was SIGKILLed. Few runs: each starts processes.
 import { fc, test } from "@fast-check/vitest"
-import { Effect, Exit, Scope } from "effect"
+import { Effect } from "effect"
 import * as Cluster from "troupe/Cluster"
-import { afterAll, beforeAll, expect } from "vitest"
+import { expect } from "vitest"
 import * as Processes from "../../lib/cluster/processes.ts"
 import { Work } from "../../lib/cluster/work.ts"
-import * as Postgres from "../../lib/postgres.ts"
+import { useCluster } from "./fixture.ts"
 
-let scope: Scope.Closeable
-let pg: Postgres.Postgres
-const all: Array<Processes.Runner> = []
+const cluster = useCluster()
+const all = cluster.runners
 
-beforeAll(async () => {
-  scope = Effect.runSync(Scope.make())
-  pg = await Effect.runPromise(Postgres.embedded().pipe(Scope.provide(scope)))
-}, 60_000)
-
-afterAll(async () => {
-  await Promise.all(all.map((r) => Processes.stopRunner(r, "SIGKILL")))
-  await Effect.runPromise(Scope.close(scope, Exit.void))
-}, 60_000)
 
 /** A job with an ordering key (0-3), or without one: a message of its own (`own`: submitted with its id) or in a client's batch. */
 const jobArb = fc.record({
@@ -48,7 +38,7 @@ test.prop([fc.array(jobArb, { minLength: 10, maxLength: 40 }), fc.array(faultArb
   "every job ends with exactly one outcome at the client, through runner kills, stops and restarts",
   async (jobs, faults) => {
     const tag = `p${run++}`
-    const start = (name: string) => Processes.startRunner(pg, name, { LOG_STARTS: "1" }).then((r) => (all.push(r), r))
+    const start = (name: string) => Processes.startRunner(cluster.pg, name, { LOG_STARTS: "1" }).then((r) => (all.push(r), r))
     const runners = [await start(`${tag}-0`), await start(`${tag}-1`)]
     const replacements: Array<Promise<unknown>> = []
     const pending = [...faults].sort((a, b) => a.after - b.after)
@@ -78,7 +68,7 @@ test.prop([fc.array(jobArb, { minLength: 10, maxLength: 40 }), fc.array(faultArb
             ),
           { concurrency: "unbounded" }
         )
-      }).pipe(Effect.provide(Processes.clientLayer(pg)), Effect.timeout("60 seconds")) as unknown as Effect.Effect<ReadonlyArray<string>>
+      }).pipe(Effect.provide(Processes.clientLayer(cluster.pg)), Effect.timeout("60 seconds")) as unknown as Effect.Effect<ReadonlyArray<string>>
     )
     await Promise.all(replacements)
     // One result per job, each from a runner of this run.

@@ -2,30 +2,29 @@
 // runner processes (lib/cluster/runner.ts, each a troupe pool behind
 // Effect Cluster's socket runner) and this process as a client only. Jobs all
 // complete and spread over both runners; a runner killed mid-run loses none.
-import { Effect, Exit, Fiber, Scope } from "effect"
+import { Effect, Fiber } from "effect"
 import { spawn } from "node:child_process"
-import { createServer } from "node:net"
 import { fileURLToPath } from "node:url"
 import * as Cluster from "troupe/Cluster"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import * as Postgres from "../../lib/postgres.ts"
+import { describe, expect, it } from "vitest"
 import * as Processes from "../../lib/cluster/processes.ts"
 import { Work } from "../../lib/cluster/work.ts"
+import { takenPort } from "../helpers.ts"
+import { useCluster } from "./fixture.ts"
 
 const clientFile = fileURLToPath(new URL("../fixtures/clusterClient.ts", import.meta.url))
 
-let scope: Scope.Closeable
-let pg: Postgres.Postgres
-const runners: Array<Processes.Runner> = []
+const cluster = useCluster()
+const runners = cluster.runners
 
 /** Starts a runner process that logs its starts (see `startsOf`). */
 const startRunner = async (name: string, env: Record<string, string> = {}) => {
-  const runner = await Processes.startRunner(pg, name, { LOG_STARTS: "1", ...env })
+  const runner = await Processes.startRunner(cluster.pg, name, { LOG_STARTS: "1", ...env })
   runners.push(runner)
   return runner
 }
 const stopRunner = (runner: Processes.Runner) => Processes.stopRunner(runner)
-const clientLayer = () => Processes.clientLayer(pg)
+const clientLayer = () => Processes.clientLayer(cluster.pg)
 
 /** Runs `f` with a client of Work jobs. */
 const withClient = <A>(f: (jobs: Cluster.Client<typeof Work.input.Type, string, never>) => Effect.Effect<A, unknown>) =>
@@ -51,15 +50,6 @@ const counts = (values: ReadonlyArray<string>) => {
   return out
 }
 
-beforeAll(async () => {
-  scope = Effect.runSync(Scope.make())
-  pg = await Effect.runPromise(Postgres.embedded().pipe(Scope.provide(scope)))
-}, 60_000)
-
-afterAll(async () => {
-  await Promise.all(runners.map((r) => Processes.stopRunner(r, "SIGKILL")))
-  await Effect.runPromise(Scope.close(scope, Exit.void))
-}, 60_000)
 
 describe("troupe/Cluster on PostgreSQL, with runner processes", () => {
   it("200 jobs over 20 keys all complete, spread over both runners, each run once", async () => {
@@ -164,7 +154,7 @@ describe("troupe/Cluster on PostgreSQL, with runner processes", () => {
     await withClient((jobs) => untilServing(jobs, ["r"], "crash"))
     const ids = Array.from({ length: 20 }, (_, i) => `crash-${i}`)
     // 20 jobs of 300 ms over 4 keys: 5 rounds of 4; the client dies once 6 have started.
-    const first = spawn(process.execPath, [clientFile, Processes.toArg(pg), "crash", "20", "300"], {
+    const first = spawn(process.execPath, [clientFile, Processes.toArg(cluster.pg), "crash", "20", "300"], {
       stdio: ["ignore", "pipe", "inherit"]
     })
     const firstResults: Array<string> = []
@@ -200,13 +190,11 @@ describe("troupe/Cluster on PostgreSQL, with runner processes", () => {
   }, 60_000)
 
   it("a runner whose port is taken exits at once, saying the address is in use: no hang", async () => {
-    const taken = createServer().listen(0, "127.0.0.1")
-    await new Promise((resolve) => taken.once("listening", resolve))
-    const port = (taken.address() as { port: number }).port
+    const { port, close } = await takenPort()
     try {
-      await expect(Processes.startRunner(pg, "blocked", {}, port)).rejects.toThrow(/EADDRINUSE|address already in use/)
+      await expect(Processes.startRunner(cluster.pg, "blocked", {}, port)).rejects.toThrow(/EADDRINUSE|address already in use/)
     } finally {
-      taken.close()
+      close()
     }
   }, 60_000)
 })

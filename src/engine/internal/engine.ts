@@ -10,7 +10,7 @@ import type { SchedulerDispatcher } from "effect/Scheduler"
 import { createActor, type Actor } from "xstate"
 import { type AbortReason, WorkerActor } from "../../actors/internal/workerActor.ts"
 import { Lifecycles } from "../../actors/internal/lifecycles.ts"
-import type { Elsewhere, WorkerEvents, WorkerSetup } from "../../actors/internal/workerSetup.ts"
+import type { WorkerEvents, WorkerSetup } from "../../actors/internal/workerSetup.ts"
 import * as WorkerLifecycle from "../../actors/WorkerLifecycle.ts"
 import type { JobExit, JobOwner, JobRecord } from "../../job/internal/jobRecord.ts"
 import { onStateChange } from "../../shared/stateChanges.ts"
@@ -307,7 +307,6 @@ export class Engine implements JobOwner {
       if (job.state === "queued" && job.extras!.starts === 0) this.unqueue(job, "queueTimedOut")
     }))
   }
-
 
   // ---- quiescence (for shutdown) ---------------------------------------------------
 

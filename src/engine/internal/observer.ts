@@ -26,9 +26,10 @@ export class Observer {
 
   started(job: JobRecord, workerId: number): void {
     if (this.tracing === undefined) return this.timings.started(job)
-    const waitMs = job.mark >= 0 ? this.now() - job.mark : -1
-    this.timings.started(job)
-    job.mark = this.now()
+    const now = this.now() // one read for the span's wait and the timings
+    const waitMs = job.mark >= 0 ? now - job.mark : -1
+    this.timings.started(job, now)
+    job.mark = now
     this.tracing.started(job, workerId, job.extras?.starts ?? 1, waitMs)
   }
 

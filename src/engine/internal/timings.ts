@@ -120,9 +120,10 @@ export class Timings {
     this.checkedAt = now
   }
 
-  started(job: JobRecord): void {
+  /** It starts `at` (a clock read its caller already made, if any). */
+  started(job: JobRecord, at?: number): void {
     if (!this.on || job.mark === skipped) return
-    const now = this.now()
+    const now = at ?? this.now()
     if (job.mark !== untimed) this.wait.record(now - job.mark, job.weight) // queued before timing began: no wait to tell
     job.mark = now
   }
