@@ -359,6 +359,22 @@ describe("rate limit", () => {
       expect(tagOf(yield* Job.join(waiting).pipe(Effect.flip))).toBe("JobCancelled")
       expect(jobs.starts).toEqual([0])
     }))
+
+  it.effect("a shutdown ends at once though a lane waits for a start permit an hour away: the job it waited for is handed back", () =>
+    Effect.gen(function*() {
+      const jobs = timed()
+      const pool = yield* Pool.make({ handler: jobs.handler, maxWorkers: 1, scaling: "fixed", rateLimit: { limit: 1, window: "1 hour" } })
+      yield* Pool.submit(pool, 1)
+      const waiting = yield* Pool.fork(pool, 2)
+      yield* settle()
+      const shutdown = yield* Effect.forkChild(Pool.shutdown(pool, { deadline: "30 seconds", queued: "handBack" }))
+      yield* settle()
+      const atOnce = shutdown.pollUnsafe()
+      yield* TestClock.adjust("1 hour") // only so that a failing run ends (its shutdown waits for the deadline)
+      expect(atOnce).toEqual(Exit.succeed({ pool: expect.any(String), handedBack: [{ id: 2, input: 2 }], interrupted: [], deadlineReached: false }))
+      expect(tagOf(yield* Job.join(waiting).pipe(Effect.flip))).toBe("JobHandedBack")
+      expect(jobs.starts).toEqual([0])
+    }))
 })
 
 describe("setMaxWorkers", () => {

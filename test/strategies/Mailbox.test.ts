@@ -279,8 +279,19 @@ describe("Mailbox.fairShare steal", () => {
         expect([...given(key)].sort((x, y) => x.seq - y.seq)).toEqual(far)
       }
       expect(mailbox.size).toBe(items.length - stolen.length)
+      // A steal spends the turns of the keys it took from, as takes would: the
+      // keys it never reached keep their place, the first of them next.
+      const untouched = [...new Set(items.map((i) => i.key))].filter((key) => given(key).length === 0)
+      if (untouched.length > 0) expect(mailbox.take()?.key).toBe(untouched[0])
     }
   )
+
+  it("the owner's next take comes after the keys the thief took from", () => {
+    const mailbox = Mailbox.fairShare().make<{ key: string; seq: number; priority: number }>()
+    for (let seq = 0; seq < 9; seq++) mailbox.offer({ key: "abc"[seq % 3]!, seq, priority: 0 })
+    expect(Mailbox.stealFrom(mailbox, 1).map((i) => i.seq)).toEqual([6]) // a's newest
+    expect(mailbox.drain().map((i) => i.key).join("")).toBe("bcabcabc")
+  })
 })
 
 describe("Mailbox.priority with aging: promotions", () => {
