@@ -2,8 +2,7 @@ import { it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Schedule, Scope, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect } from "vitest"
-import { initialTransition, transition } from "xstate"
-import { Restart, Supervisor, SupervisorLifecycle } from "../../src/index.ts"
+import { Restart, Supervisor } from "../../src/index.ts"
 import { settle, tagOf } from "../helpers.ts"
 
 /** Children that log their starts and stops and exit when the test says, with the reason it says. */
@@ -202,20 +201,6 @@ describe("Supervisor.layer and the lifecycle machine", () => {
         expect(p.log).toEqual(["start a", "start b"])
       }).pipe(Effect.provide(Supervisor.layer(Supervisor.supervisor("app", [p.child("a"), p.child("b")]))))
       expect(p.log).toEqual(["start a", "start b", "stop b", "stop a"])
-    }))
-
-  it.effect("the supervisor machine: starting -> running -> draining -> stopped, or escalated; final states stay final", () =>
-    Effect.sync(() => {
-      const run = (...events: Array<SupervisorLifecycle.SupervisorEvent["type"]>) => {
-        let [snapshot] = initialTransition(SupervisorLifecycle.machine)
-        for (const type of events) [snapshot] = transition(SupervisorLifecycle.machine, snapshot, { type })
-        return snapshot.value
-      }
-      expect(run("STARTED")).toBe("running")
-      expect(run("STARTED", "SHUTDOWN", "STOPPED")).toBe("stopped")
-      expect(run("STARTED", "ESCALATE")).toBe("escalated")
-      expect(run("STARTED", "ESCALATE", "SHUTDOWN", "STOPPED")).toBe("escalated")
-      expect(run("STARTED", "SHUTDOWN", "ESCALATE")).toBe("draining")
     }))
 })
 
