@@ -251,6 +251,7 @@ describe("TeamSupervisor: scaling", () => {
     expect(pool.rehomed).toEqual([[left.id], []])
     expect(pool.accepting).toEqual([1, 2])
     expect(pool.workers.map((w) => w.state)).toEqual(["idle", "busy", "stopped", "stopped"])
+    expect(asked).toBe(2) // a retirement changed the team: the policy is asked again, and holds
   })
 
   it("a retirement that retires no one ends the evaluation", () => {
@@ -327,6 +328,17 @@ describe("TeamSupervisor: resizing and shutdown", () => {
     expect(pool.rehomed.at(-1)).toEqual([queued.id])
     expect(pool.team.maxWorkers).toBe(1)
     expect(pool.asked).toHaveLength(1)
+  })
+
+  it("a worker's load for a lowered ceiling is its running and its queued jobs together", () => {
+    const pool = new StandInPool({ min: 2, max: 2 })
+    pool.team.start()
+    pool.worker(1).up(1)
+    pool.worker(1).mailbox.push(job(), job()) // 3
+    pool.worker(2).up(2) // 2
+    pool.team.resize(1)
+    expect(pool.accepting).toEqual([1])
+    expect(pool.worker(2).state).toBe("draining")
   })
 
   it("a lowered ceiling drains no one once the pool has stopped running", () => {
@@ -455,6 +467,37 @@ describe("TeamSupervisor: crashes", () => {
     pool.rehomed.length = 0
     pool.worker(2).end()
     expect(pool.rehomed).toEqual([[stray.id]])
+  })
+
+  it("a worker that has stopped or is draining out of the team: a crash of it leaves the accepting team as it is", () => {
+    const pool = new StandInPool({ min: 0, max: 3, intensity: 5 })
+    pool.decide = () => spawn(3)
+    pool.team.start()
+    for (const w of pool.workers) w.up()
+    pool.decide = () => retire([1])
+    pool.team.evaluate()
+    pool.decide = () => ({ _tag: "Hold" })
+    expect(pool.worker(1).state).toBe("stopped") // retired; its lanes not ended yet
+    pool.events.length = 0
+    pool.team.crashed(pool.worker(1) as unknown as WorkerActor, "late")
+    expect(pool.events).toEqual([])
+    expect(pool.worker(1).state).toBe("stopped")
+    pool.worker(2).up(1)
+    pool.team.resize(1) // worker 3, idle, drains out of the team
+    expect(pool.accepting).toEqual([2])
+    pool.worker(3).running = 1
+    pool.team.crashed(pool.worker(3) as unknown as WorkerActor, "while draining")
+    expect(pool.accepting).toEqual([2])
+  })
+
+  it("after a replacement the policy decides: the queue may call for more", () => {
+    const pool = new StandInPool({ min: 1, max: 3, intensity: 3 })
+    pool.team.start()
+    pool.worker(1).up()
+    pool.decide = (s) => (s.queued > 0 && s.workers.length < 3 ? spawn(2, "backlog") : { _tag: "Hold" })
+    pool.queued = 10
+    pool.team.crashed(pool.worker(1) as unknown as WorkerActor, "boom")
+    expect(pool.events.slice(-3)).toEqual(["spawned 2 replacement for 1", "spawned 3 scaleUp: backlog", "spawned 4 scaleUp: backlog"])
   })
 
   it("crashById crashes a live worker by id; an unknown id is false", () => {
