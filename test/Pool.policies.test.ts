@@ -2,7 +2,7 @@
 // queue-wait timeouts. Every delay below is exact: time moves only when the
 // test adjusts the clock.
 import { it } from "@effect/vitest"
-import { Clock, Effect, Exit, Fiber, Option, Schedule, Stream } from "effect"
+import { Clock, Deferred, Effect, Exit, Fiber, Option, Schedule, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { execFileSync } from "node:child_process"
 import { describe, expect, it as plain } from "vitest"
@@ -213,6 +213,28 @@ describe("timeouts", () => {
       expect(gates.started).toEqual([1, 3])
       const stats = yield* Pool.stats(pool)
       expect([stats.queueTimedOut, stats.completed]).toEqual([1, 2])
+    }))
+
+  it.effect("queue timeouts out of submission order: each job expires at its own deadline", () =>
+    Effect.gen(function*() {
+      const hold = Deferred.makeUnsafe<void>()
+      const pool = yield* Pool.make({ handler: (n: number) => n === 0 ? Deferred.await(hold) : Effect.void, maxWorkers: 1, scaling: "fixed" })
+      yield* Pool.fork(pool, 0) // holds the only worker
+      const limits = [5_000, 3_000, 1_000, 4_000, 2_000] // deadlines mostly earlier than the one before
+      const handles = yield* Effect.forEach(limits, (ms, i) => Pool.fork(pool, i + 1, { queueTimeout: ms }))
+      const ended: Array<number> = [] // job numbers, in the order they ended
+      const seen: Array<Array<number>> = []
+      for (let second = 1; second <= 5; second++) {
+        yield* TestClock.adjust("1 second")
+        for (const [i, handle] of handles.entries()) {
+          if (!ended.includes(i + 1) && Option.isSome(yield* Job.poll(handle))) ended.push(i + 1)
+        }
+        seen.push([...ended])
+      }
+      yield* Deferred.succeed(hold, undefined)
+      // second by second: job 3 (1 s), then 5 (2 s), 2 (3 s), 4 (4 s), 1 (5 s)
+      expect(seen).toEqual([[3], [3, 5], [3, 5, 2], [3, 5, 2, 4], [3, 5, 2, 4, 1]])
+      for (const handle of handles) expect(yield* Job.join(handle).pipe(Effect.flip)).toMatchObject({ _tag: "JobQueueTimedOut" })
     }))
 
   it.effect("the run timeout starts when the job starts, not while it waits in the queue", () =>

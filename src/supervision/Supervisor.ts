@@ -208,7 +208,7 @@ export const supervisor = (
     readonly strategy?: Restart.Strategy
     readonly intensity?: number
     readonly period?: Duration.Input
-    /** e.g. `Schedule.exponential("100 millis")`: the wait before each restart. */
+    /** e.g. `Schedule.exponential("100 millis")`: the wait before each restart; it starts over when no other restart is within `period`. */
     readonly backoff?: Schedule.Schedule<unknown>
   }
 ): SupervisorSpec => ({

@@ -164,6 +164,25 @@ describe("Supervisor: backoff and snapshots", () => {
       expect(p.starts("a")).toBe(3)
     }))
 
+  it.effect("the backoff starts afresh once restarts have calmed down (no other restart within the period)", () =>
+    Effect.gen(function*() {
+      const p = makeProbes()
+      const backoff = Schedule.exponential("1 second")
+      yield* Supervisor.start(Supervisor.supervisor("root", [p.child("a")], { backoff, intensity: 5, period: "1 minute" }))
+      yield* settle()
+      for (const delay of ["1 second", "2 seconds"] as const) {
+        yield* p.exit("a", "failure")
+        yield* TestClock.adjust(delay)
+        yield* settle()
+      }
+      expect(p.starts("a")).toBe(3)
+      yield* TestClock.adjust("61 seconds") // calm: both restarts leave the window
+      yield* p.exit("a", "failure")
+      yield* TestClock.adjust("1 second") // 1 s again, not 4 s
+      yield* settle()
+      expect(p.starts("a")).toBe(4)
+    }))
+
   it.effect("a snapshot shows the tree: ids, states and restart counts", () =>
     Effect.gen(function*() {
       const p = makeProbes()
@@ -221,7 +240,7 @@ describe("Supervisor: inspection and shutdown timeouts", () => {
       yield* settle()
       yield* p.exit("a", "failure")
       yield* p.exit("a", "failure")
-      yield* Fiber.join(escalation)
+      expect((yield* Fiber.join(escalation)).message).toBe(`supervisor "root" gave up: child "a" needed more than 1 restarts within its period`)
       const restarted = (yield* Fiber.join(events)).map((e) => ("restarted" in e ? e.restarted : undefined))
       expect(restarted).toEqual([["a"], []])
       const snapshot = yield* tree.snapshot
@@ -241,20 +260,21 @@ describe("Supervisor: inspection and shutdown timeouts", () => {
         Effect.forkChild({ startImmediately: true })
       )
       yield* settle()
+      yield* TestClock.adjust("5 seconds")
       yield* p.exit("a", "failure")
       yield* p.exit("c", "normal")
       yield* Scope.close(scope, Exit.void)
       const summary = (yield* Fiber.join(events)).map((e) =>
         e.type === "@troupe.supervisor.transition"
-          ? `${e.supervisor}: ${e.from} -> ${e.to}`
-          : `${e.child} ${e.reason}: restart [${e.restarted.join(", ")}]`
+          ? `${e.at} ${e.supervisor}: ${e.from} -> ${e.to}`
+          : `${e.at} ${e.child} ${e.reason}: restart [${e.restarted.join(", ")}]`
       )
       expect(summary).toEqual([
-        "root: starting -> running",
-        "a failure: restart [a, b, c]",
-        "c normal: restart []",
-        "root: running -> draining",
-        "root: draining -> stopped"
+        "0 root: starting -> running",
+        "5000 a failure: restart [a, b, c]",
+        "5000 c normal: restart []",
+        "5000 root: running -> draining",
+        "5000 root: draining -> stopped"
       ])
     }))
 
