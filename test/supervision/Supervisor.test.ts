@@ -44,6 +44,23 @@ describe("Supervisor: order", () => {
       yield* Scope.close(scope, Exit.void)
       expect(p.log).toEqual(["start a", "start b", "start c", "stop c", "stop b", "stop a"])
     }))
+
+  it.effect("a tree that stops for good stops its supervisables last started first, subtrees' too", () =>
+    Effect.gen(function*() {
+      const log: Array<string> = []
+      const supervisable = (id: string): Supervisor.Supervisable => ({
+        [Supervisor.SupervisableTypeId]: { supervise: Effect.never, stop: Effect.sync(() => void log.push(`stop ${id}`)) }
+      })
+      const scope = yield* Scope.make()
+      yield* Supervisor.start(Supervisor.supervisor("root", [
+        Supervisor.pool("a", supervisable("a")),
+        Supervisor.supervisor("sub", [Supervisor.pool("b", supervisable("b")), Supervisor.pool("c", supervisable("c"))]),
+        Supervisor.pool("d", supervisable("d"))
+      ])).pipe(Scope.provide(scope))
+      yield* settle()
+      yield* Scope.close(scope, Exit.void)
+      expect(log).toEqual(["stop d", "stop c", "stop b", "stop a"])
+    }))
 })
 
 describe("Supervisor: strategy x failed child position", () => {
@@ -164,6 +181,23 @@ describe("Supervisor: backoff and snapshots", () => {
       expect(p.starts("a")).toBe(3)
     }))
 
+  it.effect("an exhausted backoff adds no more delay: later restarts come at once", () =>
+    Effect.gen(function*() {
+      const p = makeProbes()
+      const backoff = Schedule.spaced("1 second").pipe(Schedule.upTo({ times: 1 }))
+      yield* Supervisor.start(Supervisor.supervisor("root", [p.child("a")], { backoff, intensity: 5, period: "1 minute" }))
+      yield* settle()
+      yield* p.exit("a", "failure")
+      expect(p.starts("a")).toBe(1)
+      yield* TestClock.adjust("1 second")
+      yield* settle()
+      expect(p.starts("a")).toBe(2)
+      yield* p.exit("a", "failure") // the schedule is done: no wait
+      expect(p.starts("a")).toBe(3)
+      yield* p.exit("a", "failure")
+      expect(p.starts("a")).toBe(4)
+    }))
+
   it.effect("the backoff starts afresh once restarts have calmed down (no other restart within the period)", () =>
     Effect.gen(function*() {
       const p = makeProbes()
@@ -245,6 +279,22 @@ describe("Supervisor: inspection and shutdown timeouts", () => {
       expect(restarted).toEqual([["a"], []])
       const snapshot = yield* tree.snapshot
       expect(snapshot._tag === "Supervisor" && snapshot.children.map((c) => [c.id, c.state])).toEqual([["a", "stopped"], ["b", "stopped"]])
+    }))
+
+  it.effect("a child's exit event names its reason: normal, failure, defect or interruption", () =>
+    Effect.gen(function*() {
+      const p = makeProbes()
+      const tree = yield* Supervisor.start(Supervisor.supervisor("root", [p.child("a")], { intensity: 5 }))
+      const reasons = yield* tree.events.pipe(
+        Stream.filter((e) => e.type !== "@troupe.supervisor.transition"),
+        Stream.map((e) => ("reason" in e ? e.reason : undefined)),
+        Stream.take(4),
+        Stream.runCollect,
+        Effect.forkChild({ startImmediately: true })
+      )
+      yield* settle()
+      for (const reason of ["normal", "failure", "defect", "interruption"] as const) yield* p.exit("a", reason)
+      expect(yield* Fiber.join(reasons)).toEqual(["normal", "failure", "defect", "interruption"])
     }))
 
   it.effect("tree events: supervisor transitions and child exits with what they restarted", () =>
