@@ -306,7 +306,11 @@ describe("Mailbox.priority with aging: promotions", () => {
   type Op = typeof opArb extends fc.Arbitrary<infer O> ? O : never
   const examples: Array<[Array<Op>]> = [
     [[{ op: "offer", priority: 0, after: 0 }, { op: "offer", priority: 0, after: 0 }, { op: "offer", priority: 1, after: 1_500 }, { op: "take" }]],
-    [[{ op: "offer", priority: 1, after: 0 }, { op: "offer", priority: 0, after: 0 }, { op: "take" }, { op: "offer", priority: -1, after: 0 }, { op: "take" }]]
+    [[{ op: "offer", priority: 1, after: 0 }, { op: "offer", priority: 0, after: 0 }, { op: "take" }, { op: "offer", priority: -1, after: 0 }, { op: "take" }]],
+    // the top priority emptied with two jobs of the next one left: the next take promotes no one
+    [[{ op: "offer", priority: 2, after: 0 }, { op: "offer", priority: 1, after: 0 }, { op: "offer", priority: 1, after: 0 }, { op: "take" }, { op: "take" }]],
+    // the top emptied, then an aged low job taken ahead of a 1 still queued: a promotion
+    [[{ op: "offer", priority: 0, after: 0 }, { op: "offer", priority: 2, after: 1_500 }, { op: "offer", priority: 1, after: 0 }, { op: "take" }, { op: "take" }]]
   ]
 
   test.prop([fc.array(opArb, { maxLength: 60 })], { numRuns: 300, examples })(
