@@ -103,7 +103,7 @@ class StandInPool {
       },
       rehome: (jobs) => void this.rehomed.push(jobs.map((j) => j.id)),
       joined: () => void this.joined++,
-      report: (event) => void this.events.push(describe_(event)),
+      report: (event) => void this.events.push(told(event)),
       gaveUp: (escalation) => void this.gaveUp.push(escalation)
     })
   }
@@ -119,7 +119,7 @@ class StandInPool {
   }
 }
 
-const describe_ = (event: TeamEvent): string => {
+const told = (event: TeamEvent): string => {
   switch (event._tag) {
     case "Spawned":
       return `spawned ${event.worker.id} ${event.reason}${event.replaces === undefined ? "" : ` for ${event.replaces}`}${event.detail === undefined ? "" : `: ${event.detail}`}`
