@@ -4,7 +4,10 @@
 // as the producer. Jobs are added all at once, in `addBulk` calls of 256 (as
 // troupe's client batches) or one `add` each, and timed until the last one's
 // `completed` event: the producer counts completions, it does not await each
-// job's result as troupe's client does.
+// job's result as troupe's client does. Then fail-over: with 2 workers whose
+// locks expire after FAILOVER_LOCK_MS (troupe's runners give up a dead
+// runner's shards after 5 s), one SIGKILLed once 40 of 200 jobs of 20 ms have
+// completed, timed from the kill to the last completion.
 import { Queue, QueueEvents } from "bullmq"
 import { Redis } from "ioredis"
 import { fileURLToPath } from "node:url"
@@ -12,6 +15,9 @@ import * as Processes from "../lib/cluster/processes.ts"
 import type * as RedisServer from "../lib/redis.ts"
 
 const workerFile = fileURLToPath(new URL("./bullmqWorker.ts", import.meta.url))
+
+/** BullMQ's lock and stalled-check time in the fail-over run: as troupe's runners' shard lock. */
+export const FAILOVER_LOCK_MS = 5_000
 
 export const measure = async (redis: RedisServer.Redis, sizes: { readonly tiny: number; readonly slow: number; readonly slowMs: number }) => {
   const connection = () => new Redis({ host: redis.host, port: redis.port, maxRetriesPerRequest: null })
@@ -50,5 +56,38 @@ export const measure = async (redis: RedisServer.Redis, sizes: { readonly tiny: 
     }
   }
   await Promise.all([queue.close(), events.close()])
+  out.failoverMs = await failover(redis, connection)
   return out
+}
+
+/**
+ * Milliseconds from SIGKILLing one of two workers mid-run to the last of 200
+ * jobs completed. A queue of its own: the stalled check runs at most once per
+ * `stalledInterval` per queue, and the earlier workers' check (30 s) would hold it off.
+ */
+const failover = async (redis: RedisServer.Redis, connection: () => Redis) => {
+  const queue = new Queue("failover", { connection: connection(), defaultJobOptions: { removeOnComplete: true, removeOnFail: true } })
+  const events = new QueueEvents("failover", { connection: connection() })
+  await events.waitUntilReady()
+  const args = [workerFile, redis.host, String(redis.port), "failover", String(FAILOVER_LOCK_MS)]
+  const workers = await Promise.all(["a", "b"].map((name) => Processes.start(name, args)))
+  try {
+    let completed = 0
+    let killedAt = 0
+    const done = new Promise<void>((resolve) =>
+      events.on("completed", () => {
+        if (++completed === 40) {
+          killedAt = performance.now()
+          workers[0]!.process.kill("SIGKILL")
+        }
+        if (completed === 200) resolve()
+      })
+    )
+    await queue.addBulk(Array.from({ length: 200 }, (_, i) => ({ name: "job", data: { id: i, ms: 20 } })))
+    await done
+    return performance.now() - killedAt
+  } finally {
+    await Promise.all(workers.map((w) => Processes.stopRunner(w, "SIGKILL")))
+    await Promise.all([queue.close(), events.close()])
+  }
 }

@@ -2,6 +2,7 @@
 import { fmt } from "../../lib/format.ts"
 import { median } from "../../lib/stats.ts"
 import * as Distributed from "../distributed.ts"
+import * as Bullmq from "../distributedBullmq.ts"
 import { runRounds, table } from "../lib/harness.ts"
 import { measured, met, type Section } from "../lib/section.ts"
 
@@ -60,7 +61,12 @@ export const distributed: Section = {
         `Tiny jobs, one runner: batched, troupe runs **${ratio("tiny-persistedBatched-1").toFixed(2)}×** BullMQ's addBulk rate; a message ` +
         `per job, **${ratio("tiny-persistedSingle-1").toFixed(2)}×** BullMQ's add (each persisted message is several SQL writes and a round ` +
         "trip between client and runner; a BullMQ job is a few Redis commands). With two runners, jobs land on a runner by their entity's " +
-        "shard, not by the runner's load, so 50 ms jobs do not split evenly; BullMQ's workers pull from one list."
+        "shard, not by the runner's load, so 50 ms jobs do not split evenly; BullMQ's workers pull from one list.",
+        "",
+        `Fail-over, BullMQ: two workers whose job locks expire after ${Bullmq.FAILOVER_LOCK_MS / 1000} s (\`lockDuration\` and ` +
+        `\`stalledInterval\`, as troupe's runners give up a dead runner's shards after 5 s; BullMQ's defaults are 30 s each), one ` +
+        `SIGKILLed once 40 of 200 jobs of 20 ms have completed: the last job completed **${fmt(bull("failoverMs") / 1000, 1)} s** after the ` +
+        `kill (troupe, keyed jobs: ${fmt(of("failoverMs") / 1000, 1)} s).`
       ]
     const markdown = [
       heading,
