@@ -83,6 +83,8 @@ class StandInPool {
   readonly tasks: Array<() => void> = []
   readonly gaveUp: Array<Escalation> = []
   joined = 0
+  /** What joining brings a new worker (the pool routes its shared queue to it). */
+  onJoined: (worker: StandIn) => void = () => {}
   decide: (s: LoadSnapshot) => Decision = () => ({ _tag: "Hold" })
   readonly team: TeamSupervisor
   constructor(options: { min?: number; max?: number; intensity?: number } = {}) {
@@ -102,7 +104,10 @@ class StandInPool {
         return worker as unknown as WorkerActor
       },
       rehome: (jobs) => void this.rehomed.push(jobs.map((j) => j.id)),
-      joined: () => void this.joined++,
+      joined: () => {
+        this.joined++
+        this.onJoined(this.workers.at(-1)!)
+      },
       report: (event) => void this.events.push(told(event)),
       gaveUp: (escalation) => void this.gaveUp.push(escalation)
     })
@@ -383,6 +388,18 @@ describe("TeamSupervisor: crashes", () => {
     expect(pool.events).toEqual(["spawned 1 initial", "crashed 1 (0 redispatched): boom", "spawned 2 replacement for 1"])
     pool.team.crashed(pool.worker(1) as unknown as WorkerActor, "again") // already crashed: nothing
     expect(pool.events).toHaveLength(3)
+  })
+
+  it("a replacement into an emptied team runs what waited for it oldest first, in whatever order it arrived", () => {
+    const pool = new StandInPool({ min: 1, intensity: 3 })
+    pool.team.start()
+    pool.worker(1).up(1)
+    pool.team.crashed(pool.worker(1) as unknown as WorkerActor, "boom")
+    const [a, b, c] = [job(), job(), job()]
+    pool.onJoined = (worker) => worker.mailbox.push(c, a, b) // a retry landed first, say
+    pool.rehomed.length = 0
+    pool.worker(1).end()
+    expect(pool.rehomed).toEqual([[a.id, b.id, c.id]])
   })
 
   it("growth that filled the team meanwhile: no replacement, the policy decides", () => {

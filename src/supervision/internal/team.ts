@@ -276,6 +276,7 @@ export class TeamSupervisor {
     this.restarts = recorded.window
     if (recorded.exceeded) return this.giveUp({ workerId: worker.id, reason: worker.crashReason }, limits.intensity)
     this.spawn("replacement", worker.id)
+    if (this.accepting.length === 1) this.rebalance() // the team had emptied: what waited for it, oldest first
     this.evaluate()
   }
 
