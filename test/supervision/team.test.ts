@@ -119,6 +119,10 @@ class StandInPool {
   get accepting(): Array<number> {
     return this.team.accepting.map((w) => w.id)
   }
+  /** The team hears that worker `id` crashed. */
+  crash(id: number, reason: string): void {
+    this.team.crashed(this.worker(id) as unknown as WorkerActor, reason)
+  }
   runTasks(): void {
     for (const task of this.tasks.splice(0)) task()
   }
@@ -326,8 +330,9 @@ describe("TeamSupervisor: resizing and shutdown", () => {
     const queued = job()
     pool.worker(3).mailbox.push(queued) // 2 in all: less than worker 1's 3
     pool.asked.length = 0
+    pool.events.length = 0
     pool.team.resize(1)
-    expect(pool.events.slice(3)).toEqual(["retired 2 draining: maxWorkers lowered to 1", "retired 3 draining: maxWorkers lowered to 1"])
+    expect(pool.events).toEqual(["retired 2 draining: maxWorkers lowered to 1", "retired 3 draining: maxWorkers lowered to 1"])
     expect(pool.accepting).toEqual([1])
     expect([pool.worker(2).state, pool.worker(3).state]).toEqual(["draining", "draining"])
     expect(pool.rehomed.at(-1)).toEqual([queued.id])
@@ -364,13 +369,13 @@ describe("TeamSupervisor: resizing and shutdown", () => {
 })
 
 describe("TeamSupervisor: crashes", () => {
-  it("a crashed worker's queued jobs go back at once; it is replaced once its lanes end, under the same restart window", () => {
+  it("a crashed worker's queued jobs go back at once; it is replaced once its lanes end", () => {
     const pool = new StandInPool({ min: 1, intensity: 3 })
     pool.team.start()
     pool.worker(1).up(1)
     const queued = job()
     pool.worker(1).mailbox.push(queued)
-    pool.team.crashed(pool.worker(1) as unknown as WorkerActor, "boom")
+    pool.crash(1, "boom")
     expect(pool.events).toEqual(["spawned 1 initial", "crashed 1 (1 redispatched): boom"])
     expect(pool.rehomed.at(-1)).toEqual([queued.id])
     expect(pool.accepting).toEqual([]) // its lane still runs: no replacement yet, no more lanes than the team's size
@@ -384,9 +389,9 @@ describe("TeamSupervisor: crashes", () => {
     const pool = new StandInPool({ min: 1, intensity: 3 })
     pool.team.start()
     pool.worker(1).up()
-    pool.team.crashed(pool.worker(1) as unknown as WorkerActor, "boom")
+    pool.crash(1, "boom")
     expect(pool.events).toEqual(["spawned 1 initial", "crashed 1 (0 redispatched): boom", "spawned 2 replacement for 1"])
-    pool.team.crashed(pool.worker(1) as unknown as WorkerActor, "again") // already crashed: nothing
+    pool.crash(1, "again") // already crashed: nothing
     expect(pool.events).toHaveLength(3)
   })
 
@@ -394,7 +399,7 @@ describe("TeamSupervisor: crashes", () => {
     const pool = new StandInPool({ min: 1, intensity: 3 })
     pool.team.start()
     pool.worker(1).up(1)
-    pool.team.crashed(pool.worker(1) as unknown as WorkerActor, "boom")
+    pool.crash(1, "boom")
     const [a, b, c] = [job(), job(), job()]
     pool.onJoined = (worker) => worker.mailbox.push(c, a, b) // a retry landed first, say
     pool.rehomed.length = 0
@@ -406,7 +411,7 @@ describe("TeamSupervisor: crashes", () => {
     const pool = new StandInPool({ min: 1, max: 2, intensity: 3 })
     pool.team.start()
     pool.worker(1).up(1)
-    pool.team.crashed(pool.worker(1) as unknown as WorkerActor, "boom")
+    pool.crash(1, "boom")
     pool.decide = () => spawn(2)
     pool.team.evaluate() // two new workers fill the ceiling
     pool.asked.length = 0
@@ -424,10 +429,10 @@ describe("TeamSupervisor: crashes", () => {
     pool.team.whenUp((e) => heard.push(e))
     pool.worker(2).up()
     heard.length = 0
-    pool.team.crashed(pool.worker(1) as unknown as WorkerActor, "first")
+    pool.crash(1, "first")
     expect(pool.events.at(-1)).toBe("spawned 3 replacement for 1")
     pool.clock = 4_999 // within the 5 s window
-    pool.team.crashed(pool.worker(3) as unknown as WorkerActor, "second")
+    pool.crash(3, "second")
     expect(pool.events.slice(-3)).toEqual([
       "crashed 3 (0 redispatched): second",
       "escalated after 1: 3 second",
@@ -447,16 +452,16 @@ describe("TeamSupervisor: crashes", () => {
     const heard: Array<Escalation | undefined> = []
     pool.team.start()
     pool.team.whenUp((e) => heard.push(e))
-    pool.team.crashed(pool.worker(1) as unknown as WorkerActor, "cannot boot")
+    pool.crash(1, "cannot boot")
     expect(heard).toEqual([{ workerId: 1, reason: "cannot boot" }])
   })
 
-  it("crashes spaced past the period are each replaced", () => {
+  it("crashes a whole period apart are each replaced", () => {
     const pool = new StandInPool({ min: 1, intensity: 1 })
     pool.team.start()
     for (let n = 0; n < 4; n++) {
       pool.clock += 5_000
-      pool.team.crashed(pool.team.accepting[0]!, `crash ${n}`)
+      pool.crash(pool.accepting[0]!, `crash ${n}`)
     }
     expect(pool.team.escalation).toBeUndefined()
     expect(pool.accepting).toEqual([5])
@@ -466,7 +471,7 @@ describe("TeamSupervisor: crashes", () => {
     const pool = new StandInPool({ min: 1, intensity: 3 })
     pool.team.start()
     pool.running = false
-    pool.team.crashed(pool.worker(1) as unknown as WorkerActor, "boom")
+    pool.crash(1, "boom")
     expect(pool.events).toEqual(["spawned 1 initial", "crashed 1 (0 redispatched): boom"])
   })
 
@@ -496,14 +501,14 @@ describe("TeamSupervisor: crashes", () => {
     pool.decide = () => ({ _tag: "Hold" })
     expect(pool.worker(1).state).toBe("stopped") // retired; its lanes not ended yet
     pool.events.length = 0
-    pool.team.crashed(pool.worker(1) as unknown as WorkerActor, "late")
+    pool.crash(1, "late")
     expect(pool.events).toEqual([])
     expect(pool.worker(1).state).toBe("stopped")
     pool.worker(2).up(1)
     pool.team.resize(1) // worker 3, idle, drains out of the team
     expect(pool.accepting).toEqual([2])
     pool.worker(3).running = 1
-    pool.team.crashed(pool.worker(3) as unknown as WorkerActor, "while draining")
+    pool.crash(3, "while draining")
     expect(pool.accepting).toEqual([2])
   })
 
@@ -513,7 +518,7 @@ describe("TeamSupervisor: crashes", () => {
     pool.worker(1).up()
     pool.decide = (s) => (s.queued > 0 && s.workers.length < 3 ? spawn(2, "backlog") : { _tag: "Hold" })
     pool.queued = 10
-    pool.team.crashed(pool.worker(1) as unknown as WorkerActor, "boom")
+    pool.crash(1, "boom")
     expect(pool.events.slice(-3)).toEqual(["spawned 2 replacement for 1", "spawned 3 scaleUp: backlog", "spawned 4 scaleUp: backlog"])
   })
 
@@ -532,7 +537,7 @@ describe("TeamSupervisor: stopping and restarting the team (a supervision tree)"
     const pool = new StandInPool({ min: 2, intensity: 1 })
     pool.team.start()
     pool.worker(1).up(1)
-    pool.team.crashed(pool.worker(2) as unknown as WorkerActor, "one restart used")
+    pool.crash(2, "one restart used")
     pool.team.stopTeam("tree restarts it")
     expect(pool.accepting).toEqual([])
     expect(pool.events.filter((e) => e.includes("spawned"))).toHaveLength(3)
@@ -540,7 +545,7 @@ describe("TeamSupervisor: stopping and restarting the team (a supervision tree)"
     expect(pool.accepting).toEqual([4, 5])
     pool.worker(1).end() // the old team's last lane ends after the new team started: never replaced
     expect(pool.accepting).toEqual([4, 5])
-    pool.team.crashed(pool.worker(4) as unknown as WorkerActor, "fresh window") // within 1: replaced
+    pool.crash(4, "fresh window") // within 1: replaced
     expect(pool.team.escalation).toBeUndefined()
     expect(pool.accepting).toEqual([5, 6])
   })
@@ -555,7 +560,7 @@ describe("TeamSupervisor: stopping and restarting the team (a supervision tree)"
   it("startTeam brings back a team that gave up", () => {
     const pool = new StandInPool({ min: 1, intensity: 0 })
     pool.team.start()
-    pool.team.crashed(pool.worker(1) as unknown as WorkerActor, "boom")
+    pool.crash(1, "boom")
     expect(pool.team.escalation).toBeDefined()
     pool.team.startTeam()
     expect(pool.team.escalation).toBeUndefined()
