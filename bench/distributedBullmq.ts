@@ -19,11 +19,17 @@ const workerFile = fileURLToPath(new URL("./bullmqWorker.ts", import.meta.url))
 /** BullMQ's lock and stalled-check time in the fail-over run: as troupe's runners' shard lock. */
 export const FAILOVER_LOCK_MS = 5_000
 
-export const measure = async (redis: RedisServer.Redis, sizes: { readonly tiny: number; readonly slow: number; readonly slowMs: number }) => {
+/** A queue named `name` on `redis` (finished jobs removed) and its events, ready. */
+const open = async (redis: RedisServer.Redis, name: string) => {
   const connection = () => new Redis({ host: redis.host, port: redis.port, maxRetriesPerRequest: null })
-  const queue = new Queue("bench", { connection: connection(), defaultJobOptions: { removeOnComplete: true, removeOnFail: true } })
-  const events = new QueueEvents("bench", { connection: connection() })
+  const queue = new Queue(name, { connection: connection(), defaultJobOptions: { removeOnComplete: true, removeOnFail: true } })
+  const events = new QueueEvents(name, { connection: connection() })
   await events.waitUntilReady()
+  return { queue, events, close: () => Promise.all([queue.close(), events.close()]) }
+}
+
+export const measure = async (redis: RedisServer.Redis, sizes: { readonly tiny: number; readonly slow: number; readonly slowMs: number }) => {
+  const { queue, events, close } = await open(redis, "bench")
   let completed = 0
   let waiting: { readonly n: number; readonly resolve: () => void } | undefined
   events.on("completed", () => {
@@ -55,8 +61,8 @@ export const measure = async (redis: RedisServer.Redis, sizes: { readonly tiny: 
       await Promise.all(workers.map((w) => Processes.stopRunner(w, "SIGKILL")))
     }
   }
-  await Promise.all([queue.close(), events.close()])
-  out.failoverMs = await failover(redis, connection)
+  await close()
+  out.failoverMs = await failover(redis)
   return out
 }
 
@@ -65,10 +71,8 @@ export const measure = async (redis: RedisServer.Redis, sizes: { readonly tiny: 
  * jobs completed. A queue of its own: the stalled check runs at most once per
  * `stalledInterval` per queue, and the earlier workers' check (30 s) would hold it off.
  */
-const failover = async (redis: RedisServer.Redis, connection: () => Redis) => {
-  const queue = new Queue("failover", { connection: connection(), defaultJobOptions: { removeOnComplete: true, removeOnFail: true } })
-  const events = new QueueEvents("failover", { connection: connection() })
-  await events.waitUntilReady()
+const failover = async (redis: RedisServer.Redis) => {
+  const { queue, events, close } = await open(redis, "failover")
   const args = [workerFile, redis.host, String(redis.port), "failover", String(FAILOVER_LOCK_MS)]
   const workers = await Promise.all(["a", "b"].map((name) => Processes.start(name, args)))
   try {
@@ -88,6 +92,6 @@ const failover = async (redis: RedisServer.Redis, connection: () => Redis) => {
     return performance.now() - killedAt
   } finally {
     await Promise.all(workers.map((w) => Processes.stopRunner(w, "SIGKILL")))
-    await Promise.all([queue.close(), events.close()])
+    await close()
   }
 }

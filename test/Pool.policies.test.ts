@@ -369,13 +369,19 @@ describe("rate limit", () => {
       expect(error).toMatchObject({ _tag: "InvalidOptions", field: "rateLimit.limit", value: 0 })
     }))
 
+  /** One worker, one start an hour: job 1 ran, job 2 waits for the next permit. */
+  const waitingForPermit = Effect.gen(function*() {
+    const jobs = timed()
+    const pool = yield* Pool.make({ handler: jobs.handler, maxWorkers: 1, scaling: "fixed", rateLimit: { limit: 1, window: "1 hour" } })
+    yield* Pool.submit(pool, 1)
+    const waiting = yield* Pool.fork(pool, 2)
+    yield* settle()
+    return { jobs, pool, waiting }
+  })
+
   it.effect("a job waiting for a start permit is still queued: it can be cancelled and never runs", () =>
     Effect.gen(function*() {
-      const jobs = timed()
-      const pool = yield* Pool.make({ handler: jobs.handler, maxWorkers: 1, scaling: "fixed", rateLimit: { limit: 1, window: "1 hour" } })
-      yield* Pool.submit(pool, 1)
-      const waiting = yield* Pool.fork(pool, 2)
-      yield* settle()
+      const { jobs, waiting } = yield* waitingForPermit
       yield* Job.cancel(waiting)
       yield* TestClock.adjust("2 hours")
       expect(tagOf(yield* Job.join(waiting).pipe(Effect.flip))).toBe("JobCancelled")
@@ -384,11 +390,7 @@ describe("rate limit", () => {
 
   it.effect("a shutdown ends at once though a lane waits for a start permit an hour away: the job it waited for is handed back", () =>
     Effect.gen(function*() {
-      const jobs = timed()
-      const pool = yield* Pool.make({ handler: jobs.handler, maxWorkers: 1, scaling: "fixed", rateLimit: { limit: 1, window: "1 hour" } })
-      yield* Pool.submit(pool, 1)
-      const waiting = yield* Pool.fork(pool, 2)
-      yield* settle()
+      const { jobs, pool, waiting } = yield* waitingForPermit
       const shutdown = yield* Effect.forkChild(Pool.shutdown(pool, { deadline: "30 seconds", queued: "handBack" }))
       yield* settle()
       const atOnce = shutdown.pollUnsafe()
